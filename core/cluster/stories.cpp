@@ -1,0 +1,207 @@
+#include "cluster/stories.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+#include <stdexcept>
+#include <tuple>
+#include <unordered_map>
+
+namespace samestory::cluster {
+
+double content_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& o) {
+  double sum = 0, wsum = 0;
+  for (std::size_t f = 0; f < kStoryFields; ++f) {
+    if (o.weights[f] <= 0 || a.fields[f].nonZeros() == 0 || b.fields[f].nonZeros() == 0) continue;
+    sum += o.weights[f] * tfidf::cosine(a.fields[f], b.fields[f]);
+    wsum += o.weights[f];
+  }
+  return wsum > 0 ? sum / wsum : 0.0;
+}
+
+double story_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& o) {
+  double s = content_similarity(a, b, o);
+  if (a.published && b.published) {
+    const double days = std::abs(static_cast<double>(*a.published - *b.published)) / 86400.0;
+    if (days > o.time_gate_days) s *= o.time_factor;
+  }
+  return s;
+}
+
+namespace {
+
+using Keyed = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
+
+/// (salient term key, doc) entries: each doc's top body and entity terms by weight.
+Keyed salient_keys(std::span<const StoryDoc> docs, const StoryOptions& o) {
+  std::vector<Keyed> per_doc(docs.size());
+  tbb::parallel_for(std::size_t{0}, docs.size(), [&](std::size_t i) {
+    std::vector<std::pair<float, std::uint64_t>> terms;
+    for (std::size_t f : {std::size_t{kBody}, std::size_t{kEntity}}) {
+      for (tfidf::SparseVector::InnerIterator it(docs[i].fields[f]); it; ++it)
+        terms.emplace_back(it.value(), (std::uint64_t{f} << 32) | static_cast<std::uint32_t>(it.index()));
+    }
+    const std::size_t k = std::min<std::size_t>(o.salient_terms, terms.size());
+    std::partial_sort(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(k), terms.end(),
+                      [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+    for (std::size_t t = 0; t < k; ++t) per_doc[i].emplace_back(terms[t].second, static_cast<std::uint32_t>(i));
+  });
+  Keyed all;
+  for (auto& d : per_doc) all.insert(all.end(), d.begin(), d.end());
+  return all;
+}
+
+}  // namespace
+
+StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& o) {
+  if (!(o.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
+  const std::size_t n = docs.size();
+  StoryResult res;
+  res.lead.resize(n);
+  res.score.assign(n, 1.0f);
+
+  // 1. Candidates: pairs sharing >= min_shared salient terms.
+  Keyed keyed = salient_keys(docs, o);
+  std::vector<lsh::Pair> raw;
+  lsh::bucket_pairs(keyed, o.max_bucket, raw, res.stats.candidates);
+  Keyed().swap(keyed);
+  for (auto& p : raw)
+    if (p.first > p.second) std::swap(p.first, p.second);
+  std::sort(raw.begin(), raw.end());
+  std::vector<lsh::Pair> cand;
+  for (std::size_t i = 0; i < raw.size();) {
+    std::size_t j = i + 1;
+    while (j < raw.size() && raw[j] == raw[i]) ++j;
+    if (j - i >= o.min_shared) cand.push_back(raw[i]);
+    i = j;
+  }
+  std::vector<lsh::Pair>().swap(raw);
+  res.stats.candidates.candidate_pairs = cand.size();
+
+  // 2. Similarities, in parallel, kept in candidate order.
+  std::vector<double> sim(cand.size());
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cand.size(), 256), [&](const auto& r) {
+    for (std::size_t k = r.begin(); k < r.end(); ++k)
+      sim[k] = story_similarity(docs[cand[k].first], docs[cand[k].second], o);
+  });
+
+  // 3. Average-link agglomeration over the sparse graph (missing pairs count as 0). Each
+  // live cluster keeps the summed similarity to each neighbouring cluster; the heap holds
+  // candidate merges ordered by average link, ties by ids, with stale entries skipped.
+  std::vector<std::unordered_map<std::uint32_t, double>> adj(n);
+  for (std::size_t k = 0; k < cand.size(); ++k) {
+    if (sim[k] < o.min_edge) continue;
+    ++res.stats.edges;
+    adj[cand[k].first].emplace(cand[k].second, sim[k]);
+    adj[cand[k].second].emplace(cand[k].first, sim[k]);
+  }
+  std::vector<std::uint32_t> size(n, 1), version(n, 0);
+  std::vector<std::uint32_t> parent(n);
+  for (std::uint32_t i = 0; i < n; ++i) parent[i] = i;
+  using Entry = std::tuple<double, std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>;  // avg, a, b, va, vb
+  auto worse = [](const Entry& x, const Entry& y) {
+    if (std::get<0>(x) != std::get<0>(y)) return std::get<0>(x) < std::get<0>(y);
+    return std::tie(std::get<1>(x), std::get<2>(x)) > std::tie(std::get<1>(y), std::get<2>(y));
+  };
+  std::priority_queue<Entry, std::vector<Entry>, decltype(worse)> heap(worse);
+  auto push = [&](std::uint32_t a, std::uint32_t b, double sum) {
+    if (a > b) std::swap(a, b);
+    const double avg = sum / (static_cast<double>(size[a]) * size[b]);
+    if (avg >= o.threshold) heap.emplace(avg, a, b, version[a], version[b]);
+  };
+  for (std::uint32_t a = 0; a < n; ++a)
+    for (const auto& [b, sum] : adj[a])
+      if (a < b) push(a, b, sum);
+  while (!heap.empty()) {
+    const auto [avg, a, b, va, vb] = heap.top();
+    heap.pop();
+    if (parent[a] != a || parent[b] != b || version[a] != va || version[b] != vb) continue;  // stale
+    // Merge b into a (a < b): a's link to c becomes sum(a, c) + sum(b, c).
+    ++res.stats.merges;
+    parent[b] = a;
+    size[a] += size[b];
+    ++version[a];
+    ++version[b];
+    auto& la = adj[a];
+    la.erase(b);
+    for (const auto& [c, sum] : adj[b]) {
+      if (c == a) continue;
+      la[c] += sum;
+      adj[c].erase(b);
+    }
+    std::unordered_map<std::uint32_t, double>().swap(adj[b]);
+    for (const auto& [c, sum] : la) {
+      adj[c][a] = sum;
+      push(a, c, sum);
+    }
+  }
+
+  // 4. Members, leads and scores.
+  auto root = [&](std::uint32_t x) {
+    while (parent[x] != x) x = parent[x];
+    return x;
+  };
+  std::vector<std::uint32_t> lead(n);
+  for (std::uint32_t i = 0; i < n; ++i) lead[i] = i;
+  std::vector<std::uint32_t> roots(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    roots[i] = root(i);
+    const std::uint32_t r = roots[i];
+    if (precedes(docs[i].key, i, docs[lead[r]].key, lead[r])) lead[r] = i;
+  }
+  // Mean content similarity of a doc to the rest of its story. content_similarity(i, j)
+  // averages over the fields *both* docs have, so members are grouped by which (weighted)
+  // fields they have: with S[M][f] the sum of field f over the members of mask M,
+  // sum_{j in M, j != i} cos_f(i, j) = v . S[M][f] - [M == mask(i)] |v|^2, and those pairs all
+  // share the weight total of mask(i) & M. Summed in input order for determinism.
+  constexpr unsigned kMasks = 1u << kStoryFields;
+  auto field_mask = [&](std::uint32_t i) {
+    unsigned mask = 0;
+    for (std::size_t f = 0; f < kStoryFields; ++f)
+      if (o.weights[f] > 0 && docs[i].fields[f].nonZeros() > 0) mask |= 1u << f;
+    return mask;
+  };
+  std::vector<std::vector<std::uint32_t>> members(n);
+  for (std::uint32_t i = 0; i < n; ++i) members[roots[i]].push_back(i);
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t r) {
+    const auto& m = members[r];
+    if (m.size() < 2) return;
+    std::vector<unsigned> masks(m.size());
+    std::array<bool, kMasks> present{};
+    std::array<std::array<tfidf::SparseVector, kStoryFields>, kMasks> sum;
+    for (std::size_t k = 0; k < m.size(); ++k) {
+      const unsigned mk = masks[k] = field_mask(m[k]);
+      for (std::size_t f = 0; f < kStoryFields; ++f) {
+        if (!(mk >> f & 1u)) continue;
+        if (!present[mk]) sum[mk][f] = tfidf::SparseVector(docs[m[k]].fields[f].size());
+        sum[mk][f] += docs[m[k]].fields[f];
+      }
+      present[mk] = true;
+    }
+    for (std::size_t k = 0; k < m.size(); ++k) {
+      const unsigned mi = masks[k];
+      double total = 0;
+      for (unsigned mj = 0; mj < kMasks; ++mj) {
+        const unsigned both = mi & mj;
+        if (!present[mj] || both == 0) continue;
+        double s = 0, wsum = 0;
+        for (std::size_t f = 0; f < kStoryFields; ++f) {
+          if (!(both >> f & 1u)) continue;
+          const auto& v = docs[m[k]].fields[f];
+          double dot = static_cast<double>(v.dot(sum[mj][f]));
+          if (mj == mi) dot -= static_cast<double>(v.squaredNorm());
+          s += o.weights[f] * dot;
+          wsum += o.weights[f];
+        }
+        total += s / wsum;
+      }
+      res.score[m[k]] = static_cast<float>(std::clamp(total / static_cast<double>(m.size() - 1), 0.0, 1.0));
+    }
+  });
+  for (std::uint32_t i = 0; i < n; ++i) res.lead[i] = lead[roots[i]];
+  return res;
+}
+
+}  // namespace samestory::cluster

@@ -1,0 +1,63 @@
+#pragma once
+// Stories: average-link clustering of dup-group canonicals over TF-IDF similarities.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "cluster/dup_groups.hpp"
+#include "lsh/lsh.hpp"
+#include "tfidf/tfidf.hpp"
+
+namespace samestory::cluster {
+
+/// The vector fields a story similarity combines.
+enum StoryField : std::size_t { kTitle = 0, kBody = 1, kEntity = 2, kBigram = 3, kStoryFields = 4 };
+
+/// One story candidate (a dup group's canonical article).
+struct StoryDoc {
+  std::array<tfidf::SparseVector, kStoryFields> fields;  ///< L2-normalised TF-IDF vectors
+  std::optional<std::int64_t> published;                   ///< seconds since the epoch
+  CanonicalKey key;                                         ///< decides the story's lead
+};
+
+struct StoryOptions {
+  double threshold = 0.13;  ///< average-link similarity at which two clusters merge (docs/accuracy.md)
+  std::array<double, kStoryFields> weights{0.15, 0.35, 0.30, 0.20};  ///< title, body, entity, bigram
+  double time_gate_days = 14;  ///< dated pairs further apart than this are penalised...
+  double time_factor = 0.6;    ///< ...by multiplying their similarity by this
+  std::uint32_t salient_terms = 24;  ///< body + entity terms per doc indexed for candidates
+  std::uint32_t min_shared = 2;      ///< salient terms two docs must share to be compared
+  std::uint32_t max_bucket = 2000;   ///< docs per salient term before the term is chained
+  double min_edge = 0.02;            ///< similarities below this are treated as 0
+};
+
+/// What the story stage did.
+struct StoryStats {
+  lsh::CandidateStats candidates;
+  std::uint64_t edges = 0;   ///< candidate pairs with similarity >= min_edge
+  std::uint64_t merges = 0;  ///< average-link merges performed
+};
+
+struct StoryResult {
+  std::vector<std::uint32_t> lead;  ///< per doc: index of its story's lead doc
+  std::vector<float> score;         ///< per doc: mean content similarity to the story's other docs (1 if alone)
+  StoryStats stats;
+};
+
+/// Combined similarity of two docs: the weighted mean of field cosines over the fields both
+/// docs have, times time_factor when both are dated more than time_gate_days apart.
+double story_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& options);
+
+/// Content part of story_similarity (no time gate).
+double content_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& options);
+
+/// Clusters docs into stories. Candidates are pairs sharing at least min_shared of their
+/// salient_terms highest-weighted body and entity terms (found by sorting (term, doc) keys,
+/// as an LSH bucket index would); clusters merge by average link, counting uncompared pairs
+/// as similarity 0, so A~B and B~C do not glue A to a distant C. Deterministic.
+StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& options);
+
+}  // namespace samestory::cluster

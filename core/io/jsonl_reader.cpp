@@ -1,0 +1,339 @@
+#include <simdjson.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string_view>
+
+#include "io/detail/readers.hpp"
+
+namespace samestory::detail {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+const char* type_name(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "an array";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "a boolean";
+    case od::json_type::null: return "null";
+  }
+  return "unknown";
+}
+
+std::string field_error(std::string_view field, std::string_view what) {
+  std::string s = "field \"";
+  s.append(field).append("\" ").append(what);
+  return s;
+}
+
+/// Reads one string-or-null field. Returns an error reason, or "" on success.
+std::string read_string(od::value v, std::string_view name, std::string& out) {
+  od::json_type t;
+  if (v.type().get(t)) return "invalid JSON";
+  if (t == od::json_type::null) return {};
+  if (t != od::json_type::string) return field_error(name, std::string("is ") + type_name(t) + ", expected string");
+  std::string_view s;
+  if (v.get_string().get(s)) return field_error(name, "is not a valid string");
+  out.assign(s);
+  return {};
+}
+
+struct Parsed {
+  bool ok = false;
+  bool blank = false;
+  std::string reason;
+};
+
+Parsed parse_line(od::parser& parser, const char* data, std::size_t len, std::size_t capacity, const FieldMap& f,
+                  Article& a) {
+  Parsed r;
+  std::size_t b = 0;
+  while (b < len && (data[b] == ' ' || data[b] == '\t' || data[b] == '\r')) ++b;
+  if (b == len) {
+    r.blank = true;
+    return r;
+  }
+  od::document doc;
+  if (auto e = parser.iterate(data, len, capacity).get(doc)) {
+    r.reason = std::string("invalid JSON: ") + simdjson::error_message(e);
+    return r;
+  }
+  od::object obj;
+  od::json_type top;
+  if (auto e = doc.type().get(top)) {
+    r.reason = std::string("invalid JSON: ") + simdjson::error_message(e);
+    return r;
+  }
+  if (top != od::json_type::object) {
+    r.reason = std::string("record is ") + type_name(top) + ", expected a JSON object";
+    return r;
+  }
+  if (doc.get_object().get(obj)) {
+    r.reason = "invalid JSON";
+    return r;
+  }
+  bool have_id = false, have_text = false;
+  std::string published;
+  bool have_published_number = false;
+  double published_number = 0;
+  for (auto field : obj) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) {
+      r.reason = std::string("invalid JSON: ") + simdjson::error_message(e);
+      return r;
+    }
+    od::value v;
+    if (auto e = field.value().get(v)) {
+      r.reason = std::string("invalid JSON: ") + simdjson::error_message(e);
+      return r;
+    }
+    std::string err;
+    if (key == f.id) {
+      od::json_type t;
+      if (auto e = v.type().get(t)) {
+        r.reason = std::string("invalid JSON: ") + simdjson::error_message(e);
+        return r;
+      }
+      if (t == od::json_type::string) {
+        std::string_view s;
+        if (v.get_string().get(s)) return {false, false, field_error(f.id, "is not a valid string")};
+        a.id.assign(s);
+      } else if (t == od::json_type::number) {
+        std::string_view tok = v.raw_json_token();
+        while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\r' || tok.back() == '\n'))
+          tok.remove_suffix(1);
+        a.id.assign(tok);
+        double ignored;
+        if (v.get_double().get(ignored)) return {false, false, field_error(f.id, "is not a valid number")};
+      } else {
+        r.reason = field_error(f.id, std::string("is ") + type_name(t) + ", expected string or number");
+        return r;
+      }
+      if (a.id.empty()) return {false, false, field_error(f.id, "is empty")};
+      have_id = true;
+    } else if (key == f.text) {
+      od::json_type t;
+      if (v.type().get(t)) return {false, false, "invalid JSON"};
+      if (t == od::json_type::null) continue;
+      err = read_string(v, f.text, a.text);
+      have_text = err.empty();
+    } else if (key == f.title) {
+      err = read_string(v, f.title, a.title);
+    } else if (key == f.source) {
+      err = read_string(v, f.source, a.source);
+    } else if (key == f.url) {
+      err = read_string(v, f.url, a.url);
+    } else if (key == f.lang) {
+      err = read_string(v, f.lang, a.lang);
+    } else if (key == f.time) {
+      od::json_type t;
+      if (v.type().get(t)) return {false, false, "invalid JSON"};
+      if (t == od::json_type::number) {
+        if (v.get_double().get(published_number)) return {false, false, field_error(f.time, "is not a valid number")};
+        have_published_number = true;
+      } else {
+        err = read_string(v, f.time, published);
+      }
+    }
+    // Unknown fields are skipped (and kept in Article::raw when the record is kept verbatim).
+    if (!err.empty()) {
+      r.reason = std::move(err);
+      return r;
+    }
+  }
+  const char* trailing = nullptr;
+  if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
+    r.reason = "invalid JSON: trailing content after the record";
+    return r;
+  }
+  if (!have_id) return {false, false, "missing field \"" + f.id + "\""};
+  if (!have_text) return {false, false, "missing field \"" + f.text + "\""};
+  if (have_published_number) {
+    a.published = static_cast<std::int64_t>(published_number);  // Unix seconds
+  } else if (!published.empty()) {
+    a.published = parse_timestamp(published);
+    if (!a.published)
+      return {false, false, field_error(f.time, "is not an ISO 8601 date or time: \"" + published.substr(0, 64) + "\"")};
+  }
+  r.ok = true;
+  return r;
+}
+
+class JsonlReader final : public ArticleReader {
+ public:
+  JsonlReader(const std::string& path, const ReadOptions& opt) : opt_(opt) {
+    if (path == "-") {
+      file_ = stdin;
+      name_ = "<stdin>";
+    } else {
+      if (std::filesystem::is_directory(path)) throw std::runtime_error(path + ": is a directory");
+      file_ = std::fopen(path.c_str(), "rb");
+      if (!file_) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+      owned_ = true;
+      name_ = path;
+    }
+  }
+  ~JsonlReader() override {
+    if (owned_) std::fclose(file_);
+  }
+
+  std::uint64_t bytes_read() const override { return bytes_; }
+  const std::string& name() const override { return name_; }
+
+  bool next_batch(std::vector<Article>& out, std::vector<Reject>& rejects) override {
+    struct Line {
+      std::size_t begin, len;
+      std::uint64_t number;
+      bool oversized;
+    };
+    std::vector<Line> lines;
+    // Fill buf_ with whole lines up to about batch_bytes.
+    batch_.clear();
+    while (batch_.size() < opt_.batch_bytes && next_line(lines)) {
+    }
+    if (lines.empty()) return false;
+    batch_.resize(batch_.size() + simdjson::SIMDJSON_PADDING, '\0');
+    const std::size_t first = out.size();
+    out.resize(first + lines.size());
+    std::vector<Parsed> parsed(lines.size());
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, lines.size(), 64), [&](const auto& range) {
+      auto& parser = parsers_.local();
+      for (std::size_t i = range.begin(); i < range.end(); ++i) {
+        const Line& l = lines[i];
+        Article& a = out[first + i];
+        a.line = l.number;
+        if (l.oversized) {
+          parsed[i].reason = "record is over --max-article-bytes (" + std::to_string(opt_.max_article_bytes) + " bytes)";
+          continue;
+        }
+        const char* p = line_data(l.begin);
+        parsed[i] = parse_line(parser, p, l.len, capacity_from(l.begin), opt_.fields, a);
+        if (parsed[i].ok && opt_.keep_raw) a.raw.assign(p, l.len);
+      }
+    });
+    // Compact in input order; rejects are raised or recorded in line order.
+    std::size_t w = first;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (parsed[i].ok) {
+        if (w != first + i) out[w] = std::move(out[first + i]);
+        ++w;
+      } else if (!parsed[i].blank) {
+        Reject r{name_, lines[i].number, parsed[i].reason,
+                 std::string(line_data(lines[i].begin), std::min<std::size_t>(lines[i].len, lines[i].oversized ? 0 : lines[i].len))};
+        if (lines[i].oversized) r.raw = oversized_prefix_[lines[i].number];
+        if (opt_.on_error == OnError::fail) throw InputError(r);
+        rejects.push_back(std::move(r));
+      }
+    }
+    out.resize(w);
+    oversized_prefix_.clear();
+    return true;
+  }
+
+ private:
+  const char* line_data(std::size_t begin) const { return batch_.data() + begin; }
+  std::size_t capacity_from(std::size_t begin) const { return batch_.size() - begin; }
+
+  /// Refills `chunk_` from the file; returns false at end of file.
+  bool refill() {
+    if (eof_) return false;
+    if (pos_ > 0) {
+      chunk_.erase(chunk_.begin(), chunk_.begin() + static_cast<std::ptrdiff_t>(pos_));
+      end_ -= pos_;
+      pos_ = 0;
+    }
+    constexpr std::size_t kRead = std::size_t{1} << 20;
+    chunk_.resize(end_ + kRead);
+    const std::size_t n = std::fread(chunk_.data() + end_, 1, kRead, file_);
+    if (n == 0) {
+      if (std::ferror(file_)) throw std::runtime_error(name_ + ": read error: " + std::strerror(errno));
+      eof_ = true;
+    }
+    end_ += n;
+    bytes_ += n;
+    return n > 0;
+  }
+
+  /// Finds the next line and appends it to the batch; returns false at end of input. A line
+  /// longer than max_article_bytes is consumed without being buffered and marked oversized.
+  template <class L>
+  bool next_line(std::vector<L>& lines) {
+    std::size_t scanned = 0;  // bytes after pos_ known to hold no newline
+    bool oversized = false;
+    for (;;) {
+      const std::size_t from = pos_ + scanned;
+      const void* nl = from < end_ ? std::memchr(chunk_.data() + from, '\n', end_ - from) : nullptr;
+      if (nl) {
+        const std::size_t stop = static_cast<std::size_t>(static_cast<const char*>(nl) - chunk_.data());
+        take_line(lines, stop, oversized);
+        pos_ = stop + 1;
+        return true;
+      }
+      scanned = end_ - pos_;
+      if (!oversized && scanned > opt_.max_article_bytes) {
+        // Keep a prefix for the rejects file and stop buffering the rest of this line.
+        oversized = true;
+        oversized_prefix_[line_no_ + 1].assign(chunk_.data() + pos_, std::min<std::size_t>(scanned, 4096));
+      }
+      if (oversized) {
+        pos_ = end_;
+        scanned = 0;
+      }
+      if (!refill()) {
+        if (pos_ == end_ && !oversized) return false;
+        take_line(lines, end_, oversized);
+        pos_ = end_;
+        return true;
+      }
+    }
+  }
+
+  template <class L>
+  void take_line(std::vector<L>& lines, std::size_t stop, bool oversized) {
+    ++line_no_;
+    std::size_t b = pos_, e = oversized ? pos_ : stop;
+    if (line_no_ == 1 && e - b >= 3 && std::memcmp(chunk_.data() + b, "\xEF\xBB\xBF", 3) == 0) b += 3;  // BOM
+    if (e > b && chunk_[e - 1] == '\r') --e;
+    if (!oversized && e - b > opt_.max_article_bytes) {
+      // A long line found whole in the read buffer (next_line only catches lines that outgrow it).
+      oversized = true;
+      oversized_prefix_[line_no_].assign(chunk_.data() + b, std::min<std::size_t>(e - b, 4096));
+      e = b;
+    }
+    const std::size_t at = batch_.size();
+    // Lines are copied into batch_ back to back with a newline between them; simdjson reads
+    // at most the line's length, and the padding added after the batch keeps every line's
+    // capacity valid.
+    batch_.insert(batch_.end(), chunk_.data() + b, chunk_.data() + e);
+    batch_.push_back('\n');
+    lines.push_back({at, e - b, line_no_, oversized});
+  }
+
+  ReadOptions opt_;
+  std::FILE* file_ = nullptr;
+  bool owned_ = false;
+  bool eof_ = false;
+  std::string name_;
+  std::vector<char> chunk_;
+  std::size_t pos_ = 0, end_ = 0;
+  std::vector<char> batch_;
+  std::uint64_t line_no_ = 0, bytes_ = 0;
+  std::map<std::uint64_t, std::string> oversized_prefix_;
+  tbb::enumerable_thread_specific<od::parser> parsers_;
+};
+
+}  // namespace
+
+std::unique_ptr<ArticleReader> make_jsonl_reader(const std::string& path, const ReadOptions& options) {
+  return std::make_unique<JsonlReader>(path, options);
+}
+
+}  // namespace samestory::detail

@@ -1,0 +1,48 @@
+#pragma once
+// Output helpers: JSON/CSV escaping, score formatting and crash-safe output files.
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "io/article.hpp"
+
+namespace samestory {
+
+/// Appends `s` as a JSON string literal (with quotes) to `out`. Invalid UTF-8 bytes are
+/// replaced by U+FFFD so the output is always valid JSON.
+void append_json_string(std::string& out, std::string_view s);
+
+/// Appends `s` as one CSV field (RFC 4180: quoted when it holds a comma, quote or newline).
+void append_csv_field(std::string& out, std::string_view s);
+
+/// Appends a score in [0, 1] rounded to 4 decimals in its shortest form ("0.93", "1", "0").
+void append_score(std::string& out, double score);
+
+/// A JSON object with the article's fields (used to re-emit records read from .txt folders).
+std::string article_to_json(const Article& a);
+
+/// An output destination written crash-safely: data goes to a temporary file beside `path`
+/// which `commit()` flushes, fsyncs and renames over `path`. Destroying it uncommitted removes
+/// the temporary, so a failed run never leaves a partial file in place of the old one.
+/// The path "-" (or "") writes straight to stdout.
+class AtomicOutput {
+ public:
+  explicit AtomicOutput(std::string path);
+  ~AtomicOutput();
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+
+  /// Writes bytes; throws std::runtime_error on a write error.
+  void write(std::string_view bytes);
+  /// Flushes, syncs and renames into place. Throws std::runtime_error on failure.
+  void commit();
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string path_, tmp_;
+  std::FILE* file_ = nullptr;
+  bool committed_ = false;
+};
+
+}  // namespace samestory

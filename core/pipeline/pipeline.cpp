@@ -1,0 +1,317 @@
+#include "pipeline/pipeline.hpp"
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "cluster/dup_groups.hpp"
+#include "text/boilerplate.hpp"
+#include "tfidf/tfidf.hpp"
+
+namespace samestory {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class StageTimer {
+ public:
+  explicit StageTimer(PipelineStats& s) : stats_(s), start_(Clock::now()) {}
+  void lap(const char* stage) {
+    const auto now = Clock::now();
+    stats_.seconds.emplace_back(stage, std::chrono::duration<double>(now - start_).count());
+    start_ = now;
+  }
+
+ private:
+  PipelineStats& stats_;
+  Clock::time_point start_;
+};
+
+/// Feeds batches of articles to the pipeline: a reader, or a vector in memory.
+using BatchFn = std::function<bool(std::vector<Article>&, std::vector<Reject>&)>;
+
+constexpr std::uint64_t kBigramSeed = 0x62696772616d7321ULL;
+
+/// Body tokens with boilerplate lines removed, one vector per article.
+void kept_tokens(const text::AnalyzedText& t, const text::BoilerplateModel& bp, std::vector<std::uint64_t>& out,
+                 std::vector<std::pair<std::uint32_t, std::uint32_t>>* spans) {
+  out.clear();
+  for (const auto& l : t.lines) {
+    if (bp.is_boilerplate(l)) continue;
+    if (spans) spans->emplace_back(static_cast<std::uint32_t>(out.size()), static_cast<std::uint32_t>(out.size() + l.end - l.begin));
+    out.insert(out.end(), t.tokens.begin() + l.begin, t.tokens.begin() + l.end);
+  }
+}
+
+/// Term counts of the four story fields of one article.
+std::array<tfidf::TermCounts, cluster::kStoryFields> story_terms(const text::AnalyzedText& t,
+                                                                 const text::BoilerplateModel& bp) {
+  std::array<tfidf::TermCounts, cluster::kStoryFields> out;
+  std::vector<std::uint64_t> tokens, terms, bigrams;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;
+  kept_tokens(t, bp, tokens, &spans);
+  // Title.
+  for (auto h : t.title_tokens)
+    if (!text::is_stopword(h)) terms.push_back(h);
+  tfidf::count_terms(terms, out[cluster::kTitle]);
+  // Body (title prepended) and bigrams of consecutive content words within a line.
+  terms.clear();
+  auto add_line = [&](std::span<const std::uint64_t> line) {
+    std::uint64_t prev = 0;
+    for (auto h : line) {
+      if (text::is_stopword(h)) continue;
+      terms.push_back(h);
+      if (prev) {
+        const std::uint64_t pair[2] = {prev, h};
+        bigrams.push_back(XXH3_64bits_withSeed(pair, sizeof pair, kBigramSeed));
+      }
+      prev = h;
+    }
+  };
+  add_line(t.title_tokens);
+  for (const auto& [b, e] : spans) add_line(std::span<const std::uint64_t>(tokens.data() + b, e - b));
+  tfidf::count_terms(terms, out[cluster::kBody]);
+  tfidf::count_terms(bigrams, out[cluster::kBigram]);
+  // Entities, leaving out those of boilerplate lines (a footer's "Related Articles" or outlet
+  // name would otherwise tie unrelated articles into one story).
+  terms.clear();
+  std::size_t from = 0;
+  for (const auto& l : t.lines) {
+    if (!bp.is_boilerplate(l)) continue;
+    terms.insert(terms.end(), t.entities.begin() + static_cast<std::ptrdiff_t>(from),
+                 t.entities.begin() + l.entity_begin);
+    from = l.entity_end;
+  }
+  terms.insert(terms.end(), t.entities.begin() + static_cast<std::ptrdiff_t>(from), t.entities.end());
+  tfidf::count_terms(terms, out[cluster::kEntity]);
+  return out;
+}
+
+PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint64_t()>& bytes,
+                        const std::string& input_name, const PipelineOptions& o) {
+  if (!(o.dup_threshold > 0 && o.dup_threshold <= 1)) throw std::invalid_argument("dup threshold must be in (0, 1]");
+  if (o.boilerplate_min_docs < 2) throw std::invalid_argument("boilerplate min docs must be at least 2");
+  const sketch::MinHasher hasher(o.minhash);
+  const std::uint32_t k = o.minhash.num_perm;
+  PipelineResult res;
+  PipelineStats& st = res.stats;
+  StageTimer timer(st);
+  auto progress = [&](std::string_view stage, std::uint64_t done) {
+    if (o.progress) o.progress(stage, done);
+  };
+
+  // 1. Read and analyse, batch by batch; the text is dropped once analysed.
+  std::vector<text::AnalyzedText> analyzed;
+  std::vector<cluster::CanonicalKey> keys;
+  std::unordered_map<std::string, std::uint64_t> seen_ids;
+  std::vector<Article> batch;
+  std::vector<Reject> batch_rejects;
+  while (true) {
+    batch.clear();
+    batch_rejects.clear();
+    if (!next_batch(batch, batch_rejects)) break;
+    const std::size_t first = res.articles.size();
+    std::vector<std::uint8_t> keep(batch.size(), 1);
+    // Rejects from the reader and duplicate ids, merged in line order.
+    std::size_t r = 0;
+    std::vector<Reject> ordered;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      while (r < batch_rejects.size() && batch_rejects[r].line < batch[i].line) ordered.push_back(std::move(batch_rejects[r++]));
+      auto [it, fresh] = seen_ids.emplace(batch[i].id, batch[i].line);
+      if (!fresh) {
+        keep[i] = 0;
+        Reject rj{input_name, batch[i].line,
+                  "duplicate id \"" + batch[i].id + "\" (first seen at line " + std::to_string(it->second) + ")", batch[i].raw};
+        if (o.on_error == OnError::fail) throw InputError(rj);
+        ordered.push_back(std::move(rj));
+      }
+    }
+    while (r < batch_rejects.size()) ordered.push_back(std::move(batch_rejects[r++]));
+    for (auto& rj : ordered) res.rejects.push_back(std::move(rj));
+    std::size_t n_keep = 0;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!keep[i]) continue;
+      if (n_keep != i) batch[n_keep] = std::move(batch[i]);
+      ++n_keep;
+    }
+    batch.resize(n_keep);
+    analyzed.resize(first + batch.size());
+    res.articles.resize(first + batch.size());
+    keys.resize(first + batch.size());
+    tbb::parallel_for(std::size_t{0}, batch.size(), [&](std::size_t i) {
+      Article& a = batch[i];
+      text::analyze(a.title, a.text, o.text, analyzed[first + i]);
+      ArticleOutcome& out = res.articles[first + i];
+      out.id = std::move(a.id);
+      out.title = std::move(a.title);
+      out.source = std::move(a.source);
+      out.raw = std::move(a.raw);
+      out.published = a.published;
+      keys[first + i] = {a.published, a.text.size()};
+    });
+    progress("read", res.articles.size());
+  }
+  std::vector<Article>().swap(batch);
+  const std::size_t n = res.articles.size();
+  if (n > std::numeric_limits<std::uint32_t>::max() - 1) throw std::invalid_argument("more than 2^32 - 2 articles");
+  st.accepted = n;
+  st.rejected = res.rejects.size();
+  st.read = st.accepted + st.rejected;
+  st.input_bytes = bytes();
+  timer.lap("read+analyse");
+
+  // 2. Boilerplate lines.
+  text::BoilerplateModel bp(o.boilerplate_min_docs);
+  for (const auto& t : analyzed) bp.add(t);
+  bp.finalize();
+  st.boilerplate_lines = bp.size();
+  for (const auto& t : analyzed)
+    for (const auto& l : t.lines) st.boilerplate_dropped += bp.is_boilerplate(l);
+  timer.lap("boilerplate");
+
+  // 3. Signatures, in parallel, into one flat array.
+  std::vector<std::uint32_t> sigs(n * k);
+  std::vector<std::uint8_t> include(n, 0);
+  std::vector<std::vector<std::uint64_t>> sets(o.verify == Verify::exact ? n : 0);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 16), [&](const auto& range) {
+    std::vector<std::uint64_t> tokens, shingles;
+    for (std::size_t i = range.begin(); i < range.end(); ++i) {
+      kept_tokens(analyzed[i], bp, tokens, nullptr);
+      shingles.clear();
+      hasher.shingles(tokens, shingles);
+      include[i] = !shingles.empty();
+      hasher.sign(shingles, std::span<std::uint32_t>(sigs.data() + i * k, k));
+      if (o.verify == Verify::exact) {
+        std::sort(shingles.begin(), shingles.end());
+        shingles.erase(std::unique(shingles.begin(), shingles.end()), shingles.end());
+        sets[i] = shingles;
+      }
+    }
+  });
+  for (auto x : include) st.empty_articles += !x;
+  progress("sketch", n);
+  timer.lap("minhash");
+
+  // 4. LSH candidates, verification, dup groups.
+  st.bands = o.bands ? *o.bands : lsh::optimal_bands(o.dup_threshold, k, o.lsh_fp_weight, o.lsh_fn_weight);
+  const auto cand = lsh::candidate_pairs(sigs, k, include, st.bands, o.minhash.seed, o.max_bucket, st.dup_candidates);
+  timer.lap("lsh");
+  auto similarity = [&](std::uint32_t i, std::uint32_t j) {
+    if (o.verify == Verify::exact) return sketch::exact_jaccard(sets[i], sets[j]);
+    return sketch::estimate_jaccard(std::span<const std::uint32_t>(sigs.data() + std::size_t{i} * k, k),
+                                    std::span<const std::uint32_t>(sigs.data() + std::size_t{j} * k, k));
+  };
+  const auto edges = cluster::verify_pairs(cand, [&](std::uint32_t i, std::uint32_t j) {
+    return similarity(i, j) >= o.dup_threshold - 1e-12;
+  });
+  st.verified_edges = edges.size();
+  const auto canonical = cluster::dup_groups(edges, keys);
+  std::vector<std::uint32_t> canon_list;
+  std::vector<std::uint32_t> group_size(n, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    res.articles[i].canonical = canonical[i];
+    ++group_size[canonical[i]];
+    if (canonical[i] == i) canon_list.push_back(i);
+  }
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+    const auto c = canonical[i];
+    res.articles[i].dup_score = c == i ? 1.0f : static_cast<float>(similarity(static_cast<std::uint32_t>(i), c));
+  });
+  st.dup_groups = canon_list.size();
+  for (auto c : canon_list) st.dup_groups_multi += group_size[c] > 1;
+  progress("dedup", n);
+  timer.lap("verify+groups");
+  std::vector<std::uint32_t>().swap(sigs);
+  std::vector<std::vector<std::uint64_t>>().swap(sets);
+
+  // 5. Stories over the canonicals.
+  const std::size_t m = canon_list.size();
+  std::vector<std::uint32_t> story_lead(m);
+  std::vector<float> story_score(m, 1.0f);
+  if (o.stories && m > 0) {
+    std::vector<std::array<tfidf::TermCounts, cluster::kStoryFields>> counts(m);
+    tbb::parallel_for(std::size_t{0}, m, [&](std::size_t c) {
+      counts[c] = story_terms(analyzed[canon_list[c]], bp);
+    });
+    std::vector<text::AnalyzedText>().swap(analyzed);
+    std::vector<cluster::StoryDoc> docs(m);
+    for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
+      std::vector<tfidf::TermCounts> field(m);
+      for (std::size_t c = 0; c < m; ++c) field[c] = std::move(counts[c][f]);
+      const auto model = tfidf::IdfModel::fit(field, f == cluster::kBigram ? 2 : 1);
+      tbb::parallel_for(std::size_t{0}, m, [&](std::size_t c) { docs[c].fields[f] = model.transform(field[c]); });
+    }
+    for (std::size_t c = 0; c < m; ++c) {
+      docs[c].published = keys[canon_list[c]].published;
+      docs[c].key = keys[canon_list[c]];
+    }
+    timer.lap("tfidf");
+    auto sr = cluster::cluster_stories(docs, o.story);
+    st.story = sr.stats;
+    story_lead = std::move(sr.lead);
+    story_score = std::move(sr.score);
+    timer.lap("stories");
+  } else {
+    for (std::size_t c = 0; c < m; ++c) story_lead[c] = static_cast<std::uint32_t>(c);
+  }
+  std::vector<std::uint32_t> canon_pos(n, 0);
+  for (std::size_t c = 0; c < m; ++c) canon_pos[canon_list[c]] = static_cast<std::uint32_t>(c);
+  std::vector<std::uint32_t> story_members(m, 0);
+  for (std::size_t c = 0; c < m; ++c) ++story_members[story_lead[c]];
+  for (std::size_t c = 0; c < m; ++c) {
+    if (story_lead[c] != c) continue;
+    ++st.stories;
+    st.stories_multi += story_members[c] > 1;
+  }
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto c = canon_pos[canonical[i]];
+    res.articles[i].story = canon_list[story_lead[c]];
+    res.articles[i].story_score = story_score[c];
+  }
+  st.threads = static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
+  progress("done", n);
+  return res;
+}
+
+template <class F>
+PipelineResult in_arena(unsigned threads, F&& f) {
+  if (threads == 0) return f();
+  tbb::task_arena arena(static_cast<int>(threads));
+  return arena.execute(std::forward<F>(f));
+}
+
+}  // namespace
+
+PipelineResult run_pipeline(ArticleReader& reader, const PipelineOptions& options) {
+  return in_arena(options.threads, [&] {
+    return run_impl([&](std::vector<Article>& out, std::vector<Reject>& rej) { return reader.next_batch(out, rej); },
+                    [&] { return reader.bytes_read(); }, reader.name(), options);
+  });
+}
+
+PipelineResult run_pipeline(std::vector<Article> articles, const PipelineOptions& options) {
+  bool given = false;
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i < articles.size(); ++i) {
+    if (articles[i].line == 0) articles[i].line = i + 1;
+    bytes += articles[i].text.size() + articles[i].title.size();
+  }
+  return in_arena(options.threads, [&] {
+    return run_impl(
+        [&](std::vector<Article>& out, std::vector<Reject>&) {
+          if (given) return false;
+          given = true;
+          out = std::move(articles);
+          return true;
+        },
+        [&] { return bytes; }, "<memory>", options);
+  });
+}
+
+}  // namespace samestory

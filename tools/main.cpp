@@ -1,0 +1,232 @@
+// samestory: the command-line tool. The only code in the project that prints or exits.
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "eval/labels.hpp"
+#include "eval/metrics.hpp"
+#include "io/reader.hpp"
+#include "io/writer.hpp"
+#include "pipeline/pipeline.hpp"
+#include "report.hpp"
+
+namespace {
+
+using namespace samestory;
+
+/// Flags shared by `cluster` and `dedup`.
+struct RunFlags {
+  std::string input = "-";
+  std::string output = "-";
+  std::string format = "jsonl";
+  std::string stats_path, rejects_path, summary_path;
+  std::string on_error = "fail";
+  std::string verify = "estimate";
+  std::string emit = "assignments";
+  unsigned bands = 0, rows = 0;
+  std::vector<double> story_weights;
+  bool quiet = false;
+  ReadOptions read;
+  PipelineOptions pipe;
+};
+
+void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
+  cmd.add_option("input", f.input, "JSONL file, - for stdin, or a folder of .txt files")->capture_default_str();
+  cmd.add_option("-o,--output", f.output, "Output file (default: stdout); written to a temporary file and renamed");
+  cmd.add_option("--threads", f.pipe.threads, "Worker threads (0 = all cores)")->capture_default_str();
+  cmd.add_option("--dup-threshold", f.pipe.dup_threshold, "Jaccard similarity of word shingles for a near-duplicate")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
+  if (stories)
+    cmd.add_option("--story-threshold", f.pipe.story.threshold, "Average-link similarity at which stories merge")
+        ->check(CLI::Range(0.001, 1.0))
+        ->capture_default_str();
+  if (stories) {
+    cmd.add_option("--story-weights", f.story_weights, "Weights of the title, body, entity and bigram cosines")
+        ->expected(4)
+        ->check(CLI::Range(0.0, 100.0));
+    cmd.add_option("--time-gate-days", f.pipe.story.time_gate_days,
+                   "Dated articles further apart than this many days are less similar")
+        ->check(CLI::Range(0.0, 1e6))
+        ->capture_default_str();
+    cmd.add_option("--time-factor", f.pipe.story.time_factor, "Similarity multiplier beyond the time gate")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+  }
+  cmd.add_option("--num-perm", f.pipe.minhash.num_perm, "MinHash signature length")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  cmd.add_option("--shingle", f.pipe.minhash.shingle, "Words per shingle")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd.add_option("--seed", f.pipe.minhash.seed, "Master seed of every hash permutation")->capture_default_str();
+  cmd.add_option("--bands", f.bands, "LSH bands (default: optimal for the threshold; needs --rows)");
+  cmd.add_option("--rows", f.rows, "LSH rows per band (needs --bands)");
+  cmd.add_option("--verify", f.verify, "Candidate verification: estimate (MinHash) or exact (shingle sets)")
+      ->check(CLI::IsMember({"estimate", "exact"}))
+      ->capture_default_str();
+  cmd.add_option("--boilerplate-min-docs", f.pipe.boilerplate_min_docs,
+                 "Short lines seen in this many articles are boilerplate")
+      ->check(CLI::Range(2u, 1u << 30))
+      ->capture_default_str();
+  cmd.add_option("--format", f.format, "Output format")->check(CLI::IsMember({"jsonl", "csv"}))->capture_default_str();
+  cmd.add_option("--stats", f.stats_path, "Write run statistics (JSON) to this file");
+  cmd.add_option("--id-field", f.read.fields.id, "Input field holding the id")->capture_default_str();
+  cmd.add_option("--text-field", f.read.fields.text, "Input field holding the body text")->capture_default_str();
+  cmd.add_option("--title-field", f.read.fields.title, "Input field holding the headline")->capture_default_str();
+  cmd.add_option("--source-field", f.read.fields.source, "Input field holding the outlet")->capture_default_str();
+  cmd.add_option("--time-field", f.read.fields.time, "Input field holding the publication time")->capture_default_str();
+  cmd.add_option("--on-error", f.on_error, "Bad records: fail (exit 1) or skip (record them in --rejects)")
+      ->check(CLI::IsMember({"fail", "skip"}))
+      ->capture_default_str();
+  cmd.add_option("--rejects", f.rejects_path, "With --on-error skip: write rejected records here with the reason");
+  cmd.add_option("--max-article-bytes", f.read.max_article_bytes, "Larger records are rejected")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 34))
+      ->capture_default_str();
+  cmd.add_option("--summary", f.summary_path, "Write a readable story summary to this file (- for stdout)");
+  cmd.add_flag("-q,--quiet", f.quiet, "No progress on stderr");
+}
+
+long peak_rss_kb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+class UsageError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+int run(RunFlags& f, bool stories, bool dedup) {
+  const auto start = std::chrono::steady_clock::now();
+  if ((f.bands == 0) != (f.rows == 0)) throw UsageError("--bands and --rows go together");
+  if (f.bands) {
+    if (std::uint64_t{f.bands} * f.rows > f.pipe.minhash.num_perm)
+      throw UsageError("--bands x --rows (" + std::to_string(f.bands * f.rows) + ") exceeds --num-perm (" +
+                       std::to_string(f.pipe.minhash.num_perm) + ")");
+    f.pipe.bands = lsh::BandParams{f.bands, f.rows};
+  }
+  const bool to_stdout = f.output.empty() || f.output == "-";
+  if (f.summary_path == "-" && to_stdout) throw UsageError("--summary - needs -o: the records already go to stdout");
+  if (!f.rejects_path.empty() && f.on_error != "skip") throw UsageError("--rejects needs --on-error skip");
+  const bool unique = dedup && f.emit == "unique";
+  if (unique && f.format != "jsonl") throw UsageError("--emit unique writes the input records: use --format jsonl");
+  f.read.on_error = f.on_error == "skip" ? OnError::skip : OnError::fail;
+  // Verbatim records: for --emit unique, and for --rejects (the pipeline rejects duplicate ids).
+  f.read.keep_raw = unique || !f.rejects_path.empty();
+  f.pipe.on_error = f.read.on_error;
+  f.pipe.verify = f.verify == "exact" ? Verify::exact : Verify::estimate;
+  f.pipe.stories = stories;
+  if (!f.story_weights.empty()) {
+    double total = 0;
+    for (std::size_t i = 0; i < f.story_weights.size(); ++i) total += f.pipe.story.weights[i] = f.story_weights[i];
+    if (!(total > 0)) throw UsageError("--story-weights must not all be 0");
+  }
+  const bool show_progress = !f.quiet && isatty(STDERR_FILENO);
+  if (show_progress) {
+    f.pipe.progress = [](std::string_view stage, std::uint64_t done) {
+      std::fprintf(stderr, "\r\033[K%.*s: %llu articles", static_cast<int>(stage.size()), stage.data(),
+                   static_cast<unsigned long long>(done));
+      std::fflush(stderr);
+    };
+  }
+  // Open every output first: a bad path fails before the work, and nothing is renamed into
+  // place unless the whole run succeeds.
+  AtomicOutput out(f.output);
+  std::optional<AtomicOutput> stats, rejects, summary;
+  if (!f.stats_path.empty()) stats.emplace(f.stats_path);
+  if (!f.rejects_path.empty()) rejects.emplace(f.rejects_path);
+  if (!f.summary_path.empty()) summary.emplace(f.summary_path);
+
+  auto reader = open_reader(f.input, f.read);
+  PipelineResult result = run_pipeline(*reader, f.pipe);
+  if (show_progress) std::fputs("\r\033[K", stderr);
+
+  out.write(unique ? cli::format_unique(result)
+                   : cli::format_records(result, f.format == "csv" ? cli::Format::csv : cli::Format::jsonl, stories));
+  if (rejects) rejects->write(cli::format_rejects(result));
+  if (summary) summary->write(cli::format_summary(result, 20));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (stats) stats->write(cli::format_stats(result, seconds, peak_rss_kb()));
+  out.commit();
+  if (rejects) rejects->commit();
+  if (summary) summary->commit();
+  if (stats) stats->commit();
+  if (!f.quiet && result.stats.rejected > 0)
+    std::fprintf(stderr, "samestory: %llu record(s) rejected%s\n", static_cast<unsigned long long>(result.stats.rejected),
+                 rejects ? (" (see " + f.rejects_path + ")").c_str() : "");
+  return 0;
+}
+
+int run_eval(const std::string& gold_path, const std::string& pred_path, const std::string& level,
+             const std::string& output) {
+  const std::string field = level == "dup" ? "dup_group" : "story";
+  const auto gold = eval::read_labels(gold_path, field);
+  if (gold.empty()) throw InputError(Reject{gold_path, 0, "no record has a \"" + field + "\" label", ""});
+  const auto pred = eval::read_labels(pred_path, field);
+  const auto report = eval::evaluate(gold, pred);
+  AtomicOutput out(output);
+  out.write(eval::to_json(report) + "\n");
+  out.commit();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"samestory: near-duplicate and story clustering for news articles"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "samestory 0.1.0");
+
+  RunFlags cluster_flags, dedup_flags;
+  auto* cluster = app.add_subcommand("cluster", "Group articles into dup groups and stories (one record per article)");
+  add_run_flags(*cluster, cluster_flags, true);
+  auto* dedup = app.add_subcommand("dedup", "Dup groups only: assignments, or the unique (canonical) records");
+  add_run_flags(*dedup, dedup_flags, false);
+  dedup->add_option("--emit", dedup_flags.emit, "assignments: one record per article; unique: canonical input records")
+      ->check(CLI::IsMember({"assignments", "unique"}))
+      ->capture_default_str();
+
+  std::string gold, pred, level = "story", eval_out = "-";
+  auto* ev = app.add_subcommand("eval", "Score a clustering against gold labels (JSON metrics)");
+  ev->add_option("--gold", gold, "Gold JSONL: {\"id\", \"story\" and/or \"dup_group\"}")->required();
+  ev->add_option("--pred", pred, "Predicted JSONL (e.g. samestory cluster output)")->required();
+  ev->add_option("--level", level, "Which label to score")->check(CLI::IsMember({"story", "dup"}))->capture_default_str();
+  ev->add_option("-o,--output", eval_out, "Output file (default: stdout)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "samestory: " << e.what() << "\nRun with --help for usage.\n";
+    return 2;
+  }
+  try {
+    if (*cluster) return run(cluster_flags, true, false);
+    if (*dedup) return run(dedup_flags, false, true);
+    if (*ev) return run_eval(gold, pred, level, eval_out);
+  } catch (const UsageError& e) {
+    std::cerr << "samestory: " << e.what() << "\n";
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "samestory: " << e.what() << "\n";
+    return 2;
+  } catch (const InputError& e) {
+    std::cerr << "samestory: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "samestory: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}

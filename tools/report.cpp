@@ -1,0 +1,162 @@
+#include "report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "io/writer.hpp"
+
+namespace samestory::cli {
+
+std::string format_records(const PipelineResult& r, Format format, bool stories) {
+  std::string out;
+  out.reserve(r.articles.size() * 96);
+  if (format == Format::csv)
+    out += stories ? "id,dup_group,story,canonical,dup_score,story_score\n" : "id,dup_group,canonical,dup_score\n";
+  for (std::size_t i = 0; i < r.articles.size(); ++i) {
+    const auto& a = r.articles[i];
+    const auto& group = r.articles[a.canonical].id;
+    const auto& story = r.articles[a.story].id;
+    const bool canonical = a.canonical == i;
+    if (format == Format::csv) {
+      append_csv_field(out, a.id);
+      out += ',';
+      append_csv_field(out, group);
+      if (stories) {
+        out += ',';
+        append_csv_field(out, story);
+      }
+      out += canonical ? ",true," : ",false,";
+      append_score(out, a.dup_score);
+      if (stories) {
+        out += ',';
+        append_score(out, a.story_score);
+      }
+    } else {
+      out += "{\"id\":";
+      append_json_string(out, a.id);
+      out += ",\"dup_group\":";
+      append_json_string(out, group);
+      if (stories) {
+        out += ",\"story\":";
+        append_json_string(out, story);
+      }
+      out += canonical ? ",\"canonical\":true,\"dup_score\":" : ",\"canonical\":false,\"dup_score\":";
+      append_score(out, a.dup_score);
+      if (stories) {
+        out += ",\"story_score\":";
+        append_score(out, a.story_score);
+      }
+      out += '}';
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string format_unique(const PipelineResult& r) {
+  std::string out;
+  for (std::size_t i = 0; i < r.articles.size(); ++i) {
+    if (r.articles[i].canonical != i) continue;
+    out += r.articles[i].raw;
+    out += '\n';
+  }
+  return out;
+}
+
+std::string format_summary(const PipelineResult& r, std::size_t max_stories) {
+  const auto& s = r.stats;
+  std::map<std::uint32_t, std::vector<std::uint32_t>> stories;  // lead -> members in input order
+  for (std::uint32_t i = 0; i < r.articles.size(); ++i) stories[r.articles[i].story].push_back(i);
+  std::vector<std::pair<std::uint32_t, const std::vector<std::uint32_t>*>> order;
+  for (const auto& [lead, m] : stories) order.emplace_back(lead, &m);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second->size() > b.second->size(); });
+  char buf[256];
+  std::string out;
+  std::snprintf(buf, sizeof buf,
+                "%llu articles read, %llu clustered, %llu rejected\n"
+                "%llu dup groups (%llu with re-posts), %llu stories (%llu with several dup groups)\n",
+                (unsigned long long)s.read, (unsigned long long)s.accepted, (unsigned long long)s.rejected,
+                (unsigned long long)s.dup_groups, (unsigned long long)s.dup_groups_multi, (unsigned long long)s.stories,
+                (unsigned long long)s.stories_multi);
+  out += buf;
+  std::size_t shown = 0;
+  for (const auto& [lead, members] : order) {
+    if (shown == max_stories || members->size() < 2) break;
+    ++shown;
+    std::set<std::string> outlets;
+    std::size_t groups = 0;
+    for (auto i : *members) {
+      if (!r.articles[i].source.empty()) outlets.insert(r.articles[i].source);
+      groups += r.articles[i].canonical == i;
+    }
+    const auto& la = r.articles[lead];
+    std::snprintf(buf, sizeof buf, "\nStory %s: %zu articles, %zu dup groups, %zu outlets\n", la.id.c_str(),
+                  members->size(), groups, outlets.size());
+    out += buf;
+    out += "  \"" + (la.title.empty() ? std::string("(no title)") : la.title) + "\"\n";
+    for (auto i : *members) {
+      const auto& a = r.articles[i];
+      std::string line = "    " + a.id;
+      line += a.published ? "  " + format_date(*a.published) : "  ----------";
+      line += "  " + (a.source.empty() ? std::string("-") : a.source);
+      if (a.canonical != i) line += "  [re-post of " + r.articles[a.canonical].id + "]";
+      line += "  " + a.title;
+      out += line + "\n";
+    }
+  }
+  if (shown == 0) out += "\nNo story has more than one article.\n";
+  return out;
+}
+
+std::string format_stats(const PipelineResult& r, double total_seconds, long peak_rss_kb) {
+  const auto& s = r.stats;
+  std::string o = "{\n";
+  auto num = [&](const char* k, std::uint64_t v, bool comma = true) {
+    o += "  \"" + std::string(k) + "\": " + std::to_string(v) + (comma ? ",\n" : "\n");
+  };
+  auto real = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.6f", v);
+    return std::string(b);
+  };
+  num("records_read", s.read);
+  num("records_written", s.accepted);
+  num("records_rejected", s.rejected);
+  num("input_bytes", s.input_bytes);
+  num("boilerplate_lines", s.boilerplate_lines);
+  num("boilerplate_lines_dropped", s.boilerplate_dropped);
+  num("empty_articles", s.empty_articles);
+  num("lsh_bands", s.bands.bands);
+  num("lsh_rows", s.bands.rows);
+  num("candidate_pairs", s.dup_candidates.candidate_pairs);
+  num("largest_bucket", s.dup_candidates.largest_bucket);
+  num("hot_buckets", s.dup_candidates.hot_buckets);
+  num("verified_edges", s.verified_edges);
+  num("dup_groups", s.dup_groups);
+  num("dup_groups_with_reposts", s.dup_groups_multi);
+  num("story_candidate_pairs", s.story.candidates.candidate_pairs);
+  num("story_largest_bucket", s.story.candidates.largest_bucket);
+  num("story_edges", s.story.edges);
+  num("story_merges", s.story.merges);
+  num("stories", s.stories);
+  num("stories_with_several_groups", s.stories_multi);
+  num("threads", s.threads);
+  num("peak_rss_kb", static_cast<std::uint64_t>(peak_rss_kb));
+  o += "  \"seconds\": {";
+  for (std::size_t i = 0; i < s.seconds.size(); ++i)
+    o += (i ? ", \"" : "\"") + s.seconds[i].first + "\": " + real(s.seconds[i].second);
+  o += std::string(s.seconds.empty() ? "" : ", ") + "\"total\": " + real(total_seconds) + "}\n}\n";
+  return o;
+}
+
+std::string format_rejects(const PipelineResult& r) {
+  std::string out;
+  for (const auto& rj : r.rejects) {
+    out += rj.file + ":" + std::to_string(rj.line) + "\t" + rj.reason + "\t" + rj.raw + "\n";
+  }
+  return out;
+}
+
+}  // namespace samestory::cli

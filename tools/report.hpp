@@ -1,0 +1,28 @@
+#pragma once
+// Output of the CLI: result records, the readable summary and the stats JSON.
+
+#include <string>
+
+#include "pipeline/pipeline.hpp"
+
+namespace samestory::cli {
+
+enum class Format { jsonl, csv };
+
+/// One record per accepted article in input order. With `stories` false the story fields are
+/// left out (the `dedup` assignments).
+std::string format_records(const PipelineResult& r, Format format, bool stories);
+
+/// The canonical records verbatim, one per line (`dedup --emit unique`).
+std::string format_unique(const PipelineResult& r);
+
+/// Human-readable story summary: counts, then the largest stories with their articles.
+std::string format_summary(const PipelineResult& r, std::size_t max_stories);
+
+/// The --stats JSON object.
+std::string format_stats(const PipelineResult& r, double total_seconds, long peak_rss_kb);
+
+/// One line per reject: "file:line<TAB>reason<TAB>record verbatim".
+std::string format_rejects(const PipelineResult& r);
+
+}  // namespace samestory::cli
