@@ -24,11 +24,11 @@ struct StoryDoc {
 };
 
 struct StoryOptions {
-  double threshold = 0.13;  ///< average-link similarity at which two clusters merge (docs/accuracy.md)
-  std::array<double, kStoryFields> weights{0.15, 0.35, 0.30, 0.20};  ///< title, body, entity, bigram
+  double threshold = 0.16;  ///< average-link similarity at which two clusters merge (docs/accuracy.md)
+  std::array<double, kStoryFields> weights{0.05, 0.25, 0.50, 0.20};  ///< title, body, entity, bigram
   double time_gate_days = 14;  ///< dated pairs further apart than this are penalised...
   double time_factor = 0.6;    ///< ...by multiplying their similarity by this
-  std::uint32_t salient_terms = 24;  ///< body + entity terms per doc indexed for candidates
+  std::uint32_t salient_terms = 48;  ///< body + entity terms per doc indexed for candidates
   std::uint32_t min_shared = 2;      ///< salient terms two docs must share to be compared
   std::uint32_t max_bucket = 2000;   ///< docs per salient term before the term is chained
   double min_edge = 0.02;            ///< similarities below this are treated as 0

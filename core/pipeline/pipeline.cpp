@@ -252,6 +252,7 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       docs[c].key = keys[canon_list[c]];
     }
     timer.lap("tfidf");
+    if (o.inspect_story_docs) o.inspect_story_docs(docs, canon_list);
     auto sr = cluster::cluster_stories(docs, o.story);
     st.story = sr.stats;
     story_lead = std::move(sr.lead);

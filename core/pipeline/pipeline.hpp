@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,9 @@ struct PipelineOptions {
   bool stories = true;  ///< false: dup groups only (each group its own story)
   cluster::StoryOptions story;
   unsigned threads = 0;  ///< 0: all hardware threads
+  /// Called with the story stage's input (one doc per dup-group canonical, and the article
+  /// index of each) just before stories are clustered: for quality tools.
+  std::function<void(std::span<const cluster::StoryDoc>, std::span<const std::uint32_t>)> inspect_story_docs;
   /// Called between stages and batches (stage name, items done); must not throw.
   std::function<void(std::string_view stage, std::uint64_t done)> progress;
 };

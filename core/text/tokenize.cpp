@@ -162,9 +162,26 @@ std::size_t AnalyzedText::memory_bytes() const {
 
 namespace {
 
-/// Scans one line's tokens for entity terms and appends their hashes.
-void add_entities(const std::vector<Token>& toks, const std::vector<std::uint64_t>& hashes,
-                  const std::vector<std::string>& folded, std::vector<std::uint64_t>& out) {
+/// A word of the article as entity detection sees it.
+struct Word {
+  std::string folded;
+  std::uint64_t hash;
+  bool cap, start, digit;
+};
+using Line = std::vector<Word>;
+
+/// Appends the entity terms of one line. A capitalised word counts as a name only when it is
+/// not the first word of a sentence, or when the article also writes it capitalised in
+/// mid-sentence (`proper`): "Police said ..." alone is not an entity, "Sorrel Police" is. In
+/// headlines (`headline`), capitals only count for words the body capitalises mid-sentence.
+void add_entities(const Line& w, const std::vector<std::uint64_t>& proper, bool headline,
+                  std::vector<std::uint64_t>& out) {
+  auto is_proper = [&](std::size_t k) { return std::binary_search(proper.begin(), proper.end(), w[k].hash); };
+  auto is_name = [&](std::size_t k) {
+    if (!w[k].cap || w[k].digit) return false;
+    if (headline || w[k].start) return is_proper(k);
+    return true;
+  };
   std::string run;
   auto flush = [&](std::size_t b, std::size_t e) {
     if (b >= e) return;
@@ -172,42 +189,46 @@ void add_entities(const std::vector<Token>& toks, const std::vector<std::uint64_
       run.clear();
       for (std::size_t k = b; k < e; ++k) {
         if (k > b) run.push_back(' ');
-        run += folded[k];
+        run += w[k].folded;
       }
       out.push_back(XXH3_64bits_withSeed(run.data(), run.size(), kEntitySeed));
     }
     for (std::size_t k = b; k < e; ++k)
-      if (!is_stopword(hashes[k]) && !toks[k].has_digit)
-        out.push_back(XXH3_64bits_withSeed(folded[k].data(), folded[k].size(), kEntitySeed));
+      if (!is_stopword(w[k].hash) && !w[k].digit)
+        out.push_back(XXH3_64bits_withSeed(w[k].folded.data(), w[k].folded.size(), kEntitySeed));
   };
   std::size_t i = 0;
-  while (i < toks.size()) {
-    const Token& t = toks[i];
-    if (t.has_digit) {
-      const std::string num = "#" + folded[i];
+  while (i < w.size()) {
+    if (w[i].digit) {
+      const std::string num = "#" + w[i].folded;
       out.push_back(XXH3_64bits_withSeed(num.data(), num.size(), kEntitySeed));
-      if (i + 1 < toks.size() && !toks[i + 1].capitalized && !toks[i + 1].has_digit && !is_stopword(hashes[i + 1])) {
-        const std::string unit = num + " " + folded[i + 1];
+      if (i + 1 < w.size() && !w[i + 1].cap && !w[i + 1].digit && !is_stopword(w[i + 1].hash)) {
+        const std::string unit = num + " " + w[i + 1].folded;
         out.push_back(XXH3_64bits_withSeed(unit.data(), unit.size(), kEntitySeed));
       }
       ++i;
       continue;
     }
-    if (!t.capitalized) {
+    // A run: capitalised words, continuing while the next word is capitalised mid-sentence.
+    std::size_t b = i, e = i;
+    while (e < w.size() && w[e].cap && !w[e].digit && (e == b || !w[e].start)) ++e;
+    if (e == b) {
       ++i;
       continue;
     }
-    std::size_t b = i, e = i;
-    while (e < toks.size() && toks[e].capitalized && !toks[e].has_digit && (e == b || !toks[e].sentence_start)) ++e;
-    if (e < toks.size() && toks[e].has_digit && !toks[e].sentence_start) {
-      // "March 3", "Flight 370": the number joins the run (and is also counted alone below).
-      flush(b + ((toks[b].sentence_start && is_stopword(hashes[b])) ? 1 : 0), e + 1);
-      i = e;
-      continue;
+    // A sentence-initial word opens the run only if it is a name itself ("The Hague" is kept
+    // as "Hague"; "Police said" gives nothing).
+    while (b < e && !is_name(b) && (w[b].start || headline)) ++b;
+    if (headline) {
+      // Headline case: keep only the words that are names on their own.
+      for (std::size_t k = b; k < e; ++k)
+        if (is_name(k)) flush(k, k + 1);
+    } else if (b < e && e < w.size() && w[e].digit && !w[e].start) {
+      flush(b, e + 1);  // "March 3", "Flight 370": the number joins the run (and counts alone below)
+    } else {
+      flush(b, e);
     }
-    if (toks[b].sentence_start && is_stopword(hashes[b])) ++b;
-    flush(b, e);
-    i = e;
+    i = std::max(e, i + 1);
   }
 }
 
@@ -216,48 +237,59 @@ void add_entities(const std::vector<Token>& toks, const std::vector<std::uint64_
 void analyze(std::string_view title, std::string_view body, const TextOptions& options, AnalyzedText& out) {
   out.clear();
   std::vector<Token> toks;
-  std::vector<std::uint64_t> hashes;
-  std::vector<std::string> folded;
-  auto process = [&](std::string_view raw_line) {
+  std::vector<Line> body_lines, title_lines;
+  auto process = [&](std::string_view raw_line, Line& words) {
     const std::string line = normalize_line(raw_line);
     toks.clear();
     tokenize(line, toks);
-    hashes.resize(toks.size());
-    folded.resize(toks.size());
+    words.resize(toks.size());
     for (std::size_t k = 0; k < toks.size(); ++k) {
-      folded[k].clear();
-      append_casefold(folded[k], toks[k].text);
-      hashes[k] = token_hash(folded[k]);
+      Word& wd = words[k];
+      wd.folded.clear();
+      append_casefold(wd.folded, toks[k].text);
+      wd.hash = token_hash(wd.folded);
+      wd.cap = toks[k].capitalized;
+      wd.start = toks[k].sentence_start;
+      wd.digit = toks[k].has_digit;
     }
-    add_entities(toks, hashes, folded, out.entities);
   };
-  if (!title.empty()) {
+  auto for_lines = [](std::string_view text, auto&& fn) {
     std::size_t b = 0;
-    while (b <= title.size()) {  // a title with newlines is analysed line by line
-      std::size_t e = title.find('\n', b);
-      if (e == std::string_view::npos) e = title.size();
-      process(title.substr(b, e - b));
-      out.title_tokens.insert(out.title_tokens.end(), hashes.begin(), hashes.end());
+    while (b < text.size()) {
+      std::size_t e = text.find('\n', b);
+      if (e == std::string_view::npos) e = text.size();
+      fn(text.substr(b, e - b));
       b = e + 1;
     }
-  }
-  std::size_t b = 0;
-  while (b < body.size()) {
-    std::size_t e = body.find('\n', b);
-    if (e == std::string_view::npos) e = body.size();
-    const auto entity_begin = static_cast<std::uint32_t>(out.entities.size());
-    process(body.substr(b, e - b));
-    if (!hashes.empty()) {
-      const auto begin = static_cast<std::uint32_t>(out.tokens.size());
-      out.tokens.insert(out.tokens.end(), hashes.begin(), hashes.end());
-      const std::uint64_t h = hashes.size() <= options.boilerplate_max_tokens
-                                  ? XXH3_64bits_withSeed(hashes.data(), hashes.size() * sizeof(std::uint64_t), kLineSeed) | 1
-                                  : 0;
-      out.lines.push_back({begin, static_cast<std::uint32_t>(out.tokens.size()), h, entity_begin,
-                           static_cast<std::uint32_t>(out.entities.size())});
-    }
-    b = e + 1;
-  }
+  };
+  for_lines(title, [&](std::string_view l) {
+    title_lines.emplace_back();
+    process(l, title_lines.back());
+    for (const auto& wd : title_lines.back()) out.title_tokens.push_back(wd.hash);
+  });
+  for_lines(body, [&](std::string_view l) {
+    Line words;
+    process(l, words);
+    if (words.empty()) return;
+    const auto begin = static_cast<std::uint32_t>(out.tokens.size());
+    for (const auto& wd : words) out.tokens.push_back(wd.hash);
+    const auto n = static_cast<std::uint32_t>(out.tokens.size()) - begin;
+    const std::uint64_t h =
+        n <= options.boilerplate_max_tokens
+            ? XXH3_64bits_withSeed(out.tokens.data() + begin, n * sizeof(std::uint64_t), kLineSeed) | 1
+            : 0;
+    out.lines.push_back({begin, static_cast<std::uint32_t>(out.tokens.size()), h});
+    body_lines.push_back(std::move(words));
+  });
+  // Words the body writes capitalised in mid-sentence are names wherever they stand.
+  std::vector<std::uint64_t> proper;
+  for (const auto& l : body_lines)
+    for (const auto& wd : l)
+      if (wd.cap && !wd.start && !wd.digit) proper.push_back(wd.hash);
+  std::sort(proper.begin(), proper.end());
+  proper.erase(std::unique(proper.begin(), proper.end()), proper.end());
+  for (const auto& l : title_lines) add_entities(l, proper, true, out.entities);
+  for (const auto& l : body_lines) add_entities(l, proper, false, out.entities);
 }
 
 }  // namespace samestory::text
