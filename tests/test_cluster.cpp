@@ -1,0 +1,668 @@
+// Clustering: union-find and dup groups against BFS components and a brute-force canonical
+// argmin; verify_pairs; stories against a naive O(n^3) average-link agglomeration.
+
+#include "cluster/dup_groups.hpp"
+#include "cluster/stories.hpp"
+
+#include <doctest/doctest.h>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <queue>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "tfidf/tfidf.hpp"
+
+using samestory::cluster::CanonicalKey;
+using samestory::cluster::cluster_stories;
+using samestory::cluster::content_similarity;
+using samestory::cluster::dup_groups;
+using samestory::cluster::kStoryFields;
+using samestory::cluster::precedes;
+using samestory::cluster::story_similarity;
+using samestory::cluster::StoryDoc;
+using samestory::cluster::StoryOptions;
+using samestory::cluster::StoryResult;
+using samestory::cluster::UnionFind;
+using samestory::cluster::verify_pairs;
+using samestory::lsh::Pair;
+using samestory::tfidf::SparseVector;
+
+namespace {
+
+struct SplitMix64 {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+};
+
+template <class T>
+void shuffle(std::vector<T>& v, SplitMix64& rng) {
+  for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
+}
+
+constexpr std::int64_t kDay = 86400;
+
+// ---- graphs -------------------------------------------------------------------------------
+
+std::vector<Pair> random_edges(SplitMix64& rng, std::size_t n, std::size_t m) {
+  std::vector<Pair> edges;
+  if (n < 2) return edges;
+  for (std::size_t k = 0; k < m; ++k) {
+    const auto a = static_cast<std::uint32_t>(rng.below(n)), b = static_cast<std::uint32_t>(rng.below(n));
+    if (a != b) edges.emplace_back(std::min(a, b), std::max(a, b));
+  }
+  return edges;
+}
+
+// Connected components by BFS; label = smallest member.
+std::vector<std::uint32_t> bfs_components(std::size_t n, const std::vector<Pair>& edges) {
+  std::vector<std::vector<std::uint32_t>> adj(n);
+  for (const auto& [a, b] : edges) adj[a].push_back(b), adj[b].push_back(a);
+  std::vector<std::uint32_t> label(n, UINT32_MAX);
+  for (std::uint32_t s = 0; s < n; ++s) {
+    if (label[s] != UINT32_MAX) continue;
+    std::queue<std::uint32_t> q;
+    q.push(s);
+    label[s] = s;
+    while (!q.empty()) {
+      const auto x = q.front();
+      q.pop();
+      for (auto y : adj[x])
+        if (label[y] == UINT32_MAX) label[y] = s, q.push(y);
+    }
+  }
+  return label;
+}
+
+// Canonical rule as a sort key: dated first, earliest date, longest, first in input.
+std::tuple<int, std::int64_t, std::int64_t, std::uint32_t> rank(const CanonicalKey& k, std::uint32_t i) {
+  return {k.published ? 0 : 1, k.published.value_or(0), -static_cast<std::int64_t>(k.length), i};
+}
+
+std::uint32_t brute_best(const std::vector<std::uint32_t>& members, std::span<const CanonicalKey> keys) {
+  std::uint32_t best = members.front();
+  for (auto i : members)
+    if (rank(keys[i], i) < rank(keys[best], best)) best = i;
+  return best;
+}
+
+std::vector<CanonicalKey> random_keys(SplitMix64& rng, std::size_t n) {
+  std::vector<CanonicalKey> keys(n);
+  for (auto& k : keys) {
+    if (rng.below(3) != 0) k.published = static_cast<std::int64_t>(rng.below(5)) * 1000 - 2000;  // ties and negatives
+    k.length = rng.below(4) * 100;
+  }
+  return keys;
+}
+
+// Partition as "smallest member of my group" per item, from any group labelling.
+template <class Label>
+std::vector<std::uint32_t> canonical_partition(const std::vector<Label>& labels) {
+  std::map<Label, std::uint32_t> first;
+  std::vector<std::uint32_t> out(labels.size());
+  for (std::uint32_t i = 0; i < labels.size(); ++i) {
+    auto it = first.emplace(labels[i], i).first;
+    out[i] = it->second;
+  }
+  return out;
+}
+
+// ---- story docs ---------------------------------------------------------------------------
+
+using FieldTokens = std::array<std::vector<std::uint64_t>, kStoryFields>;
+
+// TF-IDF docs from token lists: one IdfModel per field (as the pipeline does), so every
+// field vector of every doc has that field's vocabulary size.
+std::vector<StoryDoc> tfidf_docs(const std::vector<FieldTokens>& tokens) {
+  std::vector<StoryDoc> docs(tokens.size());
+  for (std::size_t f = 0; f < kStoryFields; ++f) {
+    std::vector<samestory::tfidf::TermCounts> counts(tokens.size());
+    for (std::size_t d = 0; d < tokens.size(); ++d) {
+      auto t = tokens[d][f];
+      samestory::tfidf::count_terms(t, counts[d]);
+    }
+    const auto model = samestory::tfidf::IdfModel::fit(counts);
+    for (std::size_t d = 0; d < tokens.size(); ++d) docs[d].fields[f] = model.transform(counts[d]);
+  }
+  return docs;
+}
+
+// A field vector with random real weights on a random subset of `dim` indices, L2-normalised.
+SparseVector random_vector(SplitMix64& rng, std::int32_t dim, std::size_t nnz) {
+  std::vector<std::int32_t> idx(static_cast<std::size_t>(dim));
+  for (std::int32_t i = 0; i < dim; ++i) idx[static_cast<std::size_t>(i)] = i;
+  shuffle(idx, rng);
+  idx.resize(std::min(nnz, idx.size()));
+  std::sort(idx.begin(), idx.end());
+  std::vector<double> w(idx.size());
+  double n2 = 0;
+  for (auto& x : w) x = 0.05 + rng.unit(), n2 += x * x;
+  SparseVector v(dim);
+  for (std::size_t k = 0; k < idx.size(); ++k) v.insertBack(idx[k]) = static_cast<float>(w[k] / std::sqrt(n2));
+  return v;
+}
+
+constexpr std::array<std::int32_t, kStoryFields> kDims{8, 12, 6, 10};  // title, body, entity, bigram
+
+// Small random docs over small vocabularies; fields present with probability `presence`
+// (body always present), random dates (some missing) spanning the time gate.
+std::vector<StoryDoc> random_docs(SplitMix64& rng, std::size_t n, double presence) {
+  std::vector<StoryDoc> docs(n);
+  for (auto& d : docs) {
+    for (std::size_t f = 0; f < kStoryFields; ++f) {
+      const bool present = f == samestory::cluster::kBody || rng.unit() < presence;
+      d.fields[f] = present ? random_vector(rng, kDims[f], 1 + rng.below(4)) : SparseVector(kDims[f]);
+    }
+    if (rng.below(5) != 0) d.published = static_cast<std::int64_t>(rng.below(40 * kDay));
+    d.key.published = d.published;
+    d.key.length = rng.below(3) * 500;
+  }
+  return docs;
+}
+
+std::vector<double> dense(const SparseVector& v) {
+  std::vector<double> out(static_cast<std::size_t>(v.size()), 0.0);
+  for (SparseVector::InnerIterator it(v); it; ++it) out[static_cast<std::size_t>(it.index())] = it.value();
+  return out;
+}
+
+double dense_cos(const SparseVector& a, const SparseVector& b) {
+  const auto x = dense(a), y = dense(b);
+  double s = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) s += x[i] * y[i];
+  return s;
+}
+
+// Brute-force content similarity: weighted mean over fields both docs have.
+double brute_content(const StoryDoc& a, const StoryDoc& b, const StoryOptions& o) {
+  double s = 0, w = 0;
+  for (std::size_t f = 0; f < kStoryFields; ++f)
+    if (o.weights[f] > 0 && a.fields[f].nonZeros() > 0 && b.fields[f].nonZeros() > 0)
+      s += o.weights[f] * dense_cos(a.fields[f], b.fields[f]), w += o.weights[f];
+  return w > 0 ? s / w : 0;
+}
+
+// Salient terms shared by two docs when every body/entity term is salient.
+std::size_t shared_terms(const StoryDoc& a, const StoryDoc& b) {
+  std::size_t shared = 0;
+  for (std::size_t f : {std::size_t{samestory::cluster::kBody}, std::size_t{samestory::cluster::kEntity}}) {
+    const auto x = dense(a.fields[f]), y = dense(b.fields[f]);
+    for (std::size_t i = 0; i < x.size(); ++i) shared += x[i] != 0 && y[i] != 0;
+  }
+  return shared;
+}
+
+// Naive average-link agglomeration over the full matrix (uncompared pairs = 0): merge the
+// pair of clusters with the highest mean pairwise similarity while it is >= threshold.
+// Returns per doc the smallest member of its cluster.
+std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> docs, const StoryOptions& o) {
+  const std::size_t n = docs.size();
+  std::vector<std::vector<double>> sim(n, std::vector<double>(n, 0.0));
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) {
+      double s = shared_terms(docs[i], docs[j]) >= o.min_shared ? story_similarity(docs[i], docs[j], o) : 0.0;
+      if (s < o.min_edge) s = 0;
+      sim[i][j] = sim[j][i] = s;
+    }
+  std::vector<std::vector<std::uint32_t>> clusters(n);
+  for (std::uint32_t i = 0; i < n; ++i) clusters[i] = {i};
+  while (true) {
+    double best = -1;
+    std::size_t ba = 0, bb = 0;
+    for (std::size_t a = 0; a < clusters.size(); ++a)
+      for (std::size_t b = a + 1; b < clusters.size(); ++b) {
+        double sum = 0;
+        for (auto x : clusters[a])
+          for (auto y : clusters[b]) sum += sim[x][y];
+        const double avg = sum / static_cast<double>(clusters[a].size() * clusters[b].size());
+        if (avg > best) best = avg, ba = a, bb = b;
+      }
+    if (best < o.threshold) break;
+    clusters[ba].insert(clusters[ba].end(), clusters[bb].begin(), clusters[bb].end());
+    clusters.erase(clusters.begin() + static_cast<std::ptrdiff_t>(bb));
+  }
+  std::vector<std::uint32_t> label(n);
+  for (const auto& c : clusters) {
+    const auto lo = *std::min_element(c.begin(), c.end());
+    for (auto x : c) label[x] = lo;
+  }
+  return label;
+}
+
+std::vector<std::uint32_t> partition_of(const StoryResult& r) { return canonical_partition(r.lead); }
+
+std::vector<std::vector<std::uint32_t>> stories_of(const StoryResult& r) {
+  std::map<std::uint32_t, std::vector<std::uint32_t>> by_lead;
+  for (std::uint32_t i = 0; i < r.lead.size(); ++i) by_lead[r.lead[i]].push_back(i);
+  std::vector<std::vector<std::uint32_t>> out;
+  for (auto& [lead, m] : by_lead) out.push_back(m);
+  return out;
+}
+
+void check_result_shape(const StoryResult& r, std::span<const StoryDoc> docs) {
+  REQUIRE(r.lead.size() == docs.size());
+  REQUIRE(r.score.size() == docs.size());
+  std::vector<CanonicalKey> keys;
+  for (const auto& d : docs) keys.push_back(d.key);
+  for (const auto& m : stories_of(r)) {
+    CHECK(r.lead[m[0]] == brute_best(m, keys));  // lead is the story's canonical member
+    for (auto i : m) {
+      CHECK(r.score[i] >= 0.0f);
+      CHECK(r.score[i] <= 1.0f);
+      if (m.size() == 1) CHECK(r.score[i] == 1.0f);
+    }
+  }
+}
+
+}  // namespace
+
+// ---- union-find and dup groups --------------------------------------------------------------
+
+TEST_CASE("cluster: UnionFind matches BFS components and roots at the smallest member") {
+  SplitMix64 rng{201};
+  for (int t = 0; t < 300; ++t) {
+    const std::size_t n = 1 + rng.below(80);
+    const auto edges = random_edges(rng, n, rng.below(2 * n));
+    const auto want = bfs_components(n, edges);
+    UnionFind uf(n);
+    std::size_t joins = 0;
+    for (const auto& [a, b] : edges) {
+      const bool flip = rng.below(2) == 1;  // orientation must not matter
+      joins += uf.unite(flip ? b : a, flip ? a : b) ? 1 : 0;
+    }
+    std::set<std::uint32_t> comps(want.begin(), want.end());
+    CHECK(joins == n - comps.size());
+    for (std::uint32_t i = 0; i < n; ++i) CHECK(uf.find(i) == want[i]);
+  }
+}
+
+TEST_CASE("cluster: precedes and dup_groups follow the canonical rule on hand cases") {
+  using K = CanonicalKey;
+  CHECK(precedes(K{100, 1}, 5, K{200, 999}, 0));          // earliest published wins over longer
+  CHECK_FALSE(precedes(K{200, 999}, 0, K{100, 1}, 5));
+  CHECK(precedes(K{500, 1}, 7, K{std::nullopt, 999}, 0));  // dated beats undated
+  CHECK(precedes(K{std::nullopt, 50}, 3, K{std::nullopt, 10}, 1));  // undated: longest
+  CHECK(precedes(K{100, 50}, 3, K{100, 10}, 1));           // same date: longest
+  CHECK(precedes(K{100, 50}, 1, K{100, 50}, 3));           // full tie: first in input
+  CHECK_FALSE(precedes(K{100, 50}, 3, K{100, 50}, 3));     // strict
+
+  // Group {0,1,2} and {3,4}, singleton 5.
+  const std::vector<Pair> edges{{0, 1}, {1, 2}, {3, 4}};
+  {
+    const std::vector<K> keys{{300, 10}, {100, 5}, {200, 50}, {std::nullopt, 10}, {std::nullopt, 20}, {7, 1}};
+    CHECK(dup_groups(edges, keys) == std::vector<std::uint32_t>{1, 1, 1, 4, 4, 5});
+  }
+  {
+    const std::vector<K> keys{{std::nullopt, 10}, {std::nullopt, 50}, {std::nullopt, 50}, {9, 1}, {std::nullopt, 99}, {}};
+    CHECK(dup_groups(edges, keys) == std::vector<std::uint32_t>{1, 1, 1, 3, 3, 5});
+  }
+  {
+    const std::vector<K> keys(6);  // all equal: first in input
+    CHECK(dup_groups(edges, keys) == std::vector<std::uint32_t>{0, 0, 0, 3, 3, 5});
+  }
+  const std::vector<K> none;
+  CHECK(dup_groups({}, none).empty());
+}
+
+TEST_CASE("cluster: dup_groups matches BFS components with a brute-force canonical argmin") {
+  SplitMix64 rng{202};
+  for (int t = 0; t < 300; ++t) {
+    const std::size_t n = 1 + rng.below(60);
+    auto edges = random_edges(rng, n, rng.below(n + 10));
+    const auto keys = random_keys(rng, n);
+    const auto comp = bfs_components(n, edges);
+    std::map<std::uint32_t, std::vector<std::uint32_t>> members;
+    for (std::uint32_t i = 0; i < n; ++i) members[comp[i]].push_back(i);
+    std::vector<std::uint32_t> want(n);
+    for (const auto& [c, m] : members) {
+      const auto best = brute_best(m, keys);
+      for (auto i : m) want[i] = best;
+    }
+    const auto got = dup_groups(edges, keys);
+    CHECK(got == want);
+    // Independent of edge order and orientation.
+    for (int s = 0; s < 3; ++s) {
+      shuffle(edges, rng);
+      for (auto& e : edges)
+        if (rng.below(2)) std::swap(e.first, e.second);
+      CHECK(dup_groups(edges, keys) == got);
+    }
+  }
+}
+
+TEST_CASE("cluster: verify_pairs keeps exactly the accepted pairs in order, for any thread count") {
+  const tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  SplitMix64 rng{203};
+  std::vector<Pair> cand(20000);
+  for (auto& p : cand) {
+    const auto a = static_cast<std::uint32_t>(rng.below(5000)), b = static_cast<std::uint32_t>(rng.below(5000));
+    p = {std::min(a, b), std::max(a, b) + 1};
+  }
+  auto accept = [](std::uint32_t i, std::uint32_t j) {
+    return (std::uint64_t{i} * 2654435761u + j) % 7 < 3;
+  };
+  std::vector<Pair> want;
+  for (const auto& [i, j] : cand)
+    if (accept(i, j)) want.emplace_back(i, j);
+  REQUIRE(!want.empty());
+  REQUIRE(want.size() < cand.size());
+  std::vector<Pair> r1, r4;
+  tbb::task_arena one(1), four(4);
+  one.execute([&] { r1 = verify_pairs(cand, accept); });
+  four.execute([&] { r4 = verify_pairs(cand, accept); });
+  CHECK(r1 == want);
+  CHECK(r4 == want);
+  const std::vector<Pair> empty;
+  CHECK(verify_pairs(empty, accept).empty());
+}
+
+// ---- story similarity -------------------------------------------------------------------------
+
+TEST_CASE("cluster: story similarity matches a dense brute force") {
+  SplitMix64 rng{210};
+  for (int t = 0; t < 30; ++t) {
+    const auto docs = random_docs(rng, 20, 0.6);
+    StoryOptions o;
+    if (t % 2) {
+      for (auto& w : o.weights) w = rng.below(4) == 0 ? 0.0 : rng.unit();  // zero weights skip a field
+      o.weights[samestory::cluster::kBody] = 0.5;
+    }
+    for (std::size_t i = 0; i < docs.size(); ++i)
+      for (std::size_t j = 0; j < docs.size(); ++j) {
+        const double c = brute_content(docs[i], docs[j], o);
+        CHECK(std::abs(content_similarity(docs[i], docs[j], o) - c) <= 1e-6);
+        double s = c;
+        if (docs[i].published && docs[j].published &&
+            std::abs(*docs[i].published - *docs[j].published) > static_cast<std::int64_t>(o.time_gate_days * kDay))
+          s *= o.time_factor;
+        CHECK(std::abs(story_similarity(docs[i], docs[j], o) - s) <= 1e-6);
+      }
+  }
+}
+
+TEST_CASE("cluster: story time gate scales similarity outside the gate only") {
+  std::vector<FieldTokens> tokens(2);
+  for (auto& t : tokens) {
+    t[samestory::cluster::kTitle] = {1, 2, 3};
+    t[samestory::cluster::kBody] = {10, 11, 12, 12, 13};
+    t[samestory::cluster::kEntity] = {20, 21};
+    t[samestory::cluster::kBigram] = {30, 31};
+  }
+  tokens.push_back({{{4}, {14, 15}, {}, {32}}});  // a third doc, so idf is not uniform
+  auto docs = tfidf_docs(tokens);
+  docs.pop_back();
+  StoryOptions o;
+  REQUIRE(content_similarity(docs[0], docs[1], o) == doctest::Approx(1.0).epsilon(1e-6));
+  const std::int64_t t0 = 1'700'000'000;
+  auto sim_at = [&](std::optional<std::int64_t> a, std::optional<std::int64_t> b, const StoryOptions& opt) {
+    docs[0].published = a;
+    docs[1].published = b;
+    return story_similarity(docs[0], docs[1], opt);
+  };
+  CHECK(sim_at(t0, t0 + 60 * kDay, o) == doctest::Approx(0.6).epsilon(1e-6));
+  CHECK(sim_at(t0 + 60 * kDay, t0, o) == doctest::Approx(0.6).epsilon(1e-6));
+  CHECK(sim_at(t0, t0 + 3 * kDay, o) == doctest::Approx(1.0).epsilon(1e-6));
+  CHECK(sim_at(t0, t0 + 14 * kDay, o) == doctest::Approx(1.0).epsilon(1e-6));      // at the gate: no change
+  CHECK(sim_at(t0, t0 + 14 * kDay + 1, o) == doctest::Approx(0.6).epsilon(1e-6));  // just past it
+  CHECK(sim_at(t0, std::nullopt, o) == doctest::Approx(1.0).epsilon(1e-6));        // undated: no gate
+  CHECK(sim_at(std::nullopt, std::nullopt, o) == doctest::Approx(1.0).epsilon(1e-6));
+  StoryOptions o2;
+  o2.time_factor = 0.25;
+  o2.time_gate_days = 30;
+  CHECK(sim_at(t0, t0 + 60 * kDay, o2) == doctest::Approx(0.25).epsilon(1e-6));
+  CHECK(sim_at(t0, t0 + 29 * kDay, o2) == doctest::Approx(1.0).epsilon(1e-6));
+  // content_similarity ignores dates.
+  docs[0].published = t0;
+  docs[1].published = t0 + 60 * kDay;
+  CHECK(content_similarity(docs[0], docs[1], o) == doctest::Approx(1.0).epsilon(1e-6));
+
+  // In clustering: at threshold 0.7 the pair is one story within the gate, two outside it.
+  StoryOptions o3;
+  o3.threshold = 0.7;
+  docs[1].published = t0 + 3 * kDay;
+  auto r = cluster_stories(docs, o3);
+  CHECK(r.lead[0] == r.lead[1]);
+  docs[1].published = t0 + 60 * kDay;
+  r = cluster_stories(docs, o3);
+  CHECK(r.lead[0] != r.lead[1]);
+}
+
+// ---- stories ----------------------------------------------------------------------------------
+
+TEST_CASE("cluster: stories recover well-separated groups at the default options") {
+  SplitMix64 rng{220};
+  for (int trial = 0; trial < 5; ++trial) {
+    const std::size_t groups = 3 + rng.below(6);
+    std::vector<FieldTokens> tokens;
+    std::vector<std::size_t> truth;
+    for (std::size_t g = 0; g < groups; ++g) {
+      std::array<std::vector<std::uint64_t>, kStoryFields> pools;
+      // A story's docs draw most of their terms from small shared pools (entities especially).
+      const std::array<std::size_t, kStoryFields> pool_size{4, 12, 3, 8}, draw{4, 15, 5, 8};
+      for (std::size_t f = 0; f < kStoryFields; ++f) {
+        pools[f].resize(pool_size[f]);
+        for (auto& t : pools[f]) t = rng.next();  // disjoint across groups
+      }
+      const std::size_t size = 1 + rng.below(8);
+      for (std::size_t d = 0; d < size; ++d) {
+        FieldTokens ft;
+        for (std::size_t f = 0; f < kStoryFields; ++f)
+          for (std::size_t k = 0; k < draw[f]; ++k) ft[f].push_back(pools[f][rng.below(pool_size[f])]);
+        tokens.push_back(ft);
+        truth.push_back(g);
+      }
+    }
+    // Interleave the groups in input order.
+    std::vector<std::size_t> order(tokens.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    shuffle(order, rng);
+    std::vector<FieldTokens> shuffled;
+    std::vector<std::size_t> shuffled_truth;
+    for (auto i : order) shuffled.push_back(tokens[i]), shuffled_truth.push_back(truth[i]);
+    auto docs = tfidf_docs(shuffled);
+    for (auto& d : docs) {
+      d.published = 1'700'000'000 + static_cast<std::int64_t>(rng.below(5 * kDay));
+      d.key.published = d.published;
+      d.key.length = rng.below(1000);
+    }
+    const StoryResult r = cluster_stories(docs, StoryOptions{});
+    INFO("trial " << trial << " groups " << groups << " docs " << docs.size());
+    CHECK(partition_of(r) == canonical_partition(shuffled_truth));
+    CHECK(r.stats.merges == docs.size() - groups);
+    check_result_shape(r, docs);
+    for (const auto& m : stories_of(r))
+      if (m.size() > 1)
+        for (auto i : m) CHECK(r.score[i] > 0.0f);
+  }
+}
+
+TEST_CASE("cluster: stories do not chain A~B~C under average link") {
+  // Doc i has 4 private body terms plus shared blocks B_i and B_{i+1} of 2 terms each, so it
+  // shares 2 terms (min_shared) only with its neighbours; neighbour similarity ~0.2.
+  const std::size_t L = 6;
+  std::vector<FieldTokens> tokens(L);
+  for (std::size_t i = 0; i < L; ++i) {
+    auto& body = tokens[i][samestory::cluster::kBody];
+    for (std::uint64_t k = 0; k < 4; ++k) body.push_back(1000 + 10 * i + k);
+    for (std::uint64_t k = 0; k < 2; ++k) body.push_back(5000 + 10 * i + k), body.push_back(5000 + 10 * (i + 1) + k);
+  }
+  const auto docs = tfidf_docs(tokens);
+  const StoryOptions o;
+  // Single link would glue the whole chain: every neighbour pair clears the threshold...
+  for (std::size_t i = 0; i + 1 < L; ++i) {
+    const double s = story_similarity(docs[i], docs[i + 1], o);
+    CHECK(s >= o.threshold);
+    CHECK(s < 2 * o.threshold);  // ...but a pair's mean link to a third doc does not
+    for (std::size_t j = i + 2; j < L; ++j) CHECK(story_similarity(docs[i], docs[j], o) == 0.0);
+  }
+  const StoryResult r = cluster_stories(docs, o);
+  const auto stories = stories_of(r);
+  CHECK(stories.size() >= L / 2);
+  for (const auto& m : stories) {
+    CHECK(m.size() <= 2);
+    if (m.size() == 2) CHECK(m[1] == m[0] + 1);
+  }
+  CHECK(partition_of(r) == naive_average_link(docs, o));
+  CHECK(r.stats.edges == L - 1);
+
+  // Three docs: A~B and B~C strong, A and C unrelated; A-B merges first, then {A,B}~C has mean
+  // link s/2 < threshold, so C stays apart though single link would merge all three.
+  std::vector<FieldTokens> abc(3);
+  abc[0][samestory::cluster::kBody] = {1, 2, 3, 4, 50, 51, 52};
+  abc[1][samestory::cluster::kBody] = {1, 2, 3, 4, 60, 61, 62};
+  abc[2][samestory::cluster::kBody] = {70, 71, 72, 60, 61, 62};
+  const auto d3 = tfidf_docs(abc);
+  StoryOptions o3;
+  o3.threshold = 0.3;
+  const double ab = story_similarity(d3[0], d3[1], o3), bc = story_similarity(d3[1], d3[2], o3);
+  REQUIRE(ab > bc);
+  REQUIRE(bc >= o3.threshold);
+  REQUIRE(bc / 2 < o3.threshold);
+  CHECK(story_similarity(d3[0], d3[2], o3) == 0.0);
+  const StoryResult r3 = cluster_stories(d3, o3);
+  CHECK(r3.lead[0] == r3.lead[1]);
+  CHECK(r3.lead[2] != r3.lead[0]);
+  CHECK(r3.stats.merges == 1);
+}
+
+TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
+  SplitMix64 rng{230};
+  std::size_t total_merges = 0, big_stories = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const std::size_t n = 20 + rng.below(21);
+    const auto docs = random_docs(rng, n, 0.7);
+    StoryOptions o;
+    o.salient_terms = 1000;  // every body/entity term is salient: every sharing pair is compared
+    o.threshold = std::array<double, 4>{0.1, 0.13, 0.2, 0.3}[rng.below(4)];
+    o.min_shared = static_cast<std::uint32_t>(1 + rng.below(2));
+    if (trial % 4 == 3) o.min_edge = 0.15;
+    INFO("trial " << trial << " n=" << n << " threshold=" << o.threshold << " min_shared=" << o.min_shared);
+    const StoryResult r = cluster_stories(docs, o);
+    const auto want = naive_average_link(docs, o);
+    CHECK(partition_of(r) == want);
+    std::set<std::uint32_t> clusters(want.begin(), want.end());
+    CHECK(r.stats.merges == n - clusters.size());
+    check_result_shape(r, docs);
+    total_merges += r.stats.merges;
+    for (const auto& m : stories_of(r)) big_stories += m.size() >= 3;
+  }
+  MESSAGE("merges " << total_merges << ", stories of 3+ docs " << big_stories);
+  CHECK(total_merges > 200);  // the comparison is not vacuous
+  CHECK(big_stories > 20);
+}
+
+TEST_CASE("cluster: story score is the mean content similarity to the other members") {
+  SplitMix64 rng{240};
+  for (int trial = 0; trial < 20; ++trial) {
+    const double presence = trial % 2 ? 1.0 : 0.6;  // all fields present, or some missing
+    const auto docs = random_docs(rng, 30, presence);
+    StoryOptions o;
+    o.salient_terms = 1000;
+    o.min_shared = 1;
+    o.threshold = 0.1;
+    const StoryResult r = cluster_stories(docs, o);
+    INFO("trial " << trial << " presence " << presence);
+    for (const auto& m : stories_of(r))
+      for (auto i : m) {
+        if (m.size() == 1) {
+          CHECK(r.score[i] == 1.0f);
+          continue;
+        }
+        double s = 0;
+        for (auto j : m)
+          if (j != i) s += brute_content(docs[i], docs[j], o);
+        CHECK(std::abs(r.score[i] - s / static_cast<double>(m.size() - 1)) <= 1e-5);
+      }
+  }
+}
+
+TEST_CASE("cluster: story lead is earliest published, else longest, else first") {
+  std::vector<FieldTokens> tokens(4);
+  for (auto& t : tokens) t[samestory::cluster::kBody] = {1, 2, 3, 4, 5};
+  tokens[3][samestory::cluster::kBody] = {100, 200, 300};  // unrelated singleton
+  auto docs = tfidf_docs(tokens);
+  const std::int64_t t0 = 1'700'000'000;
+  auto lead_with = [&](std::array<CanonicalKey, 4> keys) {
+    for (std::size_t i = 0; i < 4; ++i) docs[i].key = keys[i], docs[i].published = keys[i].published;
+    const auto r = cluster_stories(docs, StoryOptions{});
+    REQUIRE(r.lead[0] == r.lead[1]);
+    REQUIRE(r.lead[1] == r.lead[2]);
+    CHECK(r.lead[3] == 3);
+    CHECK(r.score[3] == 1.0f);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(r.score[i] == doctest::Approx(1.0).epsilon(1e-5));
+    return r.lead[0];
+  };
+  CHECK(lead_with({CanonicalKey{t0 + 200, 10}, {t0 + 100, 5}, {t0 + 300, 50}, {t0, 1}}) == 1);  // earliest
+  CHECK(lead_with({CanonicalKey{std::nullopt, 10}, {std::nullopt, 50}, {std::nullopt, 50}, {}}) == 1);  // longest, first
+  CHECK(lead_with({CanonicalKey{std::nullopt, 999}, {std::nullopt, 5}, {t0 + 500, 1}, {}}) == 2);  // dated first
+  CHECK(lead_with({CanonicalKey{t0, 7}, {t0, 7}, {t0, 7}, {t0, 7}}) == 0);  // full tie: first
+  CHECK(lead_with({CanonicalKey{t0, 7}, {t0, 9}, {t0, 8}, {t0, 7}}) == 1);  // same date: longest
+}
+
+TEST_CASE("cluster: stories edge cases") {
+  const std::vector<StoryDoc> none;
+  const auto r0 = cluster_stories(none, StoryOptions{});
+  CHECK(r0.lead.empty());
+  CHECK(r0.score.empty());
+  StoryOptions bad;
+  bad.threshold = 0;
+  CHECK_THROWS_AS(cluster_stories(none, bad), std::invalid_argument);
+  // Docs with no salient terms are never compared: each is its own story.
+  std::vector<FieldTokens> tokens(3);
+  for (auto& t : tokens) t[samestory::cluster::kTitle] = {1, 2, 3};
+  const auto docs = tfidf_docs(tokens);
+  const auto r = cluster_stories(docs, StoryOptions{});
+  CHECK(r.lead == std::vector<std::uint32_t>{0, 1, 2});
+  CHECK(r.stats.candidates.candidate_pairs == 0);
+  for (float s : r.score) CHECK(s == 1.0f);
+}
+
+TEST_CASE("cluster: stories do not depend on the thread count") {
+  const tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  SplitMix64 rng{250};
+  // Overlapping topics over a shared vocabulary: many candidates, merges and ties.
+  std::vector<FieldTokens> tokens(3000);
+  for (auto& t : tokens) {
+    const std::uint64_t topic = rng.below(150);
+    for (std::size_t f = 0; f < kStoryFields; ++f)
+      for (std::size_t k = 0, n = 2 + rng.below(10); k < n; ++k)
+        t[f].push_back(rng.below(4) ? topic * 40 + rng.below(40) : 100000 + rng.below(3000));
+  }
+  auto docs = tfidf_docs(tokens);
+  for (auto& d : docs) {
+    if (rng.below(4)) d.published = static_cast<std::int64_t>(rng.below(30 * kDay));
+    d.key.published = d.published;
+    d.key.length = rng.below(5);
+  }
+  StoryOptions o;
+  o.max_bucket = 50;  // exercise hot-term chaining too
+  StoryResult r1, r4;
+  tbb::task_arena one(1), four(4);
+  one.execute([&] { r1 = cluster_stories(docs, o); });
+  four.execute([&] { r4 = cluster_stories(docs, o); });
+  CHECK(r1.stats.merges > 1000);
+  CHECK(r1.lead == r4.lead);
+  CHECK(r1.score == r4.score);
+  CHECK(r1.stats.merges == r4.stats.merges);
+  CHECK(r1.stats.edges == r4.stats.edges);
+  CHECK(r1.stats.candidates.candidate_pairs == r4.stats.candidates.candidate_pairs);
+  CHECK(r1.stats.candidates.raw_pairs == r4.stats.candidates.raw_pairs);
+  CHECK(r1.stats.candidates.hot_buckets == r4.stats.candidates.hot_buckets);
+}

@@ -1,0 +1,304 @@
+// TF-IDF: term counting, idf fitting and transform against a dense brute-force computation,
+// cosine, and eval::all_pairs_cosine against a dense all-pairs scan.
+
+#include "tfidf/tfidf.hpp"
+
+#include <doctest/doctest.h>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "eval/reference.hpp"
+
+using samestory::tfidf::cosine;
+using samestory::tfidf::count_terms;
+using samestory::tfidf::IdfModel;
+using samestory::tfidf::SparseVector;
+using samestory::tfidf::TermCounts;
+
+namespace {
+
+struct SplitMix64 {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+};
+
+TermCounts counts_of(std::vector<std::uint64_t> terms) {
+  TermCounts out;
+  count_terms(terms, out);
+  return out;
+}
+
+// A random corpus: each doc draws a random number of tokens (with repeats) from a small
+// vocabulary of random 64-bit term hashes, so df and tf vary; some docs are empty.
+struct Corpus {
+  std::vector<std::uint64_t> vocab;
+  std::vector<std::vector<std::uint64_t>> tokens;
+  std::vector<TermCounts> docs;
+};
+
+Corpus make_corpus(SplitMix64& rng, std::size_t n_docs, std::size_t vocab_size, std::size_t max_tokens) {
+  Corpus c;
+  c.vocab.resize(vocab_size);
+  for (auto& t : c.vocab) t = rng.next();
+  for (std::size_t d = 0; d < n_docs; ++d) {
+    std::vector<std::uint64_t> toks(rng.below(max_tokens + 1));
+    // Skewed draw (min of two uniforms) so some terms are frequent and others rare.
+    for (auto& t : toks) t = c.vocab[std::min(rng.below(vocab_size), rng.below(vocab_size))];
+    c.tokens.push_back(toks);
+    c.docs.push_back(counts_of(toks));
+  }
+  return c;
+}
+
+// The dense brute-force model: vocabulary = sorted terms with df >= min_df.
+struct DenseModel {
+  std::vector<std::uint64_t> terms;
+  std::vector<double> idf;
+  std::size_t index(std::uint64_t t) const {
+    return static_cast<std::size_t>(std::lower_bound(terms.begin(), terms.end(), t) - terms.begin());
+  }
+  bool known(std::uint64_t t) const { return std::binary_search(terms.begin(), terms.end(), t); }
+  std::vector<double> transform(const std::vector<std::uint64_t>& tokens) const {
+    std::map<std::uint64_t, double> tf;
+    for (auto t : tokens) tf[t] += 1;
+    std::vector<double> v(terms.size(), 0.0);
+    for (const auto& [t, f] : tf)
+      if (known(t)) v[index(t)] = (1 + std::log(f)) * idf[index(t)];
+    double n2 = 0;
+    for (double x : v) n2 += x * x;
+    if (n2 > 0)
+      for (double& x : v) x /= std::sqrt(n2);
+    return v;
+  }
+};
+
+DenseModel dense_fit(const std::vector<std::vector<std::uint64_t>>& tokens, std::uint32_t min_df) {
+  std::map<std::uint64_t, std::set<std::size_t>> df;
+  for (std::size_t d = 0; d < tokens.size(); ++d)
+    for (auto t : tokens[d]) df[t].insert(d);
+  DenseModel m;
+  const auto n = static_cast<double>(tokens.size());
+  for (const auto& [t, docs] : df)  // std::map iterates in term order
+    if (docs.size() >= min_df) {
+      m.terms.push_back(t);
+      m.idf.push_back(std::log((1 + n) / (1 + static_cast<double>(docs.size()))) + 1);
+    }
+  return m;
+}
+
+std::vector<double> to_dense(const SparseVector& v) {
+  std::vector<double> out(static_cast<std::size_t>(v.size()), 0.0);
+  for (SparseVector::InnerIterator it(v); it; ++it) out[static_cast<std::size_t>(it.index())] = it.value();
+  return out;
+}
+
+double dense_dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("tfidf: count_terms matches a std::map count") {
+  SplitMix64 rng{101};
+  for (int t = 0; t < 300; ++t) {
+    const std::size_t universe = 1 + rng.below(50);
+    std::vector<std::uint64_t> terms(rng.below(200));
+    for (auto& x : terms) x = rng.below(universe) * 0xD1B54A32D192ED03ULL;
+    std::map<std::uint64_t, std::uint32_t> want;
+    for (auto x : terms) ++want[x];
+    TermCounts out{{1, 1}, {2, 2}};  // replaced, not appended to
+    count_terms(terms, out);
+    CHECK(out == TermCounts(want.begin(), want.end()));
+    CHECK(std::is_sorted(terms.begin(), terms.end()));
+  }
+  std::vector<std::uint64_t> none;
+  TermCounts out{{7, 7}};
+  count_terms(none, out);
+  CHECK(out.empty());
+}
+
+TEST_CASE("tfidf: fit and transform match a dense brute-force computation") {
+  SplitMix64 rng{102};
+  for (int t = 0; t < 200; ++t) {
+    const Corpus c = make_corpus(rng, 1 + rng.below(30), 1 + rng.below(40), 25);
+    const auto min_df = static_cast<std::uint32_t>(1 + rng.below(3));
+    const IdfModel model = IdfModel::fit(c.docs, min_df);
+    const DenseModel dense = dense_fit(c.tokens, min_df);
+    INFO("trial " << t << " docs=" << c.docs.size() << " min_df=" << min_df);
+    CHECK(model.documents() == c.docs.size());
+    REQUIRE(model.vocabulary_size() == dense.terms.size());
+    for (std::size_t i = 0; i < dense.terms.size(); ++i) {
+      CHECK(model.index(dense.terms[i]) == static_cast<std::int32_t>(i));
+      CHECK(model.idf(dense.terms[i]) == doctest::Approx(dense.idf[i]).epsilon(1e-6));
+    }
+    for (auto term : c.vocab)
+      if (!dense.known(term)) {
+        CHECK(model.index(term) == -1);
+        CHECK(model.idf(term) == 0.0);
+      }
+    for (std::size_t d = 0; d < c.docs.size(); ++d) {
+      const SparseVector v = model.transform(c.docs[d]);
+      const auto want = dense.transform(c.tokens[d]);
+      CHECK(v.size() == static_cast<Eigen::Index>(dense.terms.size()));
+      const auto got = to_dense(v);
+      std::size_t nonzero = 0;
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        CHECK(std::abs(got[i] - want[i]) <= 1e-5);
+        nonzero += want[i] != 0;
+      }
+      CHECK(static_cast<std::size_t>(v.nonZeros()) == nonzero);
+      if (nonzero > 0) CHECK(std::abs(v.norm() - 1.0f) <= 1e-5f);
+    }
+  }
+}
+
+TEST_CASE("tfidf: hand-computed idf and weights") {
+  // 3 docs: a in all, b in two, c in one.
+  const std::uint64_t a = 10, b = 20, c = 30;
+  const std::vector<TermCounts> docs{counts_of({a, b, c, c}), counts_of({a, b}), counts_of({a})};
+  const IdfModel m = IdfModel::fit(docs);
+  CHECK(m.vocabulary_size() == 3);
+  CHECK(m.idf(a) == doctest::Approx(std::log(4.0 / 4.0) + 1));
+  CHECK(m.idf(b) == doctest::Approx(std::log(4.0 / 3.0) + 1));
+  CHECK(m.idf(c) == doctest::Approx(std::log(4.0 / 2.0) + 1));
+  const SparseVector v = m.transform(docs[0]);
+  const double wa = 1.0, wb = std::log(4.0 / 3.0) + 1, wc = (1 + std::log(2.0)) * (std::log(2.0) + 1);
+  const double norm = std::sqrt(wa * wa + wb * wb + wc * wc);
+  CHECK(v.coeff(0) == doctest::Approx(wa / norm));
+  CHECK(v.coeff(1) == doctest::Approx(wb / norm));
+  CHECK(v.coeff(2) == doctest::Approx(wc / norm));
+}
+
+TEST_CASE("tfidf: min_df drops rare terms") {
+  const std::uint64_t a = 10, b = 20, c = 30;
+  const std::vector<TermCounts> docs{counts_of({a, b, c}), counts_of({a, b, b, b}), counts_of({a})};
+  const IdfModel m2 = IdfModel::fit(docs, 2);
+  CHECK(m2.vocabulary_size() == 2);
+  CHECK(m2.index(a) == 0);
+  CHECK(m2.index(b) == 1);
+  CHECK(m2.index(c) == -1);
+  CHECK(m2.idf(c) == 0.0);
+  // df counts documents, not occurrences: b occurs 4 times in 2 documents.
+  CHECK(m2.idf(b) == doctest::Approx(std::log(4.0 / 3.0) + 1));
+  const IdfModel m3 = IdfModel::fit(docs, 3);
+  CHECK(m3.vocabulary_size() == 1);
+  CHECK(m3.index(a) == 0);
+  const IdfModel m4 = IdfModel::fit(docs, 4);
+  CHECK(m4.vocabulary_size() == 0);
+  CHECK(m4.transform(docs[0]).nonZeros() == 0);
+  // With c dropped, doc 0 is exactly its a,b part.
+  const SparseVector with_c = m2.transform(docs[0]);
+  const SparseVector without_c = m2.transform(counts_of({a, b}));
+  CHECK(with_c.nonZeros() == 2);
+  CHECK(to_dense(with_c) == to_dense(without_c));
+}
+
+TEST_CASE("tfidf: unknown terms are ignored and empty docs give empty vectors") {
+  SplitMix64 rng{103};
+  for (int t = 0; t < 50; ++t) {
+    const Corpus c = make_corpus(rng, 2 + rng.below(20), 2 + rng.below(30), 20);
+    const IdfModel m = IdfModel::fit(c.docs);
+    for (std::size_t d = 0; d < c.docs.size(); ++d) {
+      std::vector<std::uint64_t> noisy = c.tokens[d];
+      for (std::size_t k = 0, extra = 1 + rng.below(10); k < extra; ++k) noisy.push_back(rng.next());  // unseen terms
+      CHECK(to_dense(m.transform(counts_of(noisy))) == to_dense(m.transform(c.docs[d])));
+    }
+    CHECK(m.transform(TermCounts{}).nonZeros() == 0);
+    CHECK(m.transform(TermCounts{}).size() == static_cast<Eigen::Index>(m.vocabulary_size()));
+    CHECK(m.transform(counts_of({rng.next(), rng.next()})).nonZeros() == 0);
+  }
+  const std::vector<TermCounts> nothing;
+  const IdfModel empty = IdfModel::fit(nothing);
+  CHECK(empty.vocabulary_size() == 0);
+  CHECK(empty.documents() == 0);
+}
+
+TEST_CASE("tfidf: cosine equals the dense dot product") {
+  SplitMix64 rng{104};
+  for (int t = 0; t < 50; ++t) {
+    const Corpus c = make_corpus(rng, 2 + rng.below(25), 2 + rng.below(30), 20);
+    const IdfModel m = IdfModel::fit(c.docs);
+    std::vector<SparseVector> vs;
+    for (const auto& d : c.docs) vs.push_back(m.transform(d));
+    for (std::size_t i = 0; i < vs.size(); ++i) {
+      if (vs[i].nonZeros() > 0) CHECK(cosine(vs[i], vs[i]) == doctest::Approx(1.0).epsilon(1e-5));
+      else CHECK(cosine(vs[i], vs[i]) == 0.0);
+      for (std::size_t j = 0; j < vs.size(); ++j) {
+        const double want = dense_dot(to_dense(vs[i]), to_dense(vs[j]));
+        const double got = cosine(vs[i], vs[j]);
+        CHECK(std::abs(got - want) <= 1e-5);
+        CHECK(got == cosine(vs[j], vs[i]));
+        CHECK(got >= -1e-6);
+        CHECK(got <= 1 + 1e-5);
+      }
+    }
+  }
+}
+
+TEST_CASE("tfidf: all_pairs_cosine matches a dense all-pairs scan") {
+  SplitMix64 rng{105};
+  for (int t = 0; t < 40; ++t) {
+    const Corpus c = make_corpus(rng, 2 + rng.below(40), 5 + rng.below(40), 20);
+    const IdfModel m = IdfModel::fit(c.docs);
+    std::vector<SparseVector> vs;
+    std::vector<std::vector<double>> dense;
+    for (const auto& d : c.docs) {
+      vs.push_back(m.transform(d));
+      dense.push_back(to_dense(vs.back()));
+    }
+    for (const double threshold : {0.0, 0.2, 0.5}) {
+      const auto got = samestory::eval::all_pairs_cosine(vs, threshold);
+      // Every reported pair is real, ordered, above threshold, with the right similarity.
+      for (std::size_t k = 0; k < got.size(); ++k) {
+        CHECK(got[k].i < got[k].j);
+        CHECK(got[k].j < vs.size());
+        if (k > 0) CHECK(std::make_pair(got[k - 1].i, got[k - 1].j) < std::make_pair(got[k].i, got[k].j));
+        const double want = dense_dot(dense[got[k].i], dense[got[k].j]);
+        CHECK(std::abs(got[k].similarity - want) <= 1e-5);
+        CHECK(want >= threshold - 1e-5);
+      }
+      // Every brute-force pair clearly above the threshold is reported (empty vectors: cosine 0).
+      std::set<std::pair<std::uint32_t, std::uint32_t>> reported;
+      for (const auto& p : got) reported.emplace(p.i, p.j);
+      for (std::uint32_t i = 0; i < vs.size(); ++i)
+        for (std::uint32_t j = i + 1; j < vs.size(); ++j) {
+          const bool both = vs[i].nonZeros() > 0 && vs[j].nonZeros() > 0;
+          const double s = both ? dense_dot(dense[i], dense[j]) : 0.0;
+          if (s >= threshold + 1e-5) CHECK(reported.count({i, j}) == 1);
+          if (s < threshold - 1e-5) CHECK(reported.count({i, j}) == 0);
+        }
+      if (threshold == 0.0) CHECK(got.size() == vs.size() * (vs.size() - 1) / 2);
+    }
+  }
+}
+
+TEST_CASE("tfidf: fit does not depend on the thread count") {
+  const tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  SplitMix64 rng{106};
+  const Corpus c = make_corpus(rng, 3000, 5000, 200);
+  IdfModel m1, m4;
+  tbb::task_arena one(1), four(4);
+  one.execute([&] { m1 = IdfModel::fit(c.docs, 2); });
+  four.execute([&] { m4 = IdfModel::fit(c.docs, 2); });
+  REQUIRE(m1.vocabulary_size() == m4.vocabulary_size());
+  CHECK(m1.vocabulary_size() > 1000);
+  for (auto t : c.vocab) {
+    CHECK(m1.index(t) == m4.index(t));
+    CHECK(m1.idf(t) == m4.idf(t));
+  }
+}
