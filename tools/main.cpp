@@ -118,7 +118,10 @@ int run(RunFlags& f, bool stories, bool dedup) {
   if (unique && f.format != "jsonl") throw UsageError("--emit unique writes the input records: use --format jsonl");
   f.read.on_error = f.on_error == "skip" ? OnError::skip : OnError::fail;
   // Verbatim records: for --emit unique, and for --rejects (the pipeline rejects duplicate ids).
+  // Records are read verbatim for --emit unique, and for --rejects (a duplicate id is found
+  // after reading); only --emit unique keeps them past the duplicate check.
   f.read.keep_raw = unique || !f.rejects_path.empty();
+  f.pipe.keep_records = unique;
   f.pipe.on_error = f.read.on_error;
   f.pipe.verify = f.verify == "exact" ? Verify::exact : Verify::estimate;
   f.pipe.stories = stories;

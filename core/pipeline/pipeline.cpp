@@ -151,7 +151,7 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       out.id = std::move(a.id);
       out.title = std::move(a.title);
       out.source = std::move(a.source);
-      out.raw = std::move(a.raw);
+      if (o.keep_records) out.raw = std::move(a.raw);
       out.published = a.published;
       keys[first + i] = {a.published, a.text.size()};
     });

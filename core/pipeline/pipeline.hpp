@@ -33,6 +33,7 @@ struct PipelineOptions {
   double lsh_fp_weight = 0.05, lsh_fn_weight = 0.95;  ///< band optimisation weights: recall first, as every candidate is verified
   std::uint32_t max_bucket = 256;            ///< LSH buckets larger than this are chained
   Verify verify = Verify::estimate;
+  bool keep_records = false;  ///< keep Article::raw in the outcomes (for re-emitting records)
   OnError on_error = OnError::fail;  ///< duplicate ids: raise, or reject the later record
   bool stories = true;  ///< false: dup groups only (each group its own story)
   cluster::StoryOptions story;
@@ -62,7 +63,8 @@ struct PipelineStats {
 
 /// One accepted article, in input order, with what the run decided for it.
 struct ArticleOutcome {
-  std::string id, title, source, raw;
+  std::string id, title, source;
+  std::string raw;  ///< the verbatim record, when PipelineOptions::keep_records
   std::optional<std::int64_t> published;
   std::uint32_t canonical = 0;  ///< index of its dup group's canonical article
   std::uint32_t story = 0;      ///< index of its story's lead article

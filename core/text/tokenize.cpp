@@ -289,7 +289,11 @@ void analyze(std::string_view title, std::string_view body, const TextOptions& o
   std::sort(proper.begin(), proper.end());
   proper.erase(std::unique(proper.begin(), proper.end()), proper.end());
   for (const auto& l : title_lines) add_entities(l, proper, true, out.entities);
-  for (const auto& l : body_lines) add_entities(l, proper, false, out.entities);
+  for (std::size_t k = 0; k < body_lines.size(); ++k) {  // body_lines[k] is out.lines[k]
+    out.lines[k].entity_begin = static_cast<std::uint32_t>(out.entities.size());
+    add_entities(body_lines[k], proper, false, out.entities);
+    out.lines[k].entity_end = static_cast<std::uint32_t>(out.entities.size());
+  }
 }
 
 }  // namespace samestory::text
