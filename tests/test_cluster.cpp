@@ -231,7 +231,19 @@ std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> docs, co
         double sum = 0;
         for (auto x : clusters[a])
           for (auto y : clusters[b]) sum += sim[x][y];
-        const double avg = sum / static_cast<double>(clusters[a].size() * clusters[b].size());
+        double avg = sum / static_cast<double>(clusters[a].size() * clusters[b].size());
+        // The cluster-level date gate: median dated doc of each cluster, when both have enough.
+        auto dates_of = [&](const std::vector<std::uint32_t>& c) {
+          std::vector<std::int64_t> d;
+          for (auto x : c)
+            if (docs[x].published) d.push_back(*docs[x].published);
+          std::sort(d.begin(), d.end());
+          return d;
+        };
+        const auto da = dates_of(clusters[a]), db = dates_of(clusters[b]);
+        if (da.size() >= o.cluster_gate_min_dated && db.size() >= o.cluster_gate_min_dated &&
+            std::abs(static_cast<double>(da[da.size() / 2] - db[db.size() / 2])) > o.cluster_gate_days * 86400.0)
+          avg *= o.cluster_gate_factor;
         if (avg > best) best = avg, ba = a, bb = b;
       }
     if (best < o.threshold) break;
@@ -665,4 +677,33 @@ TEST_CASE("cluster: stories do not depend on the thread count") {
   CHECK(r1.stats.candidates.candidate_pairs == r4.stats.candidates.candidate_pairs);
   CHECK(r1.stats.candidates.raw_pairs == r4.stats.candidates.raw_pairs);
   CHECK(r1.stats.candidates.hot_buckets == r4.stats.candidates.hot_buckets);
+}
+
+TEST_CASE("cluster: two dated clusters weeks apart stay two stories; a lone follow-up joins") {
+  // Six docs about one subject: three dated on day 0, three on day 30, all with equal content.
+  std::vector<FieldTokens> tokens(7);
+  for (auto& t : tokens) t[samestory::cluster::kBody] = {11, 12, 13, 14, 15};
+  // A seventh, unrelated doc keeps idf finite for the shared terms.
+  tokens[6][samestory::cluster::kBody] = {90, 91, 92};
+  auto docs = tfidf_docs(tokens);
+  const std::int64_t day = 86400, t0 = 1'700'000'000;
+  for (std::size_t i = 0; i < 6; ++i) docs[i].published = t0 + (i < 3 ? 0 : 30 * day) + static_cast<std::int64_t>(i) * 60;
+  // Pairs across the gap score 0.6 (pairwise gate), so each day's coverage forms first;
+  // then the two clusters meet the cluster-level gate: 0.6 x 0.5 = 0.3.
+  StoryOptions o;
+  o.threshold = 0.35;
+  auto r = cluster_stories(docs, o);
+  CHECK(r.lead[0] == r.lead[2]);
+  CHECK(r.lead[3] == r.lead[5]);
+  CHECK(r.lead[0] != r.lead[3]);
+  // Without the gate, the same content is one story.
+  o.cluster_gate_factor = 1.0;
+  r = cluster_stories(docs, o);
+  CHECK(r.lead[0] == r.lead[3]);
+  // A single dated follow-up weeks later is not gated: it joins the first cluster.
+  o.cluster_gate_factor = 0.5;
+  for (std::size_t i = 3; i < 6; ++i) docs[i].published.reset();
+  docs[3].published = t0 + 30 * day;
+  r = cluster_stories(docs, o);
+  CHECK(r.lead[3] == r.lead[0]);
 }

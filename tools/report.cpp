@@ -96,7 +96,15 @@ std::string format_summary(const PipelineResult& r, std::size_t max_stories) {
                   members->size(), groups, outlets.size());
     out += buf;
     out += "  \"" + (la.title.empty() ? std::string("(no title)") : la.title) + "\"\n";
-    for (auto i : *members) {
+    // A timeline: dated articles by time, then the undated, each in input order.
+    std::vector<std::uint32_t> timeline = *members;
+    std::stable_sort(timeline.begin(), timeline.end(), [&](std::uint32_t x, std::uint32_t y) {
+      const auto& px = r.articles[x].published;
+      const auto& py = r.articles[y].published;
+      if (px.has_value() != py.has_value()) return px.has_value();
+      return px && *px < *py;
+    });
+    for (auto i : timeline) {
       const auto& a = r.articles[i];
       std::string line = "    " + a.id;
       line += a.published ? "  " + format_date(*a.published) : "  ----------";

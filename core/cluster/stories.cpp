@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <queue>
 #include <stdexcept>
 #include <tuple>
@@ -106,9 +107,19 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
     return std::tie(std::get<1>(x), std::get<2>(x)) > std::tie(std::get<1>(y), std::get<2>(y));
   };
   std::priority_queue<Entry, std::vector<Entry>, decltype(worse)> heap(worse);
+  // Publication dates of each cluster's dated docs, sorted: two clusters that each carry their
+  // own coverage (min_dated docs or more) centred on dates far apart are two events, so their
+  // average link is scaled by cluster_gate_factor. A lone follow-up article is not gated.
+  std::vector<std::vector<std::int64_t>> dates(n);
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (docs[i].published) dates[i].push_back(*docs[i].published);
+  auto median = [&](std::uint32_t c) { return dates[c][dates[c].size() / 2]; };
   auto push = [&](std::uint32_t a, std::uint32_t b, double sum) {
     if (a > b) std::swap(a, b);
-    const double avg = sum / (static_cast<double>(size[a]) * size[b]);
+    double avg = sum / (static_cast<double>(size[a]) * size[b]);
+    if (dates[a].size() >= o.cluster_gate_min_dated && dates[b].size() >= o.cluster_gate_min_dated &&
+        std::abs(static_cast<double>(median(a) - median(b))) > o.cluster_gate_days * 86400.0)
+      avg *= o.cluster_gate_factor;
     if (avg >= o.threshold) heap.emplace(avg, a, b, version[a], version[b]);
   };
   for (std::uint32_t a = 0; a < n; ++a)
@@ -122,6 +133,10 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
     ++res.stats.merges;
     parent[b] = a;
     size[a] += size[b];
+    std::vector<std::int64_t> merged_dates;
+    std::merge(dates[a].begin(), dates[a].end(), dates[b].begin(), dates[b].end(), std::back_inserter(merged_dates));
+    dates[a] = std::move(merged_dates);
+    std::vector<std::int64_t>().swap(dates[b]);
     ++version[a];
     ++version[b];
     auto& la = adj[a];

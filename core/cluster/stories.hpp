@@ -28,6 +28,9 @@ struct StoryOptions {
   std::array<double, kStoryFields> weights{0.05, 0.25, 0.50, 0.20};  ///< title, body, entity, bigram
   double time_gate_days = 14;  ///< dated pairs further apart than this are penalised...
   double time_factor = 0.6;    ///< ...by multiplying their similarity by this
+  double cluster_gate_days = 7;            ///< clusters whose median dates are further apart...
+  double cluster_gate_factor = 0.5;        ///< ...have their average link multiplied by this,
+  std::uint32_t cluster_gate_min_dated = 2;  ///< ...when both have at least this many dated docs
   std::uint32_t salient_terms = 48;  ///< body + entity terms per doc indexed for candidates
   std::uint32_t min_shared = 2;      ///< salient terms two docs must share to be compared
   std::uint32_t max_bucket = 2000;   ///< docs per salient term before the term is chained
@@ -57,7 +60,9 @@ double content_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptio
 /// Clusters docs into stories. Candidates are pairs sharing at least min_shared of their
 /// salient_terms highest-weighted body and entity terms (found by sorting (term, doc) keys,
 /// as an LSH bucket index would); clusters merge by average link, counting uncompared pairs
-/// as similarity 0, so A~B and B~C do not glue A to a distant C. Deterministic.
+/// as similarity 0, so A~B and B~C do not glue A to a distant C. Two clusters that each hold
+/// dated coverage centred more than cluster_gate_days apart are scaled by cluster_gate_factor
+/// (three meetings of the same envoys weeks apart are three stories). Deterministic.
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& options);
 
 }  // namespace samestory::cluster
