@@ -445,7 +445,19 @@ if [[ -f $SAMPLE/articles.jsonl ]]; then
       cp stdout.txt "sample_eval_$level.json"
       py_check "sample: eval --level $level is JSON" "$PY_JSON_KEYS" "sample_eval_$level.json" bcubed pairwise
     done
+    # --only scores a subset: two ids of one gold story, both predicted apart or together.
+    head -n 3 "$SAMPLE/gold.jsonl" | sed -n 's/^{"id": *"\([^"]*\)".*/\1/p' >only.ids
+    run eval --gold "$SAMPLE/gold.jsonl" --pred sample_out.jsonl --only only.ids
+    check "sample: eval --only exits 0" rc_is 0
+    check "sample: eval --only scores only the listed ids" has_text stdout.txt '"items": 3,'
   fi
+  run quality "$SAMPLE/articles.jsonl" -q
+  check "sample: quality exits 0" rc_is 0
+  cp stdout.txt quality.json
+  py_check "sample: quality is JSON" "$PY_JSON_KEYS" quality.json dup story
+  check "sample: quality finds every dup pair at the threshold" has_text quality.json '"recall": 1.000000'
+  run quality "$SAMPLE/articles.jsonl" -q --max-docs 10
+  check "sample: quality refuses inputs over --max-docs" rc_is 2
 else
   echo "note: $SAMPLE/articles.jsonl absent, sample checks skipped"
 fi

@@ -413,7 +413,7 @@ TEST_CASE("lsh: recall of exact-Jaccard pairs matches the S-curve") {
         min_p = std::min(min_p, pr);
         found += std::binary_search(got.begin(), got.end(), Pair{sp.i, sp.j});
       }
-      const double recall = samestory::eval::pair_recall(truth, got);
+      const double recall = samestory::eval::candidate_quality(truth, got, 0, 0).recall;
       const auto truth_n = static_cast<double>(truth.size());
       INFO("seed=" << seed << " t=" << t << " " << p.bands << "x" << p.rows << " truth=" << truth.size()
                    << " found=" << found << " expected=" << expected << " min_p=" << min_p);
@@ -437,7 +437,7 @@ TEST_CASE("lsh: more bands at fixed rows only add candidates") {
     for (std::uint32_t bands = 1; bands * rows <= 128; bands *= 2) {
       CandidateStats st;
       const auto got = run(c, {bands, rows}, kNoHotBuckets, st);
-      const double recall = samestory::eval::pair_recall(included, got);
+      const double recall = samestory::eval::candidate_quality(included, got, 0, 0).recall;
       INFO("rows=" << rows << " bands=" << bands << " recall=" << recall);
       CHECK(std::includes(got.begin(), got.end(), prev.begin(), prev.end()));
       CHECK(recall >= prev_recall);

@@ -7,11 +7,14 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <fstream>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "eval/labels.hpp"
 #include "eval/metrics.hpp"
+#include "eval/reference.hpp"
 #include "io/reader.hpp"
 #include "io/writer.hpp"
 #include "pipeline/pipeline.hpp"
@@ -57,6 +60,10 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
         ->check(CLI::Range(0.0, 1e6))
         ->capture_default_str();
     cmd.add_option("--time-factor", f.pipe.story.time_factor, "Similarity multiplier beyond the time gate")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cmd.add_option("--cluster-gate-factor", f.pipe.story.cluster_gate_factor,
+                   "Average-link multiplier for two dated clusters more than a week apart (1 = off)")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
   }
@@ -166,15 +173,70 @@ int run(RunFlags& f, bool stories, bool dedup) {
   return 0;
 }
 
+/// Reads one id per line (blank lines ignored).
+std::set<std::string> read_ids(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  std::set<std::string> ids;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) ids.insert(line);
+  }
+  return ids;
+}
+
 int run_eval(const std::string& gold_path, const std::string& pred_path, const std::string& level,
-             const std::string& output) {
+             const std::string& only_path, const std::string& output) {
   const std::string field = level == "dup" ? "dup_group" : "story";
-  const auto gold = eval::read_labels(gold_path, field);
+  auto gold = eval::read_labels(gold_path, field);
+  if (!only_path.empty()) {
+    const auto only = read_ids(only_path);
+    std::erase_if(gold, [&](const auto& p) { return !only.count(p.first); });
+  }
   if (gold.empty()) throw InputError(Reject{gold_path, 0, "no record has a \"" + field + "\" label", ""});
   const auto pred = eval::read_labels(pred_path, field);
   const auto report = eval::evaluate(gold, pred);
   AtomicOutput out(output);
   out.write(eval::to_json(report) + "\n");
+  out.commit();
+  return 0;
+}
+
+/// `samestory quality`: runs the pipeline with exact verification, then compares the dup LSH
+/// candidates with exact all-pairs shingle Jaccard and the story candidates with the exact
+/// all-pairs story similarity among canonicals.
+int run_quality(RunFlags& f, std::uint64_t max_docs) {
+  f.read.on_error = f.on_error == "skip" ? OnError::skip : OnError::fail;
+  f.pipe.on_error = f.read.on_error;
+  f.pipe.verify = Verify::exact;
+  std::vector<std::vector<std::uint64_t>> sets;
+  std::vector<lsh::Pair> dup_cand;
+  std::vector<cluster::StoryDoc> docs;
+  f.pipe.inspect_dup_candidates = [&](std::span<const std::vector<std::uint64_t>> s, std::span<const lsh::Pair> c) {
+    if (s.size() > max_docs)
+      throw UsageError(std::to_string(s.size()) + " articles: over --max-docs " + std::to_string(max_docs));
+    sets.assign(s.begin(), s.end());
+    dup_cand.assign(c.begin(), c.end());
+  };
+  f.pipe.inspect_story_docs = [&](std::span<const cluster::StoryDoc> d, std::span<const std::uint32_t>) {
+    docs.assign(d.begin(), d.end());
+  };
+  AtomicOutput out(f.output);
+  auto reader = open_reader(f.input, f.read);
+  const auto result = run_pipeline(*reader, f.pipe);
+  const double t = f.pipe.dup_threshold;
+  // Articles with nothing to shingle are never near-duplicates (each is its own dup group).
+  const auto dup_truth = eval::all_pairs_above(sets.size(), t, [&](std::size_t i, std::size_t j) {
+    return sets[i].empty() || sets[j].empty() ? 0.0 : sketch::exact_jaccard(sets[i], sets[j]);
+  });
+  const auto dup = eval::candidate_quality(dup_truth, dup_cand, t, sets.size());
+  lsh::CandidateStats ignored;
+  const auto story_cand = cluster::story_candidates(docs, f.pipe.story, ignored);
+  const auto& so = f.pipe.story;
+  const auto story_truth = eval::all_pairs_above(
+      docs.size(), so.threshold, [&](std::size_t i, std::size_t j) { return cluster::story_similarity(docs[i], docs[j], so); });
+  const auto story = eval::candidate_quality(story_truth, story_cand, so.threshold, docs.size());
+  out.write(cli::format_quality(result, dup, story));
   out.commit();
   return 0;
 }
@@ -195,12 +257,21 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"assignments", "unique"}))
       ->capture_default_str();
 
-  std::string gold, pred, level = "story", eval_out = "-";
+  std::string gold, pred, level = "story", eval_out = "-", only;
   auto* ev = app.add_subcommand("eval", "Score a clustering against gold labels (JSON metrics)");
   ev->add_option("--gold", gold, "Gold JSONL: {\"id\", \"story\" and/or \"dup_group\"}")->required();
   ev->add_option("--pred", pred, "Predicted JSONL (e.g. samestory cluster output)")->required();
   ev->add_option("--level", level, "Which label to score")->check(CLI::IsMember({"story", "dup"}))->capture_default_str();
+  ev->add_option("--only", only, "Score only the gold ids listed in this file (one per line), e.g. a test split");
   ev->add_option("-o,--output", eval_out, "Output file (default: stdout)");
+
+  RunFlags quality_flags;
+  std::uint64_t quality_max_docs = 20000;
+  auto* quality = app.add_subcommand(
+      "quality", "Candidate recall and precision of the dup LSH and the story candidates against exact all pairs");
+  add_run_flags(*quality, quality_flags, true);
+  quality->add_option("--max-docs", quality_max_docs, "Refuse larger inputs (the exact reference is O(n^2))")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -217,7 +288,8 @@ int main(int argc, char** argv) {
   try {
     if (*cluster) return run(cluster_flags, true, false);
     if (*dedup) return run(dedup_flags, false, true);
-    if (*ev) return run_eval(gold, pred, level, eval_out);
+    if (*ev) return run_eval(gold, pred, level, only, eval_out);
+    if (*quality) return run_quality(quality_flags, quality_max_docs);
   } catch (const UsageError& e) {
     std::cerr << "samestory: " << e.what() << "\n";
     return 2;

@@ -159,6 +159,23 @@ std::string format_stats(const PipelineResult& r, double total_seconds, long pea
   return o;
 }
 
+std::string format_quality(const PipelineResult& r, const eval::CandidateQuality& dup,
+                           const eval::CandidateQuality& story) {
+  auto block = [](const char* name, const char* measure, const eval::CandidateQuality& q) {
+    char b[512];
+    std::snprintf(b, sizeof b,
+                  "  \"%s\": {\"similarity\": \"%s\", \"threshold\": %.4g, \"items\": %llu, \"exact_pairs\": %llu, "
+                  "\"candidates\": %llu, \"found\": %llu, \"recall\": %.6f, \"precision\": %.6f}",
+                  name, measure, q.threshold, (unsigned long long)q.items, (unsigned long long)q.exact_pairs,
+                  (unsigned long long)q.candidates, (unsigned long long)q.found, q.recall, q.precision);
+    return std::string(b);
+  };
+  return "{\n  \"records\": " + std::to_string(r.stats.accepted) + ",\n  \"lsh_bands\": " +
+         std::to_string(r.stats.bands.bands) + ",\n  \"lsh_rows\": " + std::to_string(r.stats.bands.rows) + ",\n" +
+         block("dup", "exact Jaccard of word shingles", dup) + ",\n" +
+         block("story", "story similarity among dup-group canonicals", story) + "\n}\n";
+}
+
 std::string format_rejects(const PipelineResult& r) {
   std::string out;
   for (const auto& rj : r.rejects) {

@@ -56,17 +56,11 @@ Keyed salient_keys(std::span<const StoryDoc> docs, const StoryOptions& o) {
 
 }  // namespace
 
-StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& o) {
-  if (!(o.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
-  const std::size_t n = docs.size();
-  StoryResult res;
-  res.lead.resize(n);
-  res.score.assign(n, 1.0f);
-
-  // 1. Candidates: pairs sharing >= min_shared salient terms.
+std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const StoryOptions& o,
+                                        lsh::CandidateStats& stats) {
   Keyed keyed = salient_keys(docs, o);
   std::vector<lsh::Pair> raw;
-  lsh::bucket_pairs(keyed, o.max_bucket, raw, res.stats.candidates);
+  lsh::bucket_pairs(keyed, o.max_bucket, raw, stats);
   Keyed().swap(keyed);
   for (auto& p : raw)
     if (p.first > p.second) std::swap(p.first, p.second);
@@ -78,8 +72,19 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
     if (j - i >= o.min_shared) cand.push_back(raw[i]);
     i = j;
   }
-  std::vector<lsh::Pair>().swap(raw);
-  res.stats.candidates.candidate_pairs = cand.size();
+  stats.candidate_pairs += cand.size();
+  return cand;
+}
+
+StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& o) {
+  if (!(o.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
+  const std::size_t n = docs.size();
+  StoryResult res;
+  res.lead.resize(n);
+  res.score.assign(n, 1.0f);
+
+  // 1. Candidates: pairs sharing >= min_shared salient terms.
+  const std::vector<lsh::Pair> cand = story_candidates(docs, o, res.stats.candidates);
 
   // 2. Similarities, in parallel, kept in candidate order.
   std::vector<double> sim(cand.size());

@@ -57,6 +57,11 @@ double story_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions
 /// Content part of story_similarity (no time gate).
 double content_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& options);
 
+/// The pairs cluster_stories compares: docs sharing at least min_shared of their salient_terms
+/// highest-weighted body and entity terms. Sorted, distinct, i < j; stats are accumulated.
+std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const StoryOptions& options,
+                                        lsh::CandidateStats& stats);
+
 /// Clusters docs into stories. Candidates are pairs sharing at least min_shared of their
 /// salient_terms highest-weighted body and entity terms (found by sorting (term, doc) keys,
 /// as an LSH bucket index would); clusters merge by average link, counting uncompared pairs

@@ -1,8 +1,11 @@
 #pragma once
 // Exact all-pairs references: what LSH candidates and clusters are checked against.
 
+#include <tbb/parallel_for.h>
+
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "tfidf/tfidf.hpp"
@@ -15,6 +18,38 @@ struct ScoredPair {
   double similarity;
 };
 
+/// Every pair (i < j) of n items with sim(i, j) >= threshold, in (i, j) order. O(n^2), parallel
+/// over rows, deterministic.
+template <class Sim>
+std::vector<ScoredPair> all_pairs_above(std::size_t n, double threshold, Sim sim) {
+  std::vector<std::vector<ScoredPair>> rows(n);
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const double s = sim(i, j);
+      if (s >= threshold) rows[i].push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j), s});
+    }
+  });
+  std::vector<ScoredPair> out;
+  for (auto& r : rows) out.insert(out.end(), r.begin(), r.end());
+  return out;
+}
+
+/// How well candidate pairs cover the exact pairs at a threshold.
+struct CandidateQuality {
+  double threshold = 0;
+  std::uint64_t items = 0;        ///< docs compared
+  std::uint64_t exact_pairs = 0;  ///< pairs with exact similarity >= threshold
+  std::uint64_t candidates = 0;   ///< candidate pairs proposed
+  std::uint64_t found = 0;        ///< exact pairs among the candidates
+  double recall = 1;              ///< found / exact_pairs (1 when there are none)
+  double precision = 1;           ///< found / candidates (1 when there are none)
+};
+
+/// Scores sorted candidates against the exact pairs (`truth`, sorted by (i, j)).
+CandidateQuality candidate_quality(std::span<const ScoredPair> truth,
+                                   std::span<const std::pair<std::uint32_t, std::uint32_t>> candidates, double threshold,
+                                   std::uint64_t items);
+
 /// Every pair of sorted, distinct sets whose exact Jaccard is >= threshold, in (i, j) order.
 /// O(n^2): for tests, benchmarks and quality reports on small corpora.
 std::vector<ScoredPair> all_pairs_jaccard(std::span<const std::vector<std::uint64_t>> sets, double threshold);
@@ -22,7 +57,5 @@ std::vector<ScoredPair> all_pairs_jaccard(std::span<const std::vector<std::uint6
 /// Every pair of L2-normalised vectors whose cosine is >= threshold, in (i, j) order. O(n^2).
 std::vector<ScoredPair> all_pairs_cosine(std::span<const tfidf::SparseVector> vectors, double threshold);
 
-/// Fraction of `truth` pairs present in `candidates` (both sorted by (i, j)); 1 when truth is empty.
-double pair_recall(std::span<const ScoredPair> truth, std::span<const std::pair<std::uint32_t, std::uint32_t>> candidates);
 
 }  // namespace samestory::eval

@@ -202,6 +202,7 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   st.bands = o.bands ? *o.bands : lsh::optimal_bands(o.dup_threshold, k, o.lsh_fp_weight, o.lsh_fn_weight);
   const auto cand = lsh::candidate_pairs(sigs, k, include, st.bands, o.minhash.seed, o.max_bucket, st.dup_candidates);
   timer.lap("lsh");
+  if (o.inspect_dup_candidates) o.inspect_dup_candidates(sets, cand);
   auto similarity = [&](std::uint32_t i, std::uint32_t j) {
     if (o.verify == Verify::exact) return sketch::exact_jaccard(sets[i], sets[j]);
     return sketch::estimate_jaccard(std::span<const std::uint32_t>(sigs.data() + std::size_t{i} * k, k),

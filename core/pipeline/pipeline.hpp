@@ -38,6 +38,9 @@ struct PipelineOptions {
   bool stories = true;  ///< false: dup groups only (each group its own story)
   cluster::StoryOptions story;
   unsigned threads = 0;  ///< 0: all hardware threads
+  /// Called after LSH with the dup candidates and, under Verify::exact, every article's sorted
+  /// shingle set (empty otherwise): for quality tools.
+  std::function<void(std::span<const std::vector<std::uint64_t>>, std::span<const lsh::Pair>)> inspect_dup_candidates;
   /// Called with the story stage's input (one doc per dup-group canonical, and the article
   /// index of each) just before stories are clustered: for quality tools.
   std::function<void(std::span<const cluster::StoryDoc>, std::span<const std::uint32_t>)> inspect_story_docs;
