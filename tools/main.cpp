@@ -18,86 +18,14 @@
 #include "io/reader.hpp"
 #include "io/writer.hpp"
 #include "pipeline/pipeline.hpp"
+#include "flags.hpp"
 #include "report.hpp"
 
 namespace {
 
 using namespace samestory;
-
-/// Flags shared by `cluster` and `dedup`.
-struct RunFlags {
-  std::string input = "-";
-  std::string output = "-";
-  std::string format = "jsonl";
-  std::string stats_path, rejects_path, summary_path;
-  std::string on_error = "fail";
-  std::string verify = "estimate";
-  std::string emit = "assignments";
-  unsigned bands = 0, rows = 0;
-  std::vector<double> story_weights;
-  bool quiet = false;
-  ReadOptions read;
-  PipelineOptions pipe;
-};
-
-void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
-  cmd.add_option("input", f.input, "JSONL file, - for stdin, or a folder of .txt files")->capture_default_str();
-  cmd.add_option("-o,--output", f.output, "Output file (default: stdout); written to a temporary file and renamed");
-  cmd.add_option("--threads", f.pipe.threads, "Worker threads (0 = all cores)")->capture_default_str();
-  cmd.add_option("--dup-threshold", f.pipe.dup_threshold, "Jaccard similarity of word shingles for a near-duplicate")
-      ->check(CLI::Range(0.01, 1.0))
-      ->capture_default_str();
-  if (stories)
-    cmd.add_option("--story-threshold", f.pipe.story.threshold, "Average-link similarity at which stories merge")
-        ->check(CLI::Range(0.001, 1.0))
-        ->capture_default_str();
-  if (stories) {
-    cmd.add_option("--story-weights", f.story_weights, "Weights of the title, body, entity and bigram cosines")
-        ->expected(4)
-        ->check(CLI::Range(0.0, 100.0));
-    cmd.add_option("--time-gate-days", f.pipe.story.time_gate_days,
-                   "Dated articles further apart than this many days are less similar")
-        ->check(CLI::Range(0.0, 1e6))
-        ->capture_default_str();
-    cmd.add_option("--time-factor", f.pipe.story.time_factor, "Similarity multiplier beyond the time gate")
-        ->check(CLI::Range(0.0, 1.0))
-        ->capture_default_str();
-    cmd.add_option("--cluster-gate-factor", f.pipe.story.cluster_gate_factor,
-                   "Average-link multiplier for two dated clusters more than a week apart (1 = off)")
-        ->check(CLI::Range(0.0, 1.0))
-        ->capture_default_str();
-  }
-  cmd.add_option("--num-perm", f.pipe.minhash.num_perm, "MinHash signature length")
-      ->check(CLI::Range(1, 4096))
-      ->capture_default_str();
-  cmd.add_option("--shingle", f.pipe.minhash.shingle, "Words per shingle")->check(CLI::Range(1, 64))->capture_default_str();
-  cmd.add_option("--seed", f.pipe.minhash.seed, "Master seed of every hash permutation")->capture_default_str();
-  cmd.add_option("--bands", f.bands, "LSH bands (default: optimal for the threshold; needs --rows)");
-  cmd.add_option("--rows", f.rows, "LSH rows per band (needs --bands)");
-  cmd.add_option("--verify", f.verify, "Candidate verification: estimate (MinHash) or exact (shingle sets)")
-      ->check(CLI::IsMember({"estimate", "exact"}))
-      ->capture_default_str();
-  cmd.add_option("--boilerplate-min-docs", f.pipe.boilerplate_min_docs,
-                 "Short lines seen in this many articles are boilerplate")
-      ->check(CLI::Range(2u, 1u << 30))
-      ->capture_default_str();
-  cmd.add_option("--format", f.format, "Output format")->check(CLI::IsMember({"jsonl", "csv"}))->capture_default_str();
-  cmd.add_option("--stats", f.stats_path, "Write run statistics (JSON) to this file");
-  cmd.add_option("--id-field", f.read.fields.id, "Input field holding the id")->capture_default_str();
-  cmd.add_option("--text-field", f.read.fields.text, "Input field holding the body text")->capture_default_str();
-  cmd.add_option("--title-field", f.read.fields.title, "Input field holding the headline")->capture_default_str();
-  cmd.add_option("--source-field", f.read.fields.source, "Input field holding the outlet")->capture_default_str();
-  cmd.add_option("--time-field", f.read.fields.time, "Input field holding the publication time")->capture_default_str();
-  cmd.add_option("--on-error", f.on_error, "Bad records: fail (exit 1) or skip (record them in --rejects)")
-      ->check(CLI::IsMember({"fail", "skip"}))
-      ->capture_default_str();
-  cmd.add_option("--rejects", f.rejects_path, "With --on-error skip: write rejected records here with the reason");
-  cmd.add_option("--max-article-bytes", f.read.max_article_bytes, "Larger records are rejected")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 34))
-      ->capture_default_str();
-  cmd.add_option("--summary", f.summary_path, "Write a readable story summary to this file (- for stdout)");
-  cmd.add_flag("-q,--quiet", f.quiet, "No progress on stderr");
-}
+using cli::RunFlags;
+using cli::add_run_flags;
 
 long peak_rss_kb() {
   rusage u{};
@@ -105,46 +33,19 @@ long peak_rss_kb() {
   return u.ru_maxrss;
 }
 
-class UsageError : public std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 int run(RunFlags& f, bool stories, bool dedup) {
   const auto start = std::chrono::steady_clock::now();
-  if ((f.bands == 0) != (f.rows == 0)) throw UsageError("--bands and --rows go together");
-  if (f.bands) {
-    if (std::uint64_t{f.bands} * f.rows > f.pipe.minhash.num_perm)
-      throw UsageError("--bands x --rows (" + std::to_string(f.bands * f.rows) + ") exceeds --num-perm (" +
-                       std::to_string(f.pipe.minhash.num_perm) + ")");
-    f.pipe.bands = lsh::BandParams{f.bands, f.rows};
-  }
+  cli::apply_run_flags(f, stories);
   const bool to_stdout = f.output.empty() || f.output == "-";
-  if (f.summary_path == "-" && to_stdout) throw UsageError("--summary - needs -o: the records already go to stdout");
-  if (!f.rejects_path.empty() && f.on_error != "skip") throw UsageError("--rejects needs --on-error skip");
+  if (f.summary_path == "-" && to_stdout) throw cli::UsageError("--summary - needs -o: the records already go to stdout");
+  if (!f.rejects_path.empty() && f.on_error != "skip") throw cli::UsageError("--rejects needs --on-error skip");
   const bool unique = dedup && f.emit == "unique";
-  if (unique && f.format != "jsonl") throw UsageError("--emit unique writes the input records: use --format jsonl");
-  f.read.on_error = f.on_error == "skip" ? OnError::skip : OnError::fail;
-  // Verbatim records: for --emit unique, and for --rejects (the pipeline rejects duplicate ids).
+  if (unique && f.format != "jsonl") throw cli::UsageError("--emit unique writes the input records: use --format jsonl");
   // Records are read verbatim for --emit unique, and for --rejects (a duplicate id is found
   // after reading); only --emit unique keeps them past the duplicate check.
   f.read.keep_raw = unique || !f.rejects_path.empty();
   f.pipe.keep_records = unique;
-  f.pipe.on_error = f.read.on_error;
-  f.pipe.verify = f.verify == "exact" ? Verify::exact : Verify::estimate;
-  f.pipe.stories = stories;
-  if (!f.story_weights.empty()) {
-    double total = 0;
-    for (std::size_t i = 0; i < f.story_weights.size(); ++i) total += f.pipe.story.weights[i] = f.story_weights[i];
-    if (!(total > 0)) throw UsageError("--story-weights must not all be 0");
-  }
-  const bool show_progress = !f.quiet && isatty(STDERR_FILENO);
-  if (show_progress) {
-    f.pipe.progress = [](std::string_view stage, std::uint64_t done) {
-      std::fprintf(stderr, "\r\033[K%.*s: %llu articles", static_cast<int>(stage.size()), stage.data(),
-                   static_cast<unsigned long long>(done));
-      std::fflush(stderr);
-    };
-  }
+  const bool show_progress = static_cast<bool>(f.pipe.progress);
   // Open every output first: a bad path fails before the work, and nothing is renamed into
   // place unless the whole run succeeds.
   AtomicOutput out(f.output);
@@ -206,15 +107,14 @@ int run_eval(const std::string& gold_path, const std::string& pred_path, const s
 /// candidates with exact all-pairs shingle Jaccard and the story candidates with the exact
 /// all-pairs story similarity among canonicals.
 int run_quality(RunFlags& f, std::uint64_t max_docs) {
-  f.read.on_error = f.on_error == "skip" ? OnError::skip : OnError::fail;
-  f.pipe.on_error = f.read.on_error;
+  cli::apply_run_flags(f, true);
   f.pipe.verify = Verify::exact;
   std::vector<std::vector<std::uint64_t>> sets;
   std::vector<lsh::Pair> dup_cand;
   std::vector<cluster::StoryDoc> docs;
   f.pipe.inspect_dup_candidates = [&](std::span<const std::vector<std::uint64_t>> s, std::span<const lsh::Pair> c) {
     if (s.size() > max_docs)
-      throw UsageError(std::to_string(s.size()) + " articles: over --max-docs " + std::to_string(max_docs));
+      throw cli::UsageError(std::to_string(s.size()) + " articles: over --max-docs " + std::to_string(max_docs));
     sets.assign(s.begin(), s.end());
     dup_cand.assign(c.begin(), c.end());
   };
@@ -290,7 +190,7 @@ int main(int argc, char** argv) {
     if (*dedup) return run(dedup_flags, false, true);
     if (*ev) return run_eval(gold, pred, level, only, eval_out);
     if (*quality) return run_quality(quality_flags, quality_max_docs);
-  } catch (const UsageError& e) {
+  } catch (const cli::UsageError& e) {
     std::cerr << "samestory: " << e.what() << "\n";
     return 2;
   } catch (const std::invalid_argument& e) {
