@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -14,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "io/article.hpp"
@@ -601,6 +604,104 @@ TEST_CASE("io: jsonl reader ignores unknown fields of any type") {
   CHECK(r.articles[0].text == "body");
 }
 
+TEST_CASE("io: jsonl reader validates what it skips: unknown fields must be valid JSON") {
+  // On Demand parsing checks only the values it reads; a record kept by `dedup --emit unique`
+  // must be valid JSON as a whole.
+  TempDir dir;
+  const std::string good = R"({"id":"a","text":"x",)";
+  CHECK(reject_reason(dir, good + R"("z":{"a" 1}})") ==
+        "invalid JSON: The JSON document has an improper structure: missing or superfluous commas, braces, missing keys, etc.");
+  CHECK(reject_reason(dir, good + R"("z":[1,2,,]})").rfind("invalid JSON: ", 0) == 0);
+  CHECK(reject_reason(dir, good + R"("z":tru})") == "invalid JSON: Problem while parsing an atom starting with the letter 't'");
+  CHECK(reject_reason(dir, good + R"("z":nul})") == "invalid JSON: Problem while parsing an atom starting with the letter 'n'");
+  CHECK(reject_reason(dir, good + R"("z":01})") == "invalid JSON: Problem while parsing a number");
+  CHECK(reject_reason(dir, good + R"("z":1.})") == "invalid JSON: Problem while parsing a number");
+  CHECK(reject_reason(dir, good + R"("z":-})") == "invalid JSON: Problem while parsing a number");
+  CHECK(reject_reason(dir, good + R"("z":"\q"})").rfind("invalid JSON: ", 0) == 0);
+  CHECK(reject_reason(dir, good + R"("z":{"k":[true,{"m":fals}]}})").rfind("invalid JSON: ", 0) == 0);
+  CHECK(reject_reason(dir, R"({"id":"a","text":nulx})") == "invalid JSON: Problem while parsing an atom starting with the letter 'n'");
+  CHECK(reject_reason(dir, R"({"id":"a","text":"x","title":nil})") ==
+        "invalid JSON: Problem while parsing an atom starting with the letter 'n'");
+  CHECK(reject_reason(dir, R"({"id":01,"text":"x"})") == "invalid JSON: Problem while parsing a number");
+  // Valid values of every kind still pass, numbers beyond a double's range included.
+  const auto path = dir.write("ok.jsonl", good + R"("a":1e400,"b":-0.5E+3,"c":[],"d":{},"e":[null,true,false,"\u00e9\n"],"f":0})" "\n");
+  CHECK(read_all(path).articles.size() == 1);
+}
+
+TEST_CASE("io: jsonl reader refuses nesting deeper than 1024 levels") {
+  TempDir dir;
+  auto nested = [](std::size_t levels) {  // a record whose containers nest `levels` deep
+    return R"({"id":"a","text":"x","z":)" + std::string(levels - 1, '[') + std::string(levels - 1, ']') + "}";
+  };
+  const auto ok = dir.write("ok.jsonl", nested(1024) + "\n");
+  CHECK(read_all(ok).articles.size() == 1);
+  CHECK(reject_reason(dir, nested(1025)) == "record is nested deeper than 1024 levels");
+  // A megabyte of '[' is refused without exhausting the stack.
+  CHECK(reject_reason(dir, nested(1 << 20)) == "record is nested deeper than 1024 levels");
+  CHECK(reject_reason(dir, R"({"id":"a","text":"x","z":)" + std::string(1 << 20, '{') + "}").rfind("invalid JSON: ", 0) == 0);
+}
+
+TEST_CASE("io: jsonl reader names NUL bytes and invalid UTF-8 by column") {
+  TempDir dir;
+  CHECK(reject_reason(dir, std::string("{\"id\":\"a\",\"text\":\"x\0y\"}", 23)) == "NUL byte at column 20");
+  CHECK(reject_reason(dir, std::string(4, '\0')) == "NUL byte at column 1");
+  CHECK(reject_reason(dir, "{\"id\":\"b\xFF\",\"text\":\"x\"}") == "invalid UTF-8 at column 9");
+  CHECK(reject_reason(dir, "{\"id\":\"a\",\"text\":\"caf\xE9 au lait\"}") == "invalid UTF-8 at column 22");
+  CHECK(reject_reason(dir, "{\"id\":\"a\",\"text\":\"x\",\"z\":\"\xED\xA0\x80\"}") == "invalid UTF-8 at column 27");  // a surrogate
+  // Escaped, a NUL is a character like any other.
+  const auto path = dir.write("esc.jsonl", R"({"id":"a\u0000b","text":"x\u0000y"})" "\n");
+  const auto r = read_all(path);
+  REQUIRE(r.articles.size() == 1);
+  CHECK(r.articles[0].id == std::string("a\0b", 3));
+  CHECK(r.articles[0].text == std::string("x\0y", 3));
+}
+
+TEST_CASE("io: jsonl reader refuses a known field given twice") {
+  TempDir dir;
+  CHECK(reject_reason(dir, R"({"id":"a","text":"x","id":"b"})") == R"(field "id" appears twice)");
+  CHECK(reject_reason(dir, R"({"id":"a","text":"x","text":null})") == R"(field "text" appears twice)");
+  CHECK(reject_reason(dir, R"({"id":"a","text":"x","published":null,"published":"2026-01-01"})") ==
+        R"(field "published" appears twice)");
+  // Unknown fields may repeat (they are not read).
+  const auto path = dir.write("u.jsonl", R"({"id":"a","text":"x","tag":1,"tag":2})" "\n");
+  CHECK(read_all(path).articles.size() == 1);
+}
+
+TEST_CASE("io: jsonl reader keeps numeric ids as written, refuses published out of range") {
+  TempDir dir;
+  const auto path = dir.write("n.jsonl", "{\"id\":1e400,\"text\":\"x\"}\n"
+                                         "{\"id\":123456789012345678901234567890,\"text\":\"x\"}\n"
+                                         "{\"id\":-0,\"text\":\"x\"}\n"
+                                         "{\"id\":\"z\",\"text\":\"x\",\"published\":253402300799}\n"
+                                         "{\"id\":\"y\",\"text\":\"x\",\"published\":-62167219199.5}\n");
+  const auto r = read_all(path);
+  REQUIRE(r.articles.size() == 5);
+  CHECK(r.articles[0].id == "1e400");
+  CHECK(r.articles[1].id == "123456789012345678901234567890");
+  CHECK(r.articles[2].id == "-0");
+  CHECK(r.articles[3].published == std::optional<std::int64_t>(253402300799));
+  CHECK(r.articles[4].published == std::optional<std::int64_t>(-62167219199));  // seconds, truncated
+  for (const std::string bad : {"253402300800", "-62167219201", "1e300", "-1e400", "9223372036854775808"}) {
+    CAPTURE(bad);
+    CHECK(reject_reason(dir, R"({"id":"a","text":"x","published":)" + bad + "}") ==
+          R"(field "published" is out of range (years 0000 to 9999))");
+  }
+  CHECK(reject_reason(dir, R"({"id":"a","text":"x","published":1e})") == "invalid JSON: Problem while parsing a number");
+}
+
+TEST_CASE("io: a reject reason stays on one line") {
+  const Reject r{"f.jsonl", 3, "duplicate id \"a\nb\tc\x01\" (first seen at line 1)", "raw\tline"};
+  CHECK(r.reason == R"(duplicate id "a\nb\tc\x01" (first seen at line 1))");
+  CHECK(r.raw == "raw\tline");  // the record stays verbatim
+  CHECK(std::string(InputError(r).what()) == R"(f.jsonl:3: duplicate id "a\nb\tc\x01" (first seen at line 1))");
+  TempDir dir;
+  // A quoted value is JSON-escaped and cut to 64 bytes.
+  CHECK(reject_reason(dir, R"({"id":"a","text":"x","published":"20\t26\n01"})") ==
+        R"(field "published" is not an ISO 8601 date or time: "20\t26\n01")");
+  CHECK(reject_reason(dir, R"({"id":"a","text":"x","published":")" + std::string(100, '9') + "\"}") ==
+        R"(field "published" is not an ISO 8601 date or time: ")" + std::string(64, '9') + "\"");
+}
+
 TEST_CASE("io: open_reader errors") {
   TempDir dir;
   CHECK_THROWS_AS(open_reader((dir.path / "missing.jsonl").string(), {}), std::runtime_error);
@@ -722,6 +823,50 @@ TEST_CASE("io: append_score formats in [0, 1] with at most 4 decimals") {
   CHECK(score(std::numeric_limits<double>::infinity()) == "1");
 }
 
+TEST_CASE("io: AtomicOutput writes devices and pipes in place, never replacing them") {
+  {
+    AtomicOutput out("/dev/null");
+    out.write("nothing\n");
+    out.commit();
+  }
+  struct stat st {};
+  REQUIRE(::stat("/dev/null", &st) == 0);
+  CHECK(S_ISCHR(st.st_mode));
+  TempDir dir;
+  const std::string fifo = (dir.path / "pipe").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::string got;
+  std::thread reader([&] { got = slurp(fifo); });
+  {
+    AtomicOutput out(fifo);
+    out.write("through the pipe\n");
+    out.commit();
+  }
+  reader.join();
+  CHECK(got == "through the pipe\n");
+  REQUIRE(::stat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));
+  CHECK_THROWS_AS(AtomicOutput(dir.path.string()), std::runtime_error);  // a folder
+  // /dev/fd/N of a regular file: appended to, the descriptor's file kept.
+  const std::string file = dir.write("held.txt", "before\n");
+  FILE* held = std::fopen(file.c_str(), "ab");
+  REQUIRE(held);
+  {
+    AtomicOutput out("/dev/fd/" + std::to_string(::fileno(held)));
+    out.write("after\n");
+    out.commit();
+  }
+  std::fclose(held);
+  CHECK(slurp(file) == "before\nafter\n");
+  const auto names = [&] {
+    std::vector<std::string> v;
+    for (const auto& e : fs::directory_iterator(dir.path)) v.push_back(e.path().filename().string());
+    std::sort(v.begin(), v.end());
+    return v;
+  }();
+  CHECK(names == std::vector<std::string>{"held.txt", "pipe"});
+}
+
 TEST_CASE("io: AtomicOutput renames into place only on commit") {
   TempDir dir;
   const fs::path target = dir.path / "out.jsonl";
@@ -743,7 +888,8 @@ TEST_CASE("io: AtomicOutput renames into place only on commit") {
     AtomicOutput out(target.string());
     out.write("partial");
     CHECK(slurp(target) == "first\n");
-    CHECK(entries().size() == 2);  // the temporary beside it
+    // The temporary is unnamed (O_TMPFILE) or "out.jsonl.tmp-PID" beside the target.
+    for (const auto& name : entries()) CHECK((name == "out.jsonl" || name.rfind("out.jsonl.tmp-", 0) == 0));
     // destroyed without commit
   }
   CHECK(slurp(target) == "first\n");

@@ -1,5 +1,6 @@
 #include "io/article.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -84,6 +85,26 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text) {
   if (!c.done() || oh > 23 || om > 59) return std::nullopt;
   const std::int64_t offset = oh * 3600 + om * 60;
   return sign == '+' ? secs - offset : secs + offset;
+}
+
+Reject::Reject(std::string file_, std::uint64_t line_, std::string reason_, std::string raw_)
+    : file(std::move(file_)), line(line_), reason(std::move(reason_)), raw(std::move(raw_)) {
+  auto is_control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; };
+  if (std::none_of(reason.begin(), reason.end(), is_control)) return;
+  std::string escaped;
+  for (char c : reason) {
+    if (!is_control(c)) {
+      escaped.push_back(c);
+      continue;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    const auto u = static_cast<unsigned char>(c);
+    escaped += c == '\n'   ? "\\n"
+               : c == '\t' ? "\\t"
+               : c == '\r' ? "\\r"
+                           : std::string{'\\', 'x', kHex[u >> 4], kHex[u & 15]};
+  }
+  reason = std::move(escaped);
 }
 
 std::string format_date(std::int64_t seconds) {

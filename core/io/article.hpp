@@ -33,6 +33,10 @@ std::string format_date(std::int64_t seconds);
 /// A record that cannot be used, with where it came from. Thrown under `--on-error fail`,
 /// collected under `--on-error skip`.
 struct Reject {
+  /// The reason is kept on one line: control characters in it (say, of an id quoted in it)
+  /// are written as escapes ("\n", "\t", "\x01"), so that a rejects file keeps one reject a line.
+  Reject(std::string file_, std::uint64_t line_, std::string reason_, std::string raw_ = {});
+
   std::string file;    ///< input path, or "<stdin>"
   std::uint64_t line;  ///< 1-based line (JSONL) or file number in the folder listing
   std::string reason;  ///< e.g. `field "id" is an object, expected string or number`

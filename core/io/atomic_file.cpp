@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,47 +10,112 @@
 #include "io/writer.hpp"
 
 namespace samestory {
+namespace {
+
+std::string folder_of(const std::string& path) {
+  auto dir = std::filesystem::path(path).parent_path();
+  return dir.empty() ? std::string(".") : dir.string();
+}
+
+}  // namespace
 
 AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
-  if (path_.empty() || path_ == "-") {
+  if (path_.empty() || path_ == "-" || path_ == "/dev/stdout") {
     file_ = stdout;
+    to_stdout_ = true;
     return;
   }
-  tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
-  file_ = std::fopen(tmp_.c_str(), "wb");
-  if (!file_) throw std::runtime_error(path_ + ": cannot write: " + std::strerror(errno));
+  // Written in place, never renamed over: a target that exists and is not a regular file
+  // (/dev/null, a FIFO, a process substitution's /dev/fd/63), and a descriptor of this process
+  // (/dev/stderr, /dev/fd/N, /proc/self/fd/N), appended to when it is a file. A rename would
+  // replace the device or the /dev symlink itself with a file.
+  struct stat st {};
+  const bool exists = ::stat(path_.c_str(), &st) == 0;
+  const bool descriptor = path_ == "/dev/stderr" || path_.rfind("/dev/fd/", 0) == 0 || path_.rfind("/proc/", 0) == 0;
+  if (exists && S_ISDIR(st.st_mode)) throw std::runtime_error(path_ + ": is a directory");
+  if ((exists && !S_ISREG(st.st_mode)) || descriptor) {
+    file_ = std::fopen(path_.c_str(), exists && S_ISREG(st.st_mode) ? "ab" : "wb");
+    if (!file_) throw std::runtime_error(path_ + ": cannot write: " + std::strerror(errno));
+    direct_ = true;
+    return;
+  }
+  int fd = -1;
+#ifdef O_TMPFILE
+  // An unnamed file in the target's folder (so the rename at commit stays on one file system).
+  // Naming it later goes through /proc/self/fd: without /proc, use a named temporary.
+  if (::access("/proc/self/fd", X_OK) == 0) {
+    fd = ::open(folder_of(path_).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    unnamed_ = fd >= 0;
+  }
+#endif
+  if (fd < 0) {
+    tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
+    fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) throw std::runtime_error(path_ + ": cannot write: " + std::strerror(errno));
+  }
+  file_ = ::fdopen(fd, "wb");
+  if (!file_) {
+    const int e = errno;
+    ::close(fd);
+    if (!tmp_.empty()) std::remove(tmp_.c_str());
+    throw std::runtime_error(path_ + ": cannot write: " + std::strerror(e));
+  }
 }
 
 AtomicOutput::~AtomicOutput() {
-  if (tmp_.empty()) {
+  if (to_stdout_) {
     if (file_) std::fflush(file_);
     return;
   }
-  if (!committed_) {
+  if (direct_) {
     if (file_) std::fclose(file_);
-    std::remove(tmp_.c_str());
+    return;
+  }
+  if (!committed_) {
+    if (file_) std::fclose(file_);  // an unnamed temporary vanishes with its last descriptor
+    if (!tmp_.empty()) std::remove(tmp_.c_str());
   }
 }
 
 void AtomicOutput::write(std::string_view bytes) {
   if (bytes.empty()) return;
   if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
-    throw std::runtime_error((tmp_.empty() ? std::string("<stdout>") : path_) + ": write error: " + std::strerror(errno));
+    throw std::runtime_error((to_stdout_ ? std::string("<stdout>") : path_) + ": write error: " + std::strerror(errno));
 }
 
 void AtomicOutput::commit() {
   if (committed_) return;
-  if (tmp_.empty()) {
+  if (to_stdout_) {
     if (std::fflush(file_) != 0) throw std::runtime_error(std::string("<stdout>: write error: ") + std::strerror(errno));
     committed_ = true;
     return;
   }
-  const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-  const int err = errno;
+  if (direct_) {
+    const bool closed = std::fclose(file_) == 0;
+    file_ = nullptr;
+    if (!closed) throw std::runtime_error(path_ + ": write error: " + std::strerror(errno));
+    committed_ = true;
+    return;
+  }
+  bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  int err = errno;
+  if (ok && unnamed_) {
+    // Give the unnamed file a temporary name (linkat cannot replace), then rename it over path_.
+    const std::string fd_path = "/proc/self/fd/" + std::to_string(::fileno(file_));
+    tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
+    auto link = [&] { return ::linkat(AT_FDCWD, fd_path.c_str(), AT_FDCWD, tmp_.c_str(), AT_SYMLINK_FOLLOW) == 0; };
+    ok = link();
+    if (!ok && errno == EEXIST) {
+      std::remove(tmp_.c_str());  // left by an earlier run with the same pid
+      ok = link();
+    }
+    err = errno;
+    if (!ok) tmp_.clear();
+  }
   const bool closed = std::fclose(file_) == 0;
   file_ = nullptr;
   if (!ok || !closed) {
-    std::remove(tmp_.c_str());
+    if (!tmp_.empty()) std::remove(tmp_.c_str());
     throw std::runtime_error(path_ + ": write error: " + std::strerror(err));
   }
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
@@ -59,9 +125,7 @@ void AtomicOutput::commit() {
   }
   committed_ = true;
   // Make the rename durable.
-  auto dir = std::filesystem::path(path_).parent_path();
-  if (dir.empty()) dir = ".";
-  if (int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY); fd >= 0) {
+  if (int fd = ::open(folder_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
     ::fsync(fd);
     ::close(fd);
   }

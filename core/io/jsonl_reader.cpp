@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "io/detail/readers.hpp"
+#include "io/writer.hpp"
 
 namespace samestory::detail {
 namespace {
@@ -34,11 +35,121 @@ std::string field_error(std::string_view field, std::string_view what) {
   return s;
 }
 
+/// Containers (objects and arrays) may nest this deep, the record itself counting as 1: as
+/// simdjson's DOM parser, and a bound on the recursion of validate_value().
+constexpr std::size_t kMaxDepth = 1024;
+
+/// Earliest and latest `published` accepted: 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z,
+/// the range of a four-digit ISO 8601 year.
+constexpr std::int64_t kMinTime = -62167219200, kMaxTime = 253402300799;
+
+std::string invalid_json(simdjson::error_code e) {
+  return std::string("invalid JSON: ") + simdjson::error_message(e);
+}
+
+/// True when `tok` (a raw token, maybe followed by white space) follows the JSON number grammar.
+/// simdjson's On Demand API checks a number only when it is parsed, and parsing to a double
+/// refuses valid numbers out of its range (1e400), so ids and unknown fields are checked here.
+bool is_json_number(std::string_view tok) {
+  while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\r' || tok.back() == '\n'))
+    tok.remove_suffix(1);
+  std::size_t i = 0;
+  const std::size_t n = tok.size();
+  auto digits = [&] {
+    const std::size_t from = i;
+    while (i < n && tok[i] >= '0' && tok[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < n && tok[i] == '-') ++i;
+  if (i < n && tok[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < n && tok[i] == '.' && (++i, !digits())) return false;
+  if (i < n && (tok[i] == 'e' || tok[i] == 'E')) {
+    ++i;
+    if (i < n && (tok[i] == '+' || tok[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == n;
+}
+
+/// Checks a `null` literal (the type test only looks at its first letter).
+simdjson::error_code check_null(od::value v) {
+  bool is_null = false;
+  return v.is_null().get(is_null) == simdjson::SUCCESS && is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+}
+
+/// Consumes a value whole, so that it is validated: On Demand only checks what is read, and a
+/// skipped value may hold "tru", "01", a bad escape or a missing ':'. `depth` is the nesting
+/// depth of the container holding `v`.
+simdjson::error_code validate_value(od::value v, std::size_t depth) {
+  od::json_type t;
+  if (auto e = v.type().get(t)) return e;
+  switch (t) {
+    case od::json_type::object: {
+      if (depth + 1 > kMaxDepth) return simdjson::DEPTH_ERROR;
+      od::object obj;
+      if (auto e = v.get_object().get(obj)) return e;
+      for (auto field : obj) {
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key)) return e;
+        od::value x;
+        if (auto e = field.value().get(x)) return e;
+        if (auto e = validate_value(x, depth + 1)) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      if (depth + 1 > kMaxDepth) return simdjson::DEPTH_ERROR;
+      od::array arr;
+      if (auto e = v.get_array().get(arr)) return e;
+      for (auto element : arr) {
+        od::value x;
+        if (auto e = element.get(x)) return e;
+        if (auto e = validate_value(x, depth + 1)) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      return v.get_string().get(s);
+    }
+    case od::json_type::number:
+      return is_json_number(v.raw_json_token()) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    case od::json_type::boolean: {
+      bool b;
+      if (v.get_bool().get(b) == simdjson::SUCCESS) return simdjson::SUCCESS;
+      return v.raw_json_token().substr(0, 1) == "t" ? simdjson::T_ATOM_ERROR : simdjson::F_ATOM_ERROR;
+    }
+    case od::json_type::null:
+      return check_null(v);
+  }
+  return simdjson::INCORRECT_TYPE;
+}
+
+/// The reason for a validation error of validate_value().
+std::string validation_error(simdjson::error_code e) {
+  if (e == simdjson::DEPTH_ERROR) return "record is nested deeper than " + std::to_string(kMaxDepth) + " levels";
+  return invalid_json(e);
+}
+
+/// `s` as a JSON string literal cut to at most `max` bytes: for quoting input in a reason.
+std::string quote_input(std::string_view s, std::size_t max = 64) {
+  std::string out;
+  append_json_string(out, s.substr(0, max));
+  return out;
+}
+
 /// Reads one string-or-null field. Returns an error reason, or "" on success.
 std::string read_string(od::value v, std::string_view name, std::string& out) {
   od::json_type t;
-  if (v.type().get(t)) return "invalid JSON";
-  if (t == od::json_type::null) return {};
+  if (auto e = v.type().get(t)) return invalid_json(e);
+  if (t == od::json_type::null) {
+    if (auto e = check_null(v)) return invalid_json(e);
+    return {};
+  }
   if (t != od::json_type::string) return field_error(name, std::string("is ") + type_name(t) + ", expected string");
   std::string_view s;
   if (v.get_string().get(s)) return field_error(name, "is not a valid string");
@@ -55,113 +166,125 @@ struct Parsed {
 Parsed parse_line(od::parser& parser, const char* data, std::size_t len, std::size_t capacity, const FieldMap& f,
                   Article& a) {
   Parsed r;
+  auto fail = [&](std::string reason) {
+    r.reason = std::move(reason);
+    return r;
+  };
   std::size_t b = 0;
   while (b < len && (data[b] == ' ' || data[b] == '\t' || data[b] == '\r')) ++b;
   if (b == len) {
     r.blank = true;
     return r;
   }
+  // A raw NUL is never JSON (inside a string it must be escaped): binary data, or the zeros a
+  // crash leaves at the end of a file. simdjson would call it "improper structure".
+  if (const void* nul = std::memchr(data, '\0', len))
+    return fail("NUL byte at column " + std::to_string(static_cast<const char*>(nul) - data + 1));
   od::document doc;
   if (auto e = parser.iterate(data, len, capacity).get(doc)) {
-    r.reason = std::string("invalid JSON: ") + simdjson::error_message(e);
-    return r;
+    if (e == simdjson::UTF8_ERROR) {
+      const std::size_t at = first_invalid_utf8(std::string_view(data, len));
+      if (at != std::string_view::npos) return fail("invalid UTF-8 at column " + std::to_string(at + 1));
+    }
+    return fail(invalid_json(e));
   }
   od::object obj;
   od::json_type top;
-  if (auto e = doc.type().get(top)) {
-    r.reason = std::string("invalid JSON: ") + simdjson::error_message(e);
-    return r;
-  }
-  if (top != od::json_type::object) {
-    r.reason = std::string("record is ") + type_name(top) + ", expected a JSON object";
-    return r;
-  }
-  if (doc.get_object().get(obj)) {
-    r.reason = "invalid JSON";
-    return r;
-  }
+  if (auto e = doc.type().get(top)) return fail(invalid_json(e));
+  if (top != od::json_type::object)
+    return fail(std::string("record is ") + type_name(top) + ", expected a JSON object");
+  if (auto e = doc.get_object().get(obj)) return fail(invalid_json(e));
   bool have_id = false, have_text = false;
   std::string published;
   bool have_published_number = false;
   double published_number = 0;
+  // Known fields seen, to refuse a second one: which of two "id"s is meant is anyone's guess.
+  enum : unsigned { kId = 1, kText = 2, kTitle = 4, kSource = 8, kUrl = 16, kLang = 32, kTime = 64 };
+  const std::pair<const std::string*, unsigned> known[] = {{&f.id, kId},   {&f.text, kText}, {&f.title, kTitle},
+                                                           {&f.source, kSource}, {&f.url, kUrl},   {&f.lang, kLang},
+                                                           {&f.time, kTime}};
+  unsigned seen = 0;
+  auto first_time = [&](unsigned bit) {
+    const bool fresh = !(seen & bit);
+    seen |= bit;
+    return fresh;
+  };
   for (auto field : obj) {
     std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) {
-      r.reason = std::string("invalid JSON: ") + simdjson::error_message(e);
-      return r;
-    }
+    if (auto e = field.unescaped_key().get(key)) return fail(invalid_json(e));
     od::value v;
-    if (auto e = field.value().get(v)) {
-      r.reason = std::string("invalid JSON: ") + simdjson::error_message(e);
-      return r;
-    }
+    if (auto e = field.value().get(v)) return fail(invalid_json(e));
     std::string err;
-    if (key == f.id) {
-      od::json_type t;
-      if (auto e = v.type().get(t)) {
-        r.reason = std::string("invalid JSON: ") + simdjson::error_message(e);
-        return r;
+    unsigned bit = 0;
+    for (const auto& [name, flag] : known) {
+      if (key == *name) {
+        bit = flag;
+        break;
       }
+    }
+    if (bit && !first_time(bit)) return fail(field_error(key, "appears twice"));
+    if (bit == kId) {
+      od::json_type t;
+      if (auto e = v.type().get(t)) return fail(invalid_json(e));
       if (t == od::json_type::string) {
         std::string_view s;
-        if (v.get_string().get(s)) return {false, false, field_error(f.id, "is not a valid string")};
+        if (v.get_string().get(s)) return fail(field_error(f.id, "is not a valid string"));
         a.id.assign(s);
       } else if (t == od::json_type::number) {
         std::string_view tok = v.raw_json_token();
         while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\r' || tok.back() == '\n'))
           tok.remove_suffix(1);
-        a.id.assign(tok);
-        double ignored;
-        if (v.get_double().get(ignored)) return {false, false, field_error(f.id, "is not a valid number")};
+        if (!is_json_number(tok)) return fail(invalid_json(simdjson::NUMBER_ERROR));
+        a.id.assign(tok);  // kept as written: 12, 12.0 and 1.2e1 are three ids
       } else {
-        r.reason = field_error(f.id, std::string("is ") + type_name(t) + ", expected string or number");
-        return r;
+        return fail(field_error(f.id, std::string("is ") + type_name(t) + ", expected string or number"));
       }
-      if (a.id.empty()) return {false, false, field_error(f.id, "is empty")};
+      if (a.id.empty()) return fail(field_error(f.id, "is empty"));
       have_id = true;
-    } else if (key == f.text) {
+    } else if (bit == kText) {
       od::json_type t;
-      if (v.type().get(t)) return {false, false, "invalid JSON"};
-      if (t == od::json_type::null) continue;
+      if (auto e = v.type().get(t)) return fail(invalid_json(e));
       err = read_string(v, f.text, a.text);
-      have_text = err.empty();
-    } else if (key == f.title) {
+      have_text = err.empty() && t != od::json_type::null;  // null counts as absent
+    } else if (bit == kTitle) {
       err = read_string(v, f.title, a.title);
-    } else if (key == f.source) {
+    } else if (bit == kSource) {
       err = read_string(v, f.source, a.source);
-    } else if (key == f.url) {
+    } else if (bit == kUrl) {
       err = read_string(v, f.url, a.url);
-    } else if (key == f.lang) {
+    } else if (bit == kLang) {
       err = read_string(v, f.lang, a.lang);
-    } else if (key == f.time) {
+    } else if (bit == kTime) {
       od::json_type t;
-      if (v.type().get(t)) return {false, false, "invalid JSON"};
+      if (auto e = v.type().get(t)) return fail(invalid_json(e));
       if (t == od::json_type::number) {
-        if (v.get_double().get(published_number)) return {false, false, field_error(f.time, "is not a valid number")};
+        std::string_view tok = v.raw_json_token();
+        if (!is_json_number(tok)) return fail(invalid_json(simdjson::NUMBER_ERROR));
+        // Seconds outside years 0000-9999 (1e400 is a valid JSON number that no double holds)
+        // are refused: casting them to int64 would be undefined, and differences overflow.
+        if (v.get_double().get(published_number) || !(published_number >= static_cast<double>(kMinTime)) ||
+            !(published_number <= static_cast<double>(kMaxTime)))
+          return fail(field_error(f.time, "is out of range (years 0000 to 9999)"));
         have_published_number = true;
       } else {
         err = read_string(v, f.time, published);
       }
+    } else if (auto e = validate_value(v, 1)) {
+      // Unknown fields are not used, but must be valid JSON: `dedup --emit unique` writes them.
+      return fail(validation_error(e));
     }
-    // Unknown fields are skipped (and kept in Article::raw when the record is kept verbatim).
-    if (!err.empty()) {
-      r.reason = std::move(err);
-      return r;
-    }
+    if (!err.empty()) return fail(std::move(err));
   }
   const char* trailing = nullptr;
-  if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
-    r.reason = "invalid JSON: trailing content after the record";
-    return r;
-  }
-  if (!have_id) return {false, false, "missing field \"" + f.id + "\""};
-  if (!have_text) return {false, false, "missing field \"" + f.text + "\""};
+  if (doc.current_location().get(trailing) == simdjson::SUCCESS)
+    return fail("invalid JSON: trailing content after the record");
+  if (!have_id) return fail("missing field \"" + f.id + "\"");
+  if (!have_text) return fail("missing field \"" + f.text + "\"");
   if (have_published_number) {
     a.published = static_cast<std::int64_t>(published_number);  // Unix seconds
   } else if (!published.empty()) {
     a.published = parse_timestamp(published);
-    if (!a.published)
-      return {false, false, field_error(f.time, "is not an ISO 8601 date or time: \"" + published.substr(0, 64) + "\"")};
+    if (!a.published) return fail(field_error(f.time, "is not an ISO 8601 date or time: " + quote_input(published)));
   }
   r.ok = true;
   return r;

@@ -10,7 +10,9 @@
 namespace samestory::detail {
 namespace fs = std::filesystem;
 
-bool is_valid_utf8(std::string_view s) {
+bool is_valid_utf8(std::string_view s) { return first_invalid_utf8(s) == std::string_view::npos; }
+
+std::size_t first_invalid_utf8(std::string_view s) {
   std::size_t i = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   while (i < s.size()) {
@@ -24,17 +26,17 @@ bool is_valid_utf8(std::string_view s) {
     if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F;
     else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F;
     else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07;
-    else return false;
+    else return i;
     for (std::size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size() || (p[i + k] & 0xC0) != 0x80) return false;
+      if (i + k >= s.size() || (p[i + k] & 0xC0) != 0x80) return i;
       cp = (cp << 6) | (p[i + k] & 0x3F);
     }
     if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
         (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
+      return i;
     i += n + 1;
   }
-  return true;
+  return std::string_view::npos;
 }
 
 std::string cp1252_to_utf8(std::string_view bytes) {

@@ -25,7 +25,12 @@ std::string article_to_json(const Article& a);
 /// An output destination written crash-safely: data goes to a temporary file beside `path`
 /// which `commit()` flushes, fsyncs and renames over `path`. Destroying it uncommitted removes
 /// the temporary, so a failed run never leaves a partial file in place of the old one.
-/// The path "-" (or "") writes straight to stdout.
+/// Where the file system allows (Linux O_TMPFILE, with /proc mounted) the temporary has no name
+/// until commit(), so even a process killed by SIGKILL leaves nothing behind; elsewhere it is
+/// "PATH.tmp-PID", which only a killed process can leave behind.
+/// The path "-" (or "", or "/dev/stdout") writes straight to stdout. A path that exists but is
+/// not a regular file (/dev/null, a FIFO), and a descriptor of the process (/dev/stderr,
+/// /dev/fd/N, /proc/self/fd/N), are written in place, never replaced.
 class AtomicOutput {
  public:
   explicit AtomicOutput(std::string path);
@@ -40,8 +45,11 @@ class AtomicOutput {
   const std::string& path() const noexcept { return path_; }
 
  private:
-  std::string path_, tmp_;
+  std::string path_, tmp_;  ///< tmp_: the temporary's name; empty for stdout or while unnamed
   std::FILE* file_ = nullptr;
+  bool to_stdout_ = false;
+  bool unnamed_ = false;  ///< an O_TMPFILE temporary, named at commit
+  bool direct_ = false;   ///< a device or pipe, written in place
   bool committed_ = false;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "io/reader.hpp"
 
@@ -11,4 +12,6 @@ std::unique_ptr<ArticleReader> make_txt_folder_reader(const std::string& path, c
 std::string cp1252_to_utf8(std::string_view bytes);
 /// True when `bytes` is valid UTF-8.
 bool is_valid_utf8(std::string_view bytes);
+/// Offset of the first byte that is not part of a valid UTF-8 sequence, or npos.
+std::size_t first_invalid_utf8(std::string_view bytes);
 }  // namespace samestory::detail
