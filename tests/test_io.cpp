@@ -433,6 +433,15 @@ TEST_CASE("io: jsonl reader line handling: blank lines, CRLF, BOM, last line") {
     REQUIRE(r.articles.size() == 2);
     CHECK(r.articles[0].id == "a");
   }
+  SUBCASE("a UTF-8 BOM on a later line (files concatenated), not kept in the raw record") {
+    ReadOptions o;
+    o.keep_raw = true;
+    const auto path = dir.write("bom2.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n\xEF\xBB\xBF{\"id\":\"b\",\"text\":\"y\"}\r\n");
+    const auto r = read_all(path, o);
+    REQUIRE(r.articles.size() == 2);
+    CHECK(r.articles[1].id == "b");
+    CHECK(r.articles[1].raw == "{\"id\":\"b\",\"text\":\"y\"}");
+  }
   SUBCASE("a last line without newline is read") {
     const auto path = dir.write("nonl.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}");
     const auto r = read_all(path);

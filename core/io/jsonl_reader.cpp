@@ -423,7 +423,8 @@ class JsonlReader final : public ArticleReader {
   void take_line(std::vector<L>& lines, std::size_t stop, bool oversized) {
     ++line_no_;
     std::size_t b = pos_, e = oversized ? pos_ : stop;
-    if (line_no_ == 1 && e - b >= 3 && std::memcmp(chunk_.data() + b, "\xEF\xBB\xBF", 3) == 0) b += 3;  // BOM
+    // A UTF-8 BOM: on the first line, or on any line of files concatenated with `cat`.
+    if (e - b >= 3 && std::memcmp(chunk_.data() + b, "\xEF\xBB\xBF", 3) == 0) b += 3;
     if (e > b && chunk_[e - 1] == '\r') --e;
     if (!oversized && e - b > opt_.max_article_bytes) {
       // A long line found whole in the read buffer (next_line only catches lines that outgrow it).
