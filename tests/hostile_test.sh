@@ -313,6 +313,24 @@ expect_reject binary_folder 2 "b-binary.txt is a binary file (NUL byte)"
 check "binary_folder: Latin-1 is decoded" grep -qF '{"id":"c-latin1",' out.jsonl
 
 # ---------------------------------------------------------------------------------------------
+# Outputs that are not files: written in place, never renamed over.
+
+run cluster duplicate_id.jsonl --on-error skip
+cp stdout.txt plain.jsonl
+RC=0
+"$BIN" cluster duplicate_id.jsonl --on-error skip -q -o /dev/stdout --rejects /dev/stderr >stdout.txt 2>stderr.txt || RC=$?
+check "devices: exit 0" rc_is 0
+check "devices: -o /dev/stdout writes the records to stdout" same_file stdout.txt plain.jsonl
+check "devices: --rejects /dev/stderr writes the rejects to stderr" \
+  [ "$(cat stderr.txt)" == "$(reject_line duplicate_id.jsonl 2 'duplicate id "g1" (first seen at line 1)')" ]
+mkfifo stats.fifo
+cat stats.fifo >fifo_stats.json &
+run cluster duplicate_id.jsonl --on-error skip -q -o /dev/null --stats stats.fifo
+wait $!
+check "devices: --stats into a FIFO" grep -q '"records_rejected": 1' fifo_stats.json
+check "devices: the FIFO is still a FIFO" [ -p stats.fifo ]
+
+# ---------------------------------------------------------------------------------------------
 # Output safety: a run killed with SIGKILL or interrupted with SIGINT leaves the old output.
 
 awk -v n=4000 -v len=100 -v seed=3 'BEGIN {

@@ -856,17 +856,22 @@ TEST_CASE("io: AtomicOutput writes devices and pipes in place, never replacing t
   REQUIRE(::stat(fifo.c_str(), &st) == 0);
   CHECK(S_ISFIFO(st.st_mode));
   CHECK_THROWS_AS(AtomicOutput(dir.path.string()), std::runtime_error);  // a folder
-  // /dev/fd/N of a regular file: appended to, the descriptor's file kept.
-  const std::string file = dir.write("held.txt", "before\n");
-  FILE* held = std::fopen(file.c_str(), "ab");
+  // /dev/fd/N and /proc/self/fd/N of a regular file: written at the descriptor's own offset,
+  // which the process's later writes continue from; the file is not replaced.
+  const std::string file = dir.write("held.txt", "");
+  FILE* held = std::fopen(file.c_str(), "wb");
   REQUIRE(held);
-  {
-    AtomicOutput out("/dev/fd/" + std::to_string(::fileno(held)));
-    out.write("after\n");
+  std::fputs("before\n", held);
+  std::fflush(held);
+  for (const std::string prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    AtomicOutput out(prefix + std::to_string(::fileno(held)));
+    out.write(prefix + "\n");
     out.commit();
   }
+  std::fputs("after\n", held);
   std::fclose(held);
-  CHECK(slurp(file) == "before\nafter\n");
+  CHECK(slurp(file) == "before\n/dev/fd/\n/proc/self/fd/\nafter\n");
+  CHECK_THROWS_AS(AtomicOutput("/dev/fd/999999"), std::runtime_error);  // not open
   const auto names = [&] {
     std::vector<std::string> v;
     for (const auto& e : fs::directory_iterator(dir.path)) v.push_back(e.path().filename().string());

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <string_view>
 
 #include "io/writer.hpp"
 
@@ -17,6 +18,22 @@ std::string folder_of(const std::string& path) {
   return dir.empty() ? std::string(".") : dir.string();
 }
 
+/// The descriptor a path names: 2 for /dev/stderr, N for /dev/fd/N and /proc/self/fd/N; else -1.
+int descriptor_of(const std::string& path) {
+  if (path == "/dev/stderr") return 2;
+  for (const char* prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    const std::string_view p(prefix);
+    if (path.size() <= p.size() || path.compare(0, p.size(), p) != 0 || path.size() - p.size() > 9) continue;
+    int fd = 0;
+    for (std::size_t i = p.size(); i < path.size(); ++i) {
+      if (path[i] < '0' || path[i] > '9') return -1;
+      fd = fd * 10 + (path[i] - '0');
+    }
+    return fd;
+  }
+  return -1;
+}
+
 }  // namespace
 
 AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
@@ -25,16 +42,27 @@ AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
     to_stdout_ = true;
     return;
   }
-  // Written in place, never renamed over: a target that exists and is not a regular file
-  // (/dev/null, a FIFO, a process substitution's /dev/fd/63), and a descriptor of this process
-  // (/dev/stderr, /dev/fd/N, /proc/self/fd/N), appended to when it is a file. A rename would
-  // replace the device or the /dev symlink itself with a file.
+  // Written in place, never renamed over: a descriptor of this process (/dev/stderr, /dev/fd/N,
+  // /proc/self/fd/N) and a target that exists and is not a regular file (/dev/null, a FIFO). A
+  // rename would replace the device, or the /dev symlink itself, with a file.
+  if (const int held = descriptor_of(path_); held >= 0) {
+    // Through a duplicate of the descriptor itself, so that its file offset is shared: opening
+    // /proc/self/fd/N anew would write over what the process writes to N afterwards.
+    const int fd = ::fcntl(held, F_DUPFD_CLOEXEC, 0);
+    file_ = fd >= 0 ? ::fdopen(fd, "wb") : nullptr;
+    if (!file_) {
+      const int e = errno;
+      if (fd >= 0) ::close(fd);
+      throw std::runtime_error(path_ + ": cannot write: " + std::strerror(e));
+    }
+    direct_ = true;
+    return;
+  }
   struct stat st {};
   const bool exists = ::stat(path_.c_str(), &st) == 0;
-  const bool descriptor = path_ == "/dev/stderr" || path_.rfind("/dev/fd/", 0) == 0 || path_.rfind("/proc/", 0) == 0;
   if (exists && S_ISDIR(st.st_mode)) throw std::runtime_error(path_ + ": is a directory");
-  if ((exists && !S_ISREG(st.st_mode)) || descriptor) {
-    file_ = std::fopen(path_.c_str(), exists && S_ISREG(st.st_mode) ? "ab" : "wb");
+  if (exists && !S_ISREG(st.st_mode)) {
+    file_ = std::fopen(path_.c_str(), "wb");
     if (!file_) throw std::runtime_error(path_ + ": cannot write: " + std::strerror(errno));
     direct_ = true;
     return;

@@ -28,9 +28,9 @@ std::string article_to_json(const Article& a);
 /// Where the file system allows (Linux O_TMPFILE, with /proc mounted) the temporary has no name
 /// until commit(), so even a process killed by SIGKILL leaves nothing behind; elsewhere it is
 /// "PATH.tmp-PID", which only a killed process can leave behind.
-/// The path "-" (or "", or "/dev/stdout") writes straight to stdout. A path that exists but is
-/// not a regular file (/dev/null, a FIFO), and a descriptor of the process (/dev/stderr,
-/// /dev/fd/N, /proc/self/fd/N), are written in place, never replaced.
+/// The path "-" (or "", or "/dev/stdout") writes straight to stdout; a descriptor of the process
+/// (/dev/stderr, /dev/fd/N, /proc/self/fd/N) is written through that descriptor, and a path that
+/// exists but is not a regular file (/dev/null, a FIFO) in place: none of these is replaced.
 class AtomicOutput {
  public:
   explicit AtomicOutput(std::string path);
