@@ -562,6 +562,7 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
     const auto docs = random_docs(rng, n, 0.7);
     StoryOptions o;
     o.salient_terms = 1000;  // every body/entity term is salient: every sharing pair is compared
+    o.max_candidates_per_doc = 0;
     o.threshold = std::array<double, 4>{0.1, 0.13, 0.2, 0.3}[rng.below(4)];
     o.min_shared = static_cast<std::uint32_t>(1 + rng.below(2));
     if (trial % 4 == 3) o.min_edge = 0.15;
@@ -706,4 +707,38 @@ TEST_CASE("cluster: two dated clusters weeks apart stay two stories; a lone foll
   docs[3].published = t0 + 30 * day;
   r = cluster_stories(docs, o);
   CHECK(r.lead[3] == r.lead[0]);
+}
+
+TEST_CASE("cluster: story candidates keep each doc's pairs that share the most salient terms") {
+  SplitMix64 rng{240};
+  for (int trial = 0; trial < 20; ++trial) {
+    const std::size_t n = 30 + rng.below(30);
+    const auto docs = random_docs(rng, n, 0.7);
+    StoryOptions all;
+    all.salient_terms = 1000;
+    all.max_candidates_per_doc = 0;
+    StoryOptions capped = all;
+    capped.max_candidates_per_doc = static_cast<std::uint32_t>(1 + rng.below(6));
+    samestory::lsh::CandidateStats s1, s2;
+    const auto every = story_candidates(docs, all, s1);
+    const auto kept = story_candidates(docs, capped, s2);
+    // Brute force: a pair is kept iff it is among the top-M of either doc by (shared desc, other id asc).
+    std::vector<std::vector<std::pair<std::size_t, std::uint32_t>>> by_doc(n);  // (shared, other)
+    for (const auto& [a, b] : every) {
+      const std::size_t shared = shared_terms(docs[a], docs[b]);
+      by_doc[a].emplace_back(shared, b);
+      by_doc[b].emplace_back(shared, a);
+    }
+    std::set<samestory::lsh::Pair> want;
+    for (std::uint32_t d = 0; d < n; ++d) {
+      auto& l = by_doc[d];
+      std::sort(l.begin(), l.end(), [](const auto& x, const auto& y) {
+        return x.first != y.first ? x.first > y.first : x.second < y.second;
+      });
+      for (std::size_t k = 0; k < std::min<std::size_t>(l.size(), capped.max_candidates_per_doc); ++k)
+        want.insert({std::min(d, l[k].second), std::max(d, l[k].second)});
+    }
+    CHECK(std::vector<samestory::lsh::Pair>(want.begin(), want.end()) == kept);
+    for (const auto& p : kept) CHECK(std::binary_search(every.begin(), every.end(), p));
+  }
 }

@@ -28,6 +28,9 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
     cmd.add_option("--time-factor", f.pipe.story.time_factor, "Similarity multiplier beyond the time gate")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
+    cmd.add_option("--story-neighbors", f.pipe.story.max_candidates_per_doc,
+                   "Story candidates per article: the pairs sharing most salient terms (0 = all)")
+        ->capture_default_str();
     cmd.add_option("--cluster-gate-factor", f.pipe.story.cluster_gate_factor,
                    "Average-link multiplier for two dated clusters more than a week apart (1 = off)")
         ->check(CLI::Range(0.0, 1.0))

@@ -65,13 +65,46 @@ std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const St
   for (auto& p : raw)
     if (p.first > p.second) std::swap(p.first, p.second);
   std::sort(raw.begin(), raw.end());
-  std::vector<lsh::Pair> cand;
+  struct Counted {
+    lsh::Pair pair;
+    std::uint32_t shared;
+  };
+  std::vector<Counted> counted;
   for (std::size_t i = 0; i < raw.size();) {
     std::size_t j = i + 1;
     while (j < raw.size() && raw[j] == raw[i]) ++j;
-    if (j - i >= o.min_shared) cand.push_back(raw[i]);
+    if (j - i >= o.min_shared) counted.push_back({raw[i], static_cast<std::uint32_t>(j - i)});
     i = j;
   }
+  std::vector<lsh::Pair>().swap(raw);
+  // Keep a pair when it is among the max_candidates_per_doc pairs sharing the most salient
+  // terms of either of its docs (ties by the other doc's index).
+  std::vector<std::uint8_t> keep(counted.size(), o.max_candidates_per_doc == 0 ? 1 : 0);
+  if (o.max_candidates_per_doc > 0) {
+    std::vector<std::vector<std::uint32_t>> by_doc(docs.size());  // indices into counted
+    for (std::uint32_t k = 0; k < counted.size(); ++k) {
+      by_doc[counted[k].pair.first].push_back(k);
+      by_doc[counted[k].pair.second].push_back(k);
+    }
+    tbb::parallel_for(std::size_t{0}, docs.size(), [&](std::size_t d) {
+      auto& list = by_doc[d];
+      if (list.size() <= o.max_candidates_per_doc) return;
+      auto other = [&](std::uint32_t k) {
+        return counted[k].pair.first == d ? counted[k].pair.second : counted[k].pair.first;
+      };
+      std::partial_sort(list.begin(), list.begin() + o.max_candidates_per_doc, list.end(),
+                        [&](std::uint32_t x, std::uint32_t y) {
+                          if (counted[x].shared != counted[y].shared) return counted[x].shared > counted[y].shared;
+                          return other(x) < other(y);
+                        });
+      list.resize(o.max_candidates_per_doc);
+    });
+    for (const auto& list : by_doc)
+      for (auto k : list) keep[k] = 1;
+  }
+  std::vector<lsh::Pair> cand;
+  for (std::size_t k = 0; k < counted.size(); ++k)
+    if (keep[k]) cand.push_back(counted[k].pair);
   stats.candidate_pairs += cand.size();
   return cand;
 }
