@@ -19,6 +19,7 @@
 #include "io/writer.hpp"
 #include "pipeline/pipeline.hpp"
 #include "flags.hpp"
+#include "index_command.hpp"
 #include "report.hpp"
 
 namespace {
@@ -173,6 +174,8 @@ int main(int argc, char** argv) {
   quality->add_option("--max-docs", quality_max_docs, "Refuse larger inputs (the exact reference is O(n^2))")
       ->capture_default_str();
 
+  cli::IndexCommand index_cmd(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -190,6 +193,7 @@ int main(int argc, char** argv) {
     if (*dedup) return run(dedup_flags, false, true);
     if (*ev) return run_eval(gold, pred, level, only, eval_out);
     if (*quality) return run_quality(quality_flags, quality_max_docs);
+    if (index_cmd.selected()) return index_cmd.run();
   } catch (const cli::UsageError& e) {
     std::cerr << "samestory: " << e.what() << "\n";
     return 2;

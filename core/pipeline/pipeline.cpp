@@ -2,7 +2,6 @@
 
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +10,8 @@
 #include <unordered_map>
 
 #include "cluster/dup_groups.hpp"
+#include "cluster/story_terms.hpp"
+#include "text/kept.hpp"
 #include "text/boilerplate.hpp"
 #include "tfidf/tfidf.hpp"
 
@@ -36,61 +37,11 @@ class StageTimer {
 /// Feeds batches of articles to the pipeline: a reader, or a vector in memory.
 using BatchFn = std::function<bool(std::vector<Article>&, std::vector<Reject>&)>;
 
-constexpr std::uint64_t kBigramSeed = 0x62696772616d7321ULL;
-
-/// Body tokens with boilerplate lines removed, one vector per article.
-void kept_tokens(const text::AnalyzedText& t, const text::BoilerplateModel& bp, std::vector<std::uint64_t>& out,
-                 std::vector<std::pair<std::uint32_t, std::uint32_t>>* spans) {
-  out.clear();
-  for (const auto& l : t.lines) {
-    if (bp.is_boilerplate(l)) continue;
-    if (spans) spans->emplace_back(static_cast<std::uint32_t>(out.size()), static_cast<std::uint32_t>(out.size() + l.end - l.begin));
-    out.insert(out.end(), t.tokens.begin() + l.begin, t.tokens.begin() + l.end);
-  }
-}
-
-/// Term counts of the four story fields of one article.
-std::array<tfidf::TermCounts, cluster::kStoryFields> story_terms(const text::AnalyzedText& t,
-                                                                 const text::BoilerplateModel& bp) {
-  std::array<tfidf::TermCounts, cluster::kStoryFields> out;
-  std::vector<std::uint64_t> tokens, terms, bigrams;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;
-  kept_tokens(t, bp, tokens, &spans);
-  // Title.
-  for (auto h : t.title_tokens)
-    if (!text::is_stopword(h)) terms.push_back(h);
-  tfidf::count_terms(terms, out[cluster::kTitle]);
-  // Body (title prepended) and bigrams of consecutive content words within a line.
-  terms.clear();
-  auto add_line = [&](std::span<const std::uint64_t> line) {
-    std::uint64_t prev = 0;
-    for (auto h : line) {
-      if (text::is_stopword(h)) continue;
-      terms.push_back(h);
-      if (prev) {
-        const std::uint64_t pair[2] = {prev, h};
-        bigrams.push_back(XXH3_64bits_withSeed(pair, sizeof pair, kBigramSeed));
-      }
-      prev = h;
-    }
-  };
-  add_line(t.title_tokens);
-  for (const auto& [b, e] : spans) add_line(std::span<const std::uint64_t>(tokens.data() + b, e - b));
-  tfidf::count_terms(terms, out[cluster::kBody]);
-  tfidf::count_terms(bigrams, out[cluster::kBigram]);
-  // Entities, leaving out those of boilerplate lines (a footer's "Related Articles" or outlet
-  // name would otherwise tie unrelated articles into one story).
-  terms.clear();
-  std::size_t from = 0;
-  for (const auto& l : t.lines) {
-    if (!bp.is_boilerplate(l)) continue;
-    terms.insert(terms.end(), t.entities.begin() + static_cast<std::ptrdiff_t>(from),
-                 t.entities.begin() + l.entity_begin);
-    from = l.entity_end;
-  }
-  terms.insert(terms.end(), t.entities.begin() + static_cast<std::ptrdiff_t>(from), t.entities.end());
-  tfidf::count_terms(terms, out[cluster::kEntity]);
-  return out;
+/// Per line of `t`: 1 when the model says it is boilerplate.
+std::vector<std::uint8_t> boilerplate_flags(const text::AnalyzedText& t, const text::BoilerplateModel& bp) {
+  std::vector<std::uint8_t> flags(t.lines.size());
+  for (std::size_t i = 0; i < t.lines.size(); ++i) flags[i] = bp.is_boilerplate(t.lines[i]) ? 1 : 0;
+  return flags;
 }
 
 PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint64_t()>& bytes,
@@ -182,7 +133,7 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 16), [&](const auto& range) {
     std::vector<std::uint64_t> tokens, shingles;
     for (std::size_t i = range.begin(); i < range.end(); ++i) {
-      kept_tokens(analyzed[i], bp, tokens, nullptr);
+      text::kept_tokens(analyzed[i], boilerplate_flags(analyzed[i], bp), tokens, nullptr);
       shingles.clear();
       hasher.shingles(tokens, shingles);
       include[i] = !shingles.empty();
@@ -238,7 +189,7 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   if (o.stories && m > 0) {
     std::vector<std::array<tfidf::TermCounts, cluster::kStoryFields>> counts(m);
     tbb::parallel_for(std::size_t{0}, m, [&](std::size_t c) {
-      counts[c] = story_terms(analyzed[canon_list[c]], bp);
+      counts[c] = cluster::story_terms(analyzed[canon_list[c]], boilerplate_flags(analyzed[canon_list[c]], bp));
     });
     std::vector<text::AnalyzedText>().swap(analyzed);
     std::vector<cluster::StoryDoc> docs(m);

@@ -1,0 +1,114 @@
+#pragma once
+// The index's state (internal: shared by index.cpp and format.cpp).
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "cluster/dup_groups.hpp"
+#include "index/index.hpp"
+
+namespace samestory::index::detail {
+
+inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+inline constexpr std::int64_t kNoTime = std::numeric_limits<std::int64_t>::min();
+
+/// A story doc term: key = field << 62 | low 62 bits of the term hash; weight is the
+/// L2-normalised TF-IDF weight when the doc was added (normalised over all its terms).
+struct Term {
+  std::uint64_t key;
+  std::uint32_t count;
+  float weight;
+};
+
+/// One LSH band: a sorted (key, slot) array plus a small sorted append buffer.
+struct BandTable {
+  static constexpr std::size_t kPendingMax = 4096;
+  std::vector<std::uint64_t> keys;
+  std::vector<std::uint32_t> slots;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> pending;
+
+  void insert(std::uint64_t key, std::uint32_t slot);
+  void flush();
+  /// Calls f(slot) for every entry of `key`, in slot order.
+  template <class F>
+  void collect(std::uint64_t key, F&& f) const {
+    auto [lo, hi] = std::equal_range(keys.begin(), keys.end(), key);
+    for (auto it = lo; it != hi; ++it) f(slots[static_cast<std::size_t>(it - keys.begin())]);
+    auto p = std::lower_bound(pending.begin(), pending.end(), std::pair<std::uint64_t, std::uint32_t>{key, 0});
+    for (; p != pending.end() && p->first == key; ++p) f(p->second);
+  }
+  std::size_t memory_bytes() const;
+};
+
+struct State {
+  static constexpr std::uint8_t kAlive = 1, kInclude = 2, kDup = 4;
+
+  IndexParams params;
+  lsh::BandParams bands;
+  std::unique_ptr<sketch::MinHasher> hasher;
+  std::vector<std::uint64_t> band_seeds;
+
+  // Per slot (article ever added, in input order).
+  std::vector<std::string> ids;
+  std::unordered_map<std::string, std::uint32_t> by_id;  // live articles only
+  std::vector<std::int64_t> published, inserted;  // kNoTime: undated
+  std::vector<std::uint64_t> length;              // text bytes (canonical rule)
+  std::vector<std::uint32_t> sigs;                // slots x num_perm
+  std::vector<std::uint8_t> flags;
+  std::vector<std::uint32_t> parent;     // union-find, parent[x] <= x
+  std::vector<std::uint32_t> canon;      // at roots: the group's canonical slot
+  std::vector<std::uint32_t> group_doc;  // at roots: the group's story doc
+
+  // Story docs (one per dup group representative).
+  std::vector<std::uint32_t> doc_story, doc_slot, doc_refs;
+  std::vector<std::int64_t> doc_published;
+  std::vector<std::uint8_t> doc_alive, doc_mask;
+  std::vector<float> doc_score;
+  std::vector<std::uint64_t> doc_begin{0};  // docs + 1 offsets into terms
+  std::vector<Term> terms;
+
+  // Stories.
+  std::vector<std::string> story_name;
+  std::vector<std::uint32_t> story_size;  // live docs
+
+  // Streaming statistics.
+  std::unordered_map<std::uint64_t, std::uint32_t> lines;  // short line -> articles seen with it
+  std::unordered_map<std::uint64_t, std::uint32_t> df;     // term key -> story docs with it
+  std::uint64_t df_docs = 0;
+
+  // Derived (rebuilt on load).
+  std::vector<BandTable> tables;
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> postings;  // salient term -> docs
+
+  mutable IndexStats last;
+
+  void init_tables();
+  std::uint64_t band_key(const std::uint32_t* sig, std::uint32_t b) const;
+  std::uint32_t find(std::uint32_t x) const;
+  std::uint32_t find_mut(std::uint32_t x);
+  cluster::CanonicalKey key_of(std::uint32_t s) const;
+  bool precedes(std::uint32_t a, std::uint32_t b) const;
+  void unite(std::uint32_t a, std::uint32_t b);
+  void retire_doc(std::uint32_t d);
+  void dup_candidates(const std::uint32_t* sig, const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& out) const;
+  double doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::int64_t pub_a, std::uint32_t d) const;
+  std::pair<std::uint32_t, double> best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
+                                              std::uint64_t& compared) const;
+  std::uint32_t new_doc(std::vector<Term> t, unsigned mask, std::uint32_t slot, std::uint32_t story, float score);
+  std::vector<Answer> insert(std::vector<Prepared>& batch, bool update_df);
+  std::size_t memory_bytes() const;
+};
+
+/// Throws std::invalid_argument "NAME X in index, Y <other>" for the first differing parameter.
+void compare_params(const IndexParams& index, const IndexParams& other, const char* other_name);
+
+/// XXH3-64 of the seed's 8 little-endian bytes (saved in the header).
+std::uint64_t seed_hash(std::uint64_t seed) noexcept;
+
+}  // namespace samestory::index::detail

@@ -1,0 +1,491 @@
+// The index file: fixed little-endian header, section table, checksummed sections
+// (docs/format.md documents every byte).
+
+#include <sys/stat.h>
+#include <tbb/parallel_for.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "index/detail/state.hpp"
+#include "index/index.hpp"
+#include "io/writer.hpp"
+
+namespace samestory::index {
+
+static_assert(std::endian::native == std::endian::little, "the index format is little-endian; add byte swapping");
+
+using detail::kNone;
+using detail::kNoTime;
+using detail::State;
+using detail::Term;
+
+namespace {
+
+constexpr unsigned char kMagic[8] = {'S', 'S', 'I', 'D', 'X', 0, 0, 1};
+constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kTypeFeedIndex = 1;
+constexpr std::size_t kHeaderBytes = 192;  // including the header checksum
+constexpr std::size_t kSectionEntry = 32;
+
+enum Section : std::uint32_t { kIds = 1, kSlots, kSignatures, kDocs, kTerms, kStories, kLines, kDf, kSections = 8 };
+const char* section_name(std::uint32_t id) {
+  static const char* names[] = {"?", "ids", "slots", "signatures", "docs", "terms", "stories", "lines", "df"};
+  return id >= 1 && id <= kSections ? names[id] : "?";
+}
+
+class Writer {
+ public:
+  std::string b;
+  template <class T>
+  void put(T v) {
+    char raw[sizeof(T)];
+    std::memcpy(raw, &v, sizeof(T));
+    b.append(raw, sizeof(T));
+  }
+  template <class T>
+  void put_array(const std::vector<T>& v) {
+    b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  }
+  void put_string(const std::string& s) {
+    put(static_cast<std::uint32_t>(s.size()));
+    b += s;
+  }
+  void pad8() { b.append((8 - b.size() % 8) % 8, '\0'); }
+};
+
+/// Bounds-checked reader over one section: never trusts a length.
+class Reader {
+ public:
+  Reader(std::string_view bytes, std::uint32_t section) : b_(bytes), section_(section) {}
+  void need(std::size_t n) const {
+    if (n > b_.size() - pos_)
+      throw std::runtime_error("section " + std::to_string(section_) + " (" + section_name(section_) +
+                               ") is truncated: needs " + std::to_string(n) + " bytes at offset " + std::to_string(pos_) +
+                               ", has " + std::to_string(b_.size() - pos_));
+  }
+  template <class T>
+  T get() {
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, b_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  template <class T>
+  void get_array(std::vector<T>& v, std::uint64_t n) {
+    if (n > (b_.size() - pos_) / sizeof(T)) need(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX / 2)) * sizeof(T));
+    v.resize(static_cast<std::size_t>(n));
+    std::memcpy(v.data(), b_.data() + pos_, v.size() * sizeof(T));
+    pos_ += v.size() * sizeof(T);
+  }
+  std::string get_string() {
+    const auto n = get<std::uint32_t>();
+    need(n);
+    std::string s(b_.data() + pos_, n);
+    pos_ += n;
+    return s;
+  }
+  [[noreturn]] void bad(const std::string& what) const {
+    throw std::runtime_error("section " + std::to_string(section_) + " (" + section_name(section_) + "): " + what);
+  }
+  void done() const {
+    if (pos_ != b_.size()) bad(std::to_string(b_.size() - pos_) + " unexpected trailing bytes");
+  }
+
+ private:
+  std::string_view b_;
+  std::size_t pos_ = 0;
+  std::uint32_t section_;
+};
+
+}  // namespace
+
+std::string Index::serialize() const {
+  const State& s = *s_;
+  const auto& p = s.params;
+  const std::uint64_t n = s.ids.size(), m = s.doc_story.size();
+  std::vector<std::pair<std::uint32_t, std::string>> sections;
+  {
+    Writer w;
+    w.put(n);
+    for (const auto& id : s.ids) w.put_string(id);
+    sections.emplace_back(kIds, std::move(w.b));
+  }
+  {
+    Writer w;
+    w.b.reserve(n * 40);
+    for (std::size_t x = 0; x < n; ++x) {
+      w.put(s.published[x]);
+      w.put(s.inserted[x]);
+      w.put(s.length[x]);
+      w.put(s.parent[x]);
+      w.put(s.canon[x]);
+      w.put(s.group_doc[x]);
+      w.put(static_cast<std::uint32_t>(s.flags[x]));
+    }
+    sections.emplace_back(kSlots, std::move(w.b));
+  }
+  {
+    Writer w;
+    w.put_array(s.sigs);
+    sections.emplace_back(kSignatures, std::move(w.b));
+  }
+  {
+    Writer w;
+    for (std::size_t d = 0; d < m; ++d) {
+      w.put(s.doc_story[d]);
+      w.put(s.doc_slot[d]);
+      w.put(s.doc_published[d]);
+      w.put(s.doc_score[d]);
+      w.put(s.doc_refs[d]);
+      w.put(static_cast<std::uint32_t>(s.doc_begin[d + 1] - s.doc_begin[d]));
+      w.put(static_cast<std::uint8_t>(s.doc_alive[d]));
+      w.put(static_cast<std::uint8_t>(s.doc_mask[d]));
+      w.put(std::uint16_t{0});
+    }
+    sections.emplace_back(kDocs, std::move(w.b));
+  }
+  {
+    Writer w;
+    w.b.reserve(s.terms.size() * 16);
+    for (const auto& t : s.terms) {
+      w.put(t.key);
+      w.put(t.count);
+      w.put(t.weight);
+    }
+    sections.emplace_back(kTerms, std::move(w.b));
+  }
+  {
+    Writer w;
+    w.put(static_cast<std::uint64_t>(s.story_name.size()));
+    for (std::size_t i = 0; i < s.story_name.size(); ++i) {
+      w.put(s.story_size[i]);
+      w.put_string(s.story_name[i]);
+    }
+    sections.emplace_back(kStories, std::move(w.b));
+  }
+  auto sorted_map = [](const std::unordered_map<std::uint64_t, std::uint32_t>& mp, Writer& w) {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> v(mp.begin(), mp.end());
+    std::sort(v.begin(), v.end());
+    w.put(static_cast<std::uint64_t>(v.size()));
+    for (const auto& [k, c] : v) {
+      w.put(k);
+      w.put(c);
+    }
+  };
+  {
+    Writer w;
+    sorted_map(s.lines, w);
+    sections.emplace_back(kLines, std::move(w.b));
+  }
+  {
+    Writer w;
+    w.put(s.df_docs);
+    sorted_map(s.df, w);
+    sections.emplace_back(kDf, std::move(w.b));
+  }
+
+  Writer h;
+  h.b.append(reinterpret_cast<const char*>(kMagic), 8);
+  h.put(kVersion);
+  h.put(kTypeFeedIndex);
+  h.put(p.minhash.num_perm);
+  h.put(s.bands.bands);
+  h.put(s.bands.rows);
+  h.put(p.minhash.shingle);
+  h.put(detail::seed_hash(p.minhash.seed));
+  h.put(p.minhash.seed);
+  h.put(p.dup_threshold);
+  h.put(p.story.threshold);
+  h.put(p.boilerplate_min_docs);
+  h.put(p.text.boilerplate_max_tokens);
+  h.put(p.max_bucket);
+  h.put(p.story_terms);
+  for (double w : p.story.weights) h.put(w);
+  h.put(p.story.time_gate_days);
+  h.put(p.story.time_factor);
+  h.put(p.story.min_shared);
+  h.put(p.story.max_bucket);
+  h.put(p.story.min_edge);
+  std::uint64_t live = 0;
+  for (auto f : s.flags) live += f & State::kAlive;
+  h.put(n);
+  h.put(live);
+  h.put(m);
+  h.put(static_cast<std::uint64_t>(s.story_name.size()));
+  h.put(static_cast<std::uint32_t>(sections.size()));
+  h.put(std::uint32_t{0});
+  h.put(XXH3_64bits(h.b.data(), h.b.size()));
+  if (h.b.size() != kHeaderBytes) throw std::logic_error("index header size");
+  // Section table, then the sections, each starting on an 8-byte boundary.
+  std::uint64_t offset = kHeaderBytes + sections.size() * kSectionEntry + 8;
+  const std::size_t table_at = h.b.size();
+  for (const auto& [id, bytes] : sections) {
+    h.put(id);
+    h.put(std::uint32_t{0});
+    h.put(offset);
+    h.put(static_cast<std::uint64_t>(bytes.size()));
+    h.put(XXH3_64bits(bytes.data(), bytes.size()));
+    offset += (bytes.size() + 7) / 8 * 8;
+  }
+  h.put(XXH3_64bits(h.b.data() + table_at, h.b.size() - table_at));
+  std::string out = std::move(h.b);
+  out.reserve(offset);
+  for (const auto& [id, bytes] : sections) {
+    out += bytes;
+    out.append((8 - bytes.size() % 8) % 8, '\0');
+  }
+  return out;
+}
+
+Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0)
+    throw std::runtime_error("not a samestory index (bad magic)");
+  if (bytes.size() < kHeaderBytes)
+    throw std::runtime_error("index truncated: " + std::to_string(bytes.size()) + " bytes, the header alone is " +
+                             std::to_string(kHeaderBytes));
+  Reader h(bytes.substr(0, kHeaderBytes), 0);
+  h.get<std::uint64_t>();  // magic
+  const auto version = h.get<std::uint32_t>();
+  if (version != kVersion)
+    throw std::runtime_error("index format version " + std::to_string(version) + " not supported (this build reads version " +
+                             std::to_string(kVersion) + ")");
+  if (XXH3_64bits(bytes.data(), kHeaderBytes - 8) != [&] {
+        std::uint64_t v;
+        std::memcpy(&v, bytes.data() + kHeaderBytes - 8, 8);
+        return v;
+      }())
+    throw std::runtime_error("index header checksum mismatch: the file is corrupted");
+  const auto type = h.get<std::uint32_t>();
+  if (type != kTypeFeedIndex)
+    throw std::runtime_error("index type " + std::to_string(type) + " not supported (expected 1, feed index)");
+  IndexParams p;
+  p.minhash.num_perm = h.get<std::uint32_t>();
+  p.bands.bands = h.get<std::uint32_t>();
+  p.bands.rows = h.get<std::uint32_t>();
+  p.minhash.shingle = h.get<std::uint32_t>();
+  const auto shash = h.get<std::uint64_t>();
+  p.minhash.seed = h.get<std::uint64_t>();
+  if (shash != detail::seed_hash(p.minhash.seed)) throw std::runtime_error("index header: seed hash does not match the seed");
+  p.dup_threshold = h.get<double>();
+  p.story.threshold = h.get<double>();
+  p.boilerplate_min_docs = h.get<std::uint32_t>();
+  p.text.boilerplate_max_tokens = h.get<std::uint32_t>();
+  p.max_bucket = h.get<std::uint32_t>();
+  p.story_terms = h.get<std::uint32_t>();
+  for (double& w : p.story.weights) w = h.get<double>();
+  p.story.time_gate_days = h.get<double>();
+  p.story.time_factor = h.get<double>();
+  p.story.min_shared = h.get<std::uint32_t>();
+  p.story.max_bucket = h.get<std::uint32_t>();
+  p.story.min_edge = h.get<double>();
+  const auto n = h.get<std::uint64_t>();
+  const auto live = h.get<std::uint64_t>();
+  const auto m = h.get<std::uint64_t>();
+  const auto n_stories = h.get<std::uint64_t>();
+  const auto n_sections = h.get<std::uint32_t>();
+  (void)live;
+  if (p.minhash.num_perm < 1 || p.minhash.num_perm > 4096) throw std::runtime_error("index header: num_perm out of range");
+  if (n >= kNone || m >= kNone || n_stories >= kNone) throw std::runtime_error("index header: counts out of range");
+  if (requested) {
+    IndexParams r = *requested;
+    detail::compare_params(p, r, "requested");
+  }
+  Index idx;
+  try {
+    idx = Index(p);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("index header: ") + e.what());
+  }
+  State& s = *idx.s_;
+  if (s.bands.bands != p.bands.bands || s.bands.rows != p.bands.rows) throw std::runtime_error("index header: bad banding");
+  // Section table.
+  if (n_sections != kSections) throw std::runtime_error("index header: " + std::to_string(n_sections) + " sections, expected 8");
+  const std::size_t table_bytes = n_sections * kSectionEntry + 8;
+  if (bytes.size() - kHeaderBytes < table_bytes) throw std::runtime_error("index truncated: the section table is incomplete");
+  const std::string_view table = bytes.substr(kHeaderBytes, table_bytes);
+  std::uint64_t table_sum;
+  std::memcpy(&table_sum, table.data() + table_bytes - 8, 8);
+  if (XXH3_64bits(table.data(), table_bytes - 8) != table_sum)
+    throw std::runtime_error("index section table checksum mismatch: the file is corrupted");
+  std::array<std::string_view, kSections + 1> sec;
+  Reader t(table, 0);
+  for (std::uint32_t i = 0; i < n_sections; ++i) {
+    const auto id = t.get<std::uint32_t>();
+    t.get<std::uint32_t>();
+    const auto off = t.get<std::uint64_t>();
+    const auto len = t.get<std::uint64_t>();
+    const auto sum = t.get<std::uint64_t>();
+    if (id != i + 1) throw std::runtime_error("index section table: entry " + std::to_string(i) + " has id " + std::to_string(id));
+    if (off > bytes.size() || len > bytes.size() - off)
+      throw std::runtime_error("index truncated: section " + std::to_string(id) + " (" + section_name(id) + ") ends at byte " +
+                               std::to_string(off + len) + ", the file has " + std::to_string(bytes.size()) + " bytes");
+    sec[id] = bytes.substr(off, len);
+    if (XXH3_64bits(sec[id].data(), sec[id].size()) != sum)
+      throw std::runtime_error("section " + std::to_string(id) + " (" + section_name(id) +
+                               ") checksum mismatch: the file is corrupted");
+  }
+  const std::uint32_t k = p.minhash.num_perm;
+  {
+    Reader r(sec[kIds], kIds);
+    if (r.get<std::uint64_t>() != n) r.bad("article count differs from the header");
+    s.ids.reserve(n);
+    for (std::uint64_t x = 0; x < n; ++x) s.ids.push_back(r.get_string());
+    r.done();
+  }
+  {
+    Reader r(sec[kSlots], kSlots);
+    r.need(n * 40);
+    s.published.resize(n);
+    s.inserted.resize(n);
+    s.length.resize(n);
+    s.parent.resize(n);
+    s.canon.resize(n);
+    s.group_doc.resize(n);
+    s.flags.resize(n);
+    for (std::size_t x = 0; x < n; ++x) {
+      s.published[x] = r.get<std::int64_t>();
+      s.inserted[x] = r.get<std::int64_t>();
+      s.length[x] = r.get<std::uint64_t>();
+      s.parent[x] = r.get<std::uint32_t>();
+      s.canon[x] = r.get<std::uint32_t>();
+      s.group_doc[x] = r.get<std::uint32_t>();
+      const auto f = r.get<std::uint32_t>();
+      if (f > 7) r.bad("bad flags at article " + std::to_string(x));
+      s.flags[x] = static_cast<std::uint8_t>(f);
+      if (s.parent[x] > x || s.canon[x] >= n || (s.group_doc[x] != kNone && s.group_doc[x] >= m))
+        r.bad("bad group links at article " + std::to_string(x));
+    }
+    r.done();
+  }
+  {
+    Reader r(sec[kSignatures], kSignatures);
+    r.get_array(s.sigs, n * k);
+    r.done();
+  }
+  std::vector<std::uint32_t> nterms(m);
+  {
+    Reader r(sec[kDocs], kDocs);
+    r.need(m * 32);
+    for (std::size_t d = 0; d < m; ++d) {
+      s.doc_story.push_back(r.get<std::uint32_t>());
+      s.doc_slot.push_back(r.get<std::uint32_t>());
+      s.doc_published.push_back(r.get<std::int64_t>());
+      s.doc_score.push_back(r.get<float>());
+      s.doc_refs.push_back(r.get<std::uint32_t>());
+      nterms[d] = r.get<std::uint32_t>();
+      s.doc_alive.push_back(r.get<std::uint8_t>());
+      s.doc_mask.push_back(r.get<std::uint8_t>());
+      r.get<std::uint16_t>();
+      if (s.doc_story[d] >= n_stories || s.doc_slot[d] >= n || s.doc_alive[d] > 1 || s.doc_mask[d] > 15)
+        r.bad("bad story doc " + std::to_string(d));
+      s.doc_begin.push_back(s.doc_begin.back() + nterms[d]);
+    }
+    r.done();
+  }
+  {
+    Reader r(sec[kTerms], kTerms);
+    const std::uint64_t total = s.doc_begin.back();
+    if (total != sec[kTerms].size() / 16 || sec[kTerms].size() % 16) r.bad("term count differs from the docs");
+    s.terms.resize(total);
+    for (auto& term : s.terms) {
+      term.key = r.get<std::uint64_t>();
+      term.count = r.get<std::uint32_t>();
+      term.weight = r.get<float>();
+    }
+    r.done();
+    for (std::size_t d = 0; d < m; ++d)
+      for (auto i = s.doc_begin[d] + 1; i < s.doc_begin[d + 1]; ++i)
+        if (!(s.terms[i - 1].key < s.terms[i].key)) r.bad("terms of doc " + std::to_string(d) + " are not sorted");
+  }
+  {
+    Reader r(sec[kStories], kStories);
+    if (r.get<std::uint64_t>() != n_stories) r.bad("story count differs from the header");
+    for (std::uint64_t i = 0; i < n_stories; ++i) {
+      s.story_size.push_back(r.get<std::uint32_t>());
+      s.story_name.push_back(r.get_string());
+    }
+    r.done();
+  }
+  auto read_map = [](Reader& r, std::unordered_map<std::uint64_t, std::uint32_t>& mp) {
+    const auto count = r.get<std::uint64_t>();
+    r.need(static_cast<std::size_t>(std::min<std::uint64_t>(count, SIZE_MAX / 32) * 12));
+    mp.reserve(static_cast<std::size_t>(count));
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const auto key = r.get<std::uint64_t>();
+      mp.emplace(key, r.get<std::uint32_t>());
+    }
+    r.done();
+  };
+  {
+    Reader r(sec[kLines], kLines);
+    read_map(r, s.lines);
+  }
+  {
+    Reader r(sec[kDf], kDf);
+    s.df_docs = r.get<std::uint64_t>();
+    read_map(r, s.df);
+  }
+  for (std::uint32_t x = 0; x < n; ++x)
+    if ((s.flags[x] & State::kAlive) && s.parent[x] == x && s.group_doc[x] == kNone)
+      throw std::runtime_error("section 2 (slots): dup group of article " + std::to_string(x) + " has no story doc");
+  // Derived structures: ids, LSH tables (per band, in parallel) and postings.
+  for (std::uint32_t x = 0; x < n; ++x)
+    if (s.flags[x] & State::kAlive)
+      if (!s.by_id.emplace(s.ids[x], x).second) throw std::runtime_error("index: id \"" + s.ids[x] + "\" is stored twice");
+  tbb::parallel_for(std::uint32_t{0}, s.bands.bands, [&](std::uint32_t b) {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+    keyed.reserve(n);
+    for (std::uint32_t x = 0; x < n; ++x)
+      if ((s.flags[x] & (State::kAlive | State::kInclude)) == (State::kAlive | State::kInclude))
+        keyed.emplace_back(s.band_key(s.sigs.data() + std::size_t{x} * k, b), x);
+    std::sort(keyed.begin(), keyed.end());
+    auto& tb = s.tables[b];
+    tb.keys.resize(keyed.size());
+    tb.slots.resize(keyed.size());
+    for (std::size_t i = 0; i < keyed.size(); ++i) tb.keys[i] = keyed[i].first, tb.slots[i] = keyed[i].second;
+  });
+  for (std::uint32_t d = 0; d < m; ++d) {
+    if (!s.doc_alive[d]) continue;
+    for (auto i = s.doc_begin[d]; i < s.doc_begin[d + 1]; ++i) {
+      const auto f = s.terms[i].key >> 62;
+      if (f == cluster::kBody || f == cluster::kEntity) s.postings[s.terms[i].key].push_back(d);
+    }
+  }
+  return idx;
+}
+
+std::string index_file(const std::string& dir) { return dir + "/index.ssi"; }
+
+void save(const Index& index, const std::string& dir) {
+  const std::string bytes = index.serialize();
+  AtomicOutput out(index_file(dir));
+  out.write(bytes);
+  out.commit();
+}
+
+Index load(const std::string& dir, const IndexParams* requested) {
+  struct stat st{};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw std::runtime_error(dir + ": no such index directory");
+  const std::string path = index_file(dir);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw std::runtime_error(path + ": read error");
+  try {
+    return Index::deserialize(bytes, requested);
+  } catch (const std::invalid_argument&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+}  // namespace samestory::index

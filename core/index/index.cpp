@@ -1,0 +1,806 @@
+#include "index/index.hpp"
+
+#include <tbb/parallel_for.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <unordered_set>
+#include <utility>
+
+#include "cluster/dup_groups.hpp"
+#include "cluster/story_terms.hpp"
+#include "index/detail/state.hpp"
+#include "text/kept.hpp"
+
+namespace samestory::index {
+
+using detail::kNone;
+using detail::kNoTime;
+using detail::Term;
+using detail::State;
+
+namespace {
+
+std::uint64_t term_key(std::size_t field, std::uint64_t hash) noexcept {
+  return (std::uint64_t{field} << 62) | (hash & ((std::uint64_t{1} << 62) - 1));
+}
+std::size_t key_field(std::uint64_t key) noexcept { return static_cast<std::size_t>(key >> 62); }
+
+double idf(double docs, double df) { return std::log((1.0 + docs) / (1.0 + df)) + 1.0; }
+
+}  // namespace
+
+namespace detail {
+
+void BandTable::insert(std::uint64_t key, std::uint32_t slot) {
+  // Slots only grow, so the new entry goes after every entry of its key.
+  const auto at = std::upper_bound(pending.begin(), pending.end(), std::pair<std::uint64_t, std::uint32_t>{key, kNone});
+  pending.insert(at, {key, slot});
+  if (pending.size() >= kPendingMax) flush();
+}
+
+void BandTable::flush() {
+  std::vector<std::uint64_t> k2;
+  std::vector<std::uint32_t> s2;
+  k2.reserve(keys.size() + pending.size());
+  s2.reserve(keys.size() + pending.size());
+  std::size_t i = 0, j = 0;
+  while (i < keys.size() || j < pending.size()) {
+    if (j == pending.size() || (i < keys.size() && keys[i] <= pending[j].first)) {
+      k2.push_back(keys[i]);
+      s2.push_back(slots[i++]);
+    } else {
+      k2.push_back(pending[j].first);
+      s2.push_back(pending[j++].second);
+    }
+  }
+  keys = std::move(k2);
+  slots = std::move(s2);
+  pending.clear();
+}
+
+std::size_t BandTable::memory_bytes() const {
+  return keys.capacity() * 8 + slots.capacity() * 4 + pending.capacity() * 16;
+}
+
+std::uint64_t State::band_key(const std::uint32_t* sig, std::uint32_t b) const {
+  return XXH3_64bits_withSeed(sig + std::size_t{b} * bands.rows, bands.rows * sizeof(std::uint32_t), band_seeds[b]);
+}
+
+std::uint32_t State::find(std::uint32_t x) const {
+  while (parent[x] != x) x = parent[x];
+  return x;
+}
+
+std::uint32_t State::find_mut(std::uint32_t x) {
+  while (parent[x] != x) {
+    parent[x] = parent[parent[x]];
+    x = parent[x];
+  }
+  return x;
+}
+
+cluster::CanonicalKey State::key_of(std::uint32_t s) const {
+  cluster::CanonicalKey k;
+  if (published[s] != kNoTime) k.published = published[s];
+  k.length = length[s];
+  return k;
+}
+
+bool State::precedes(std::uint32_t a, std::uint32_t b) const {
+  return cluster::precedes(key_of(a), a, key_of(b), b);
+}
+
+void State::retire_doc(std::uint32_t d) {
+  if (d == kNone) return;
+  if (--doc_refs[d] > 0) return;
+  doc_alive[d] = 0;
+  --story_size[doc_story[d]];
+}
+
+void State::unite(std::uint32_t a, std::uint32_t b) {
+  a = find_mut(a);
+  b = find_mut(b);
+  if (a == b) return;
+  if (b < a) std::swap(a, b);
+  // a survives as root. The canonical is the better of the two; the group keeps the story
+  // doc of the canonical's side (or the only one), the other doc loses one reference.
+  const bool a_wins = precedes(canon[a], canon[b]);
+  std::uint32_t keep = a_wins ? group_doc[a] : group_doc[b];
+  std::uint32_t drop = a_wins ? group_doc[b] : group_doc[a];
+  if (keep == kNone) std::swap(keep, drop);
+  if (drop != kNone && drop != keep) retire_doc(drop);
+  else if (drop != kNone && drop == keep) --doc_refs[keep];
+  parent[b] = a;
+  canon[a] = a_wins ? canon[a] : canon[b];
+  group_doc[a] = keep;
+  group_doc[b] = kNone;
+}
+
+void State::dup_candidates(const std::uint32_t* sig, const std::vector<std::uint64_t>& keys,
+                           std::vector<std::uint32_t>& out) const {
+  out.clear();
+  std::vector<std::uint32_t> members;
+  for (std::uint32_t b = 0; b < bands.bands; ++b) {
+    members.clear();
+    tables[b].collect(keys[b], [&](std::uint32_t s) {
+      if ((flags[s] & (kAlive | kInclude)) == (kAlive | kInclude)) members.push_back(s);
+    });
+    if (members.empty()) continue;
+    // As lsh::bucket_pairs: a bucket of up to max_bucket docs (the new one included) pairs
+    // all; a larger one pairs the new doc with the bucket's first and previous docs.
+    if (members.size() + 1 <= params.max_bucket) {
+      out.insert(out.end(), members.begin(), members.end());
+    } else {
+      out.push_back(members.front());
+      out.push_back(members.back());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  (void)sig;
+}
+
+double State::doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::int64_t pub_a, std::uint32_t d) const {
+  const Term* b = terms.data() + doc_begin[d];
+  const Term* b_end = terms.data() + doc_begin[d + 1];
+  std::array<double, cluster::kStoryFields> dot{};
+  auto ia = a.begin();
+  while (ia != a.end() && b != b_end) {
+    if (ia->key < b->key) ++ia;
+    else if (b->key < ia->key) ++b;
+    else {
+      dot[key_field(ia->key)] += static_cast<double>(ia->weight) * b->weight;
+      ++ia;
+      ++b;
+    }
+  }
+  const unsigned both = mask_a & doc_mask[d];
+  double sum = 0, wsum = 0;
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
+    if (!(both >> f & 1u) || params.story.weights[f] <= 0) continue;
+    sum += params.story.weights[f] * dot[f];
+    wsum += params.story.weights[f];
+  }
+  double s = wsum > 0 ? sum / wsum : 0.0;
+  if (pub_a != kNoTime && doc_published[d] != kNoTime) {
+    const double days = std::abs(static_cast<double>(pub_a - doc_published[d])) / 86400.0;
+    if (days > params.story.time_gate_days) s *= params.story.time_factor;
+  }
+  return s;
+}
+
+std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
+                                                   std::uint64_t& compared) const {
+  std::unordered_map<std::uint32_t, std::uint32_t> shared;
+  for (const auto& term : t) {
+    const auto f = key_field(term.key);
+    if (f != cluster::kBody && f != cluster::kEntity) continue;
+    auto it = postings.find(term.key);
+    if (it == postings.end() || it->second.size() > params.story.max_bucket) continue;
+    for (auto d : it->second) ++shared[d];
+  }
+  std::vector<std::uint32_t> docs;
+  for (const auto& [d, c] : shared)
+    if (c >= params.story.min_shared && doc_alive[d]) docs.push_back(d);
+  std::sort(docs.begin(), docs.end());  // fixed order: sums do not depend on hash order
+  compared += docs.size();
+  std::vector<std::pair<std::uint32_t, double>> per_story;
+  for (auto d : docs) {
+    const double s = doc_similarity(t, mask, pub, d);
+    if (s < params.story.min_edge) continue;
+    per_story.emplace_back(doc_story[d], s);
+  }
+  std::sort(per_story.begin(), per_story.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::uint32_t best = kNone;
+  double best_avg = 0;
+  for (std::size_t i = 0; i < per_story.size();) {
+    std::size_t j = i;
+    double sum = 0;
+    while (j < per_story.size() && per_story[j].first == per_story[i].first) sum += per_story[j++].second;
+    const std::uint32_t st = per_story[i].first;
+    const double avg = story_size[st] ? sum / story_size[st] : 0.0;
+    if (avg >= params.story.threshold && avg > best_avg) best = st, best_avg = avg;
+    i = j;
+  }
+  return {best, best_avg};
+}
+
+}  // namespace detail
+
+struct Prepared {
+  std::string id;
+  std::int64_t published = kNoTime, inserted = 0;
+  std::uint64_t length = 0;
+  std::vector<std::uint32_t> sig;
+  bool include = false;
+  std::array<tfidf::TermCounts, cluster::kStoryFields> counts;
+  std::vector<Term> stored;  ///< already weighted (merge)
+  unsigned stored_mask = 0;
+  bool has_stored = false;
+};
+
+namespace {
+
+/// Distinct short-line hashes of an article.
+std::vector<std::uint64_t> short_lines(const text::AnalyzedText& t) {
+  std::vector<std::uint64_t> h;
+  for (const auto& l : t.lines)
+    if (l.hash != 0) h.push_back(l.hash);
+  std::sort(h.begin(), h.end());
+  h.erase(std::unique(h.begin(), h.end()), h.end());
+  return h;
+}
+
+/// Analyses a batch; `line_docs(hash)` says in how many articles a short line has been seen.
+template <class LineDocs>
+std::vector<Prepared> prepare(std::vector<Article>& batch, const std::vector<text::AnalyzedText>& analyzed,
+                              const detail::State& s, LineDocs line_docs, std::int64_t now) {
+  std::vector<Prepared> out(batch.size());
+  const std::uint32_t k = s.params.minhash.num_perm;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, batch.size(), 8), [&](const auto& r) {
+    std::vector<std::uint64_t> tokens, shingles;
+    std::vector<std::uint8_t> bp;
+    for (std::size_t i = r.begin(); i < r.end(); ++i) {
+      const auto& t = analyzed[i];
+      bp.assign(t.lines.size(), 0);
+      for (std::size_t l = 0; l < t.lines.size(); ++l)
+        bp[l] = t.lines[l].hash != 0 && line_docs(t.lines[l].hash) >= s.params.boilerplate_min_docs;
+      text::kept_tokens(t, bp, tokens, nullptr);
+      shingles.clear();
+      s.hasher->shingles(tokens, shingles);
+      Prepared& p = out[i];
+      p.include = !shingles.empty();
+      p.sig.resize(k);
+      s.hasher->sign(shingles, p.sig);
+      p.counts = cluster::story_terms(t, bp);
+      p.id = std::move(batch[i].id);
+      p.published = batch[i].published ? *batch[i].published : kNoTime;
+      p.inserted = now;
+      p.length = batch[i].text.size();
+    }
+  });
+  return out;
+}
+
+std::vector<text::AnalyzedText> analyze_all(const std::vector<Article>& batch, const text::TextOptions& o) {
+  std::vector<text::AnalyzedText> a(batch.size());
+  tbb::parallel_for(std::size_t{0}, batch.size(), [&](std::size_t i) { text::analyze(batch[i].title, batch[i].text, o, a[i]); });
+  return a;
+}
+
+/// Weighted, truncated story terms of a doc; `df(key)` is its document frequency among `docs`.
+template <class Df>
+std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryFields>& counts, double docs, Df df,
+                        std::uint32_t keep, unsigned& mask) {
+  std::vector<Term> all;
+  mask = 0;
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
+    const std::size_t from = all.size();
+    double norm2 = 0;
+    for (const auto& [term, count] : counts[f]) {
+      const std::uint64_t key = term_key(f, term);
+      const double w = (1.0 + std::log(static_cast<double>(count))) * idf(docs, static_cast<double>(df(key)));
+      all.push_back({key, count, static_cast<float>(w)});
+      norm2 += w * w;
+    }
+    if (all.size() == from) continue;
+    mask |= 1u << f;
+    const double inv = 1.0 / std::sqrt(norm2);
+    for (std::size_t i = from; i < all.size(); ++i) all[i].weight = static_cast<float>(all[i].weight * inv);
+  }
+  if (all.size() > keep) {
+    std::partial_sort(all.begin(), all.begin() + keep, all.end(), [](const Term& x, const Term& y) {
+      return x.weight != y.weight ? x.weight > y.weight : x.key < y.key;
+    });
+    all.resize(keep);
+  }
+  std::sort(all.begin(), all.end(), [](const Term& x, const Term& y) { return x.key < y.key; });
+  return all;
+}
+
+
+}  // namespace
+
+Index::Index(const IndexParams& params) : s_(std::make_unique<State>()) {
+  auto& s = *s_;
+  s.params = params;
+  if (!(params.dup_threshold > 0 && params.dup_threshold <= 1)) throw std::invalid_argument("dup threshold must be in (0, 1]");
+  if (params.boilerplate_min_docs < 2) throw std::invalid_argument("boilerplate min docs must be at least 2");
+  if (!(params.story.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
+  if (params.story_terms < 1 || params.story_terms > 4096) throw std::invalid_argument("story terms must be in 1..4096");
+  if (params.max_bucket < 2) throw std::invalid_argument("max bucket must be at least 2");
+  s.hasher = std::make_unique<sketch::MinHasher>(params.minhash);
+  const std::uint32_t k = params.minhash.num_perm;
+  s.bands = params.bands.bands ? params.bands
+                               : lsh::optimal_bands(params.dup_threshold, k, params.lsh_fp_weight, params.lsh_fn_weight);
+  if (s.bands.bands == 0 || s.bands.rows == 0 || std::uint64_t{s.bands.bands} * s.bands.rows > k)
+    throw std::invalid_argument("bands x rows must be positive and at most num_perm");
+  s.params.bands = s.bands;
+  s.init_tables();
+}
+
+Index::Index() : s_(std::make_unique<State>()) {}
+Index::~Index() = default;
+Index::Index(Index&&) noexcept = default;
+Index& Index::operator=(Index&&) noexcept = default;
+
+const IndexParams& Index::params() const noexcept { return s_->params; }
+lsh::BandParams Index::bands() const noexcept { return s_->bands; }
+bool Index::contains(std::string_view id) const { return s_->by_id.count(std::string(id)) > 0; }
+
+namespace detail {
+
+void State::init_tables() {
+  tables.assign(bands.bands, BandTable{});
+  band_seeds.resize(bands.bands);
+  for (std::uint32_t b = 0; b < bands.bands; ++b) band_seeds[b] = sketch::derive_seed(params.minhash.seed, 0x10000u + b);
+}
+
+std::uint32_t State::new_doc(std::vector<Term> t, unsigned mask, std::uint32_t slot, std::uint32_t story, float score) {
+  const auto d = static_cast<std::uint32_t>(doc_story.size());
+  doc_story.push_back(story);
+  doc_slot.push_back(slot);
+  doc_published.push_back(published[slot]);
+  doc_alive.push_back(1);
+  doc_mask.push_back(static_cast<std::uint8_t>(mask));
+  doc_score.push_back(score);
+  doc_refs.push_back(1);
+  for (const auto& term : t) {
+    const auto f = key_field(term.key);
+    if (f == cluster::kBody || f == cluster::kEntity) postings[term.key].push_back(d);
+  }
+  terms.insert(terms.end(), t.begin(), t.end());
+  doc_begin.push_back(terms.size());
+  ++story_size[story];
+  return d;
+}
+
+std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) {
+  const std::uint32_t k = params.minhash.num_perm;
+  const std::size_t first = ids.size();
+  if (first + batch.size() >= kNone) throw std::invalid_argument("index full: 2^32 - 1 articles");
+  std::vector<std::uint64_t> keys(bands.bands);
+  std::vector<std::uint32_t> cand;
+  last = {};
+  // 1. Dup groups, article by article in input order.
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Prepared& p = batch[i];
+    const auto x = static_cast<std::uint32_t>(ids.size());
+    by_id.emplace(p.id, x);
+    ids.push_back(p.id);
+    published.push_back(p.published);
+    inserted.push_back(p.inserted);
+    length.push_back(p.length);
+    sigs.insert(sigs.end(), p.sig.begin(), p.sig.end());
+    flags.push_back(static_cast<std::uint8_t>(kAlive | (p.include ? kInclude : 0)));
+    parent.push_back(x);
+    canon.push_back(x);
+    group_doc.push_back(kNone);
+    if (!p.include) continue;
+    const std::uint32_t* sig = sigs.data() + std::size_t{x} * k;
+    for (std::uint32_t b = 0; b < bands.bands; ++b) keys[b] = band_key(sig, b);
+    dup_candidates(sig, keys, cand);
+    last.candidates += cand.size();
+    for (auto c : cand) {
+      const double j = sketch::estimate_jaccard(std::span<const std::uint32_t>(sig, k),
+                                                std::span<const std::uint32_t>(sigs.data() + std::size_t{c} * k, k));
+      if (j < params.dup_threshold - 1e-12) continue;
+      ++last.verified_edges;
+      flags[x] |= kDup;
+      unite(x, c);
+    }
+    for (std::uint32_t b = 0; b < bands.bands; ++b) tables[b].insert(keys[b], x);
+  }
+  // 2. Story docs for groups made only of this batch's articles: the canonical's terms.
+  const std::size_t stories_before = story_name.size();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto x = static_cast<std::uint32_t>(first + i);
+    const auto r = find_mut(x);
+    if (group_doc[r] != kNone) continue;
+    const std::uint32_t c = canon[r];
+    Prepared& p = batch[c - first];
+    std::vector<Term> t;
+    unsigned mask = 0;
+    if (p.has_stored) {
+      t = p.stored;
+      mask = p.stored_mask;
+    } else {
+      if (update_df) {
+        ++df_docs;
+        for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
+          for (const auto& [term, count] : p.counts[f]) ++df[term_key(f, term)];
+      }
+      t = weigh(p.counts, static_cast<double>(df_docs), [&](std::uint64_t key) {
+        auto it = df.find(key);
+        return it == df.end() ? 0u : it->second;
+      }, params.story_terms, mask);
+    }
+    const auto [best, score] = best_story(t, mask, published[c], last.story_candidates);
+    std::uint32_t story = best;
+    if (story == kNone) {
+      story = static_cast<std::uint32_t>(story_name.size());
+      story_name.push_back(ids[c]);
+      story_size.push_back(0);
+    }
+    group_doc[r] = new_doc(std::move(t), mask, c, story, best == kNone ? 1.0f : static_cast<float>(score));
+  }
+  // 3. Answers.
+  std::vector<Answer> out(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto x = static_cast<std::uint32_t>(first + i);
+    const auto r = find_mut(x);
+    const auto c = canon[r];
+    const auto d = group_doc[r];
+    Answer& a = out[i];
+    a.id = ids[x];
+    a.dup = flags[x] & kDup;
+    a.dup_group = ids[c];
+    a.dup_score = c == x ? 1.0f : static_cast<float>(sketch::estimate_jaccard(
+                                      std::span<const std::uint32_t>(sigs.data() + std::size_t{x} * k, k),
+                                      std::span<const std::uint32_t>(sigs.data() + std::size_t{c} * k, k)));
+    a.story = story_name[doc_story[d]];
+    a.story_score = doc_score[d];
+    a.new_story = doc_story[d] >= stories_before;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+std::vector<Answer> Index::add(std::vector<Article> batch, std::int64_t now) {
+  auto& s = *s_;
+  {
+    std::unordered_set<std::string_view> seen;
+    for (const auto& a : batch) {
+      if (s.by_id.count(a.id)) throw std::invalid_argument("id \"" + a.id + "\" is already in the index");
+      if (!seen.insert(a.id).second) throw std::invalid_argument("id \"" + a.id + "\" appears twice in the batch");
+    }
+  }
+  const auto analyzed = analyze_all(batch, s.params.text);
+  // Boilerplate: count the batch's short lines first (each once per article), as the batch
+  // run counts the whole corpus before deciding.
+  for (const auto& t : analyzed)
+    for (auto h : short_lines(t)) ++s.lines[h];
+  auto prepared = prepare(batch, analyzed, s, [&](std::uint64_t h) {
+    auto it = s.lines.find(h);
+    return it == s.lines.end() ? 0u : it->second;
+  }, now);
+  return s.insert(prepared, true);
+}
+
+std::vector<Answer> Index::query(std::vector<Article> batch) const {
+  const auto& s = *s_;
+  const std::uint32_t k = s.params.minhash.num_perm;
+  const auto analyzed = analyze_all(batch, s.params.text);
+  std::unordered_map<std::uint64_t, std::uint32_t> local;
+  for (const auto& t : analyzed)
+    for (auto h : short_lines(t)) ++local[h];
+  auto prepared = prepare(batch, analyzed, s, [&](std::uint64_t h) {
+    auto it = s.lines.find(h);
+    auto jt = local.find(h);
+    return (it == s.lines.end() ? 0u : it->second) + (jt == local.end() ? 0u : jt->second);
+  }, 0);
+  std::vector<Answer> out(batch.size());
+  std::vector<std::array<std::uint64_t, 3>> work(batch.size());
+  const auto virt = static_cast<std::uint32_t>(s.ids.size());  // the slot add() would give
+  tbb::parallel_for(std::size_t{0}, prepared.size(), [&](std::size_t i) {
+    const Prepared& p = prepared[i];
+    Answer& a = out[i];
+    a.id = p.id;
+    std::vector<std::uint32_t> roots;
+    std::uint64_t n_cand = 0, n_edges = 0, n_story = 0;
+    if (p.include) {
+      std::vector<std::uint64_t> keys(s.bands.bands);
+      for (std::uint32_t b = 0; b < s.bands.bands; ++b) keys[b] = s.band_key(p.sig.data(), b);
+      std::vector<std::uint32_t> cand;
+      s.dup_candidates(p.sig.data(), keys, cand);
+      n_cand = cand.size();
+      for (auto c : cand) {
+        const double j = sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(s.sigs.data() + std::size_t{c} * k, k));
+        if (j < s.params.dup_threshold - 1e-12) continue;
+        ++n_edges;
+        roots.push_back(s.find(c));
+      }
+    }
+    std::sort(roots.begin(), roots.end());
+    roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+    a.dup = !roots.empty();
+    // The canonical: the best of the matched groups' canonicals and the article itself.
+    cluster::CanonicalKey pk;
+    if (p.published != kNoTime) pk.published = p.published;
+    pk.length = p.length;
+    std::uint32_t best_root = kNone;
+    for (auto r : roots)
+      if (best_root == kNone || s.precedes(s.canon[r], s.canon[best_root])) best_root = r;
+    const bool self = best_root == kNone || cluster::precedes(pk, virt, s.key_of(s.canon[best_root]), s.canon[best_root]);
+    if (self) {
+      a.dup_group = p.id;
+      a.dup_score = 1;
+    } else {
+      const auto c = s.canon[best_root];
+      a.dup_group = s.ids[c];
+      a.dup_score = static_cast<float>(sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(s.sigs.data() + std::size_t{c} * k, k)));
+    }
+    // The story: the doc the merged group would keep, else a hypothetical new doc.
+    std::uint32_t doc = kNone;
+    for (auto r : roots) {
+      const auto d = s.group_doc[r];
+      if (d == kNone) continue;
+      if (doc == kNone || s.precedes(s.canon[r], s.doc_slot[doc])) doc = d;
+    }
+    if (doc != kNone) {
+      a.story = s.story_name[s.doc_story[doc]];
+      a.story_score = s.doc_score[doc];
+    } else {
+      unsigned mask = 0;
+      const double docs = static_cast<double>(s.df_docs + 1);
+      const auto t = weigh(p.counts, docs, [&](std::uint64_t key) {
+        auto it = s.df.find(key);
+        return (it == s.df.end() ? 0u : it->second) + 1u;  // the doc itself
+      }, s.params.story_terms, mask);
+      const auto [best, score] = s.best_story(t, mask, p.published, n_story);
+      if (best == kNone) {
+        a.story = p.id;
+        a.story_score = 1;
+        a.new_story = true;
+      } else {
+        a.story = s.story_name[best];
+        a.story_score = static_cast<float>(score);
+      }
+    }
+    work[i] = {n_cand, n_edges, n_story};
+  });
+  s.last = {};
+  for (const auto& w : work) {  // fixed order
+    s.last.candidates += w[0];
+    s.last.verified_edges += w[1];
+    s.last.story_candidates += w[2];
+  }
+  return out;
+}
+
+std::size_t Index::remove(std::span<const std::string> ids) {
+  auto& s = *s_;
+  const std::uint32_t k = s.params.minhash.num_perm;
+  std::unordered_set<std::uint32_t> affected;
+  std::size_t removed = 0;
+  for (const auto& id : ids) {
+    auto it = s.by_id.find(id);
+    if (it == s.by_id.end()) continue;
+    const auto x = it->second;
+    s.by_id.erase(it);
+    s.flags[x] = static_cast<std::uint8_t>(s.flags[x] & ~State::kAlive);
+    affected.insert(s.find_mut(x));
+    ++removed;
+  }
+  if (!removed) return 0;
+  const auto n = static_cast<std::uint32_t>(s.ids.size());
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> members;
+  for (std::uint32_t x = 0; x < n; ++x) {
+    const auto r = s.find_mut(x);
+    if (affected.count(r)) members[r].push_back(x);
+  }
+  std::vector<std::uint32_t> roots(affected.begin(), affected.end());
+  std::sort(roots.begin(), roots.end());
+  for (auto r : roots) {
+    const auto& all = members[r];  // slot order
+    const std::uint32_t doc = s.group_doc[r];
+    std::vector<std::uint32_t> live;
+    for (auto x : all) {
+      s.parent[x] = x;
+      s.group_doc[x] = kNone;
+      s.canon[x] = x;
+      if (s.flags[x] & State::kAlive) live.push_back(x);
+    }
+    if (live.empty()) {
+      s.retire_doc(doc);
+      continue;
+    }
+    // Re-derive the groups of the remaining members exactly as the batch run would.
+    std::vector<std::uint32_t> sub(live.size() * k);
+    std::vector<std::uint8_t> include(live.size());
+    std::vector<cluster::CanonicalKey> keys(live.size());
+    for (std::size_t i = 0; i < live.size(); ++i) {
+      std::copy_n(s.sigs.data() + std::size_t{live[i]} * k, k, sub.data() + i * k);
+      include[i] = s.flags[live[i]] & State::kInclude ? 1 : 0;
+      keys[i] = s.key_of(live[i]);
+    }
+    lsh::CandidateStats ignored;
+    const auto cand = lsh::candidate_pairs(sub, k, include, s.bands, s.params.minhash.seed, s.params.max_bucket, ignored);
+    const auto edges = cluster::verify_pairs(cand, [&](std::uint32_t i, std::uint32_t j) {
+      return sketch::estimate_jaccard(std::span<const std::uint32_t>(sub.data() + std::size_t{i} * k, k),
+                                      std::span<const std::uint32_t>(sub.data() + std::size_t{j} * k, k)) >=
+             s.params.dup_threshold - 1e-12;
+    });
+    cluster::UnionFind uf(live.size());
+    for (const auto& [i, j] : edges) uf.unite(i, j);
+    const auto canonical = cluster::dup_groups(edges, keys);
+    std::uint32_t groups = 0;
+    for (std::uint32_t i = 0; i < live.size(); ++i) {
+      const auto root = uf.find(i);  // the smallest member: parent[x] <= x holds
+      s.parent[live[i]] = live[root];
+      if (root == i) {
+        s.canon[live[i]] = live[canonical[i]];
+        s.group_doc[live[i]] = doc;
+        ++groups;
+      }
+    }
+    if (doc != kNone) s.doc_refs[doc] += groups - 1;  // every part keeps the group's story doc
+  }
+  return removed;
+}
+
+std::size_t Index::expire(std::int64_t older_than) {
+  auto& s = *s_;
+  std::vector<std::string> ids;
+  for (std::size_t x = 0; x < s.ids.size(); ++x) {
+    if (!(s.flags[x] & State::kAlive)) continue;
+    const std::int64_t t = s.published[x] != kNoTime ? s.published[x] : s.inserted[x];
+    if (t < older_than) ids.push_back(s.ids[x]);
+  }
+  return remove(ids);
+}
+
+void Index::check_params(const IndexParams& r) const {
+  detail::compare_params(s_->params, r, "requested");
+}
+
+void Index::check_compatible(const Index& other) const {
+  detail::compare_params(s_->params, other.s_->params, "in other");
+}
+
+void Index::merge(const Index& other) {
+  check_compatible(other);
+  auto& s = *s_;
+  const auto& o = *other.s_;
+  const std::uint32_t k = s.params.minhash.num_perm;
+  for (std::uint32_t x = 0; x < o.ids.size(); ++x)  // slot order: the first clash is reported
+    if ((o.flags[x] & State::kAlive) && s.by_id.count(o.ids[x]))
+      throw std::invalid_argument("id \"" + o.ids[x] + "\" is in both indexes");
+  for (const auto& [h, c] : o.lines) s.lines[h] += c;
+  for (const auto& [key, c] : o.df) s.df[key] += c;
+  s.df_docs += o.df_docs;
+  std::vector<Prepared> batch;
+  for (std::uint32_t x = 0; x < o.ids.size(); ++x) {
+    if (!(o.flags[x] & State::kAlive)) continue;
+    Prepared p;
+    p.id = o.ids[x];
+    p.published = o.published[x];
+    p.inserted = o.inserted[x];
+    p.length = o.length[x];
+    p.sig.assign(o.sigs.begin() + static_cast<std::ptrdiff_t>(std::size_t{x} * k),
+                 o.sigs.begin() + static_cast<std::ptrdiff_t>(std::size_t{x + 1} * k));
+    p.include = o.flags[x] & State::kInclude;
+    const auto d = o.group_doc[o.find(x)];
+    p.has_stored = true;
+    if (d != kNone) {
+      p.stored.assign(o.terms.begin() + static_cast<std::ptrdiff_t>(o.doc_begin[d]),
+                      o.terms.begin() + static_cast<std::ptrdiff_t>(o.doc_begin[d + 1]));
+      p.stored_mask = o.doc_mask[d];
+    }
+    batch.push_back(std::move(p));
+  }
+  s.insert(batch, false);
+}
+
+std::optional<Answer> Index::get(std::string_view id) const {
+  const auto& s = *s_;
+  auto it = s.by_id.find(std::string(id));
+  if (it == s.by_id.end()) return std::nullopt;
+  const std::uint32_t k = s.params.minhash.num_perm, x = it->second;
+  const auto r = s.find(x);
+  const auto c = s.canon[r];
+  const auto d = s.group_doc[r];
+  Answer a;
+  a.id = s.ids[x];
+  a.dup_group = s.ids[c];
+  a.dup = c != x || (s.flags[x] & State::kDup);
+  a.dup_score = c == x ? 1.0f : static_cast<float>(sketch::estimate_jaccard(
+                                    std::span<const std::uint32_t>(s.sigs.data() + std::size_t{x} * k, k),
+                                    std::span<const std::uint32_t>(s.sigs.data() + std::size_t{c} * k, k)));
+  if (d != kNone) {
+    a.story = s.story_name[s.doc_story[d]];
+    a.story_score = s.doc_score[d];
+  }
+  return a;
+}
+
+IndexStats Index::stats() const {
+  const auto& s = *s_;
+  IndexStats st = s.last;
+  st.slots = s.ids.size();
+  st.bands = s.bands;
+  std::vector<std::uint32_t> size(s.ids.size(), 0);
+  for (std::uint32_t x = 0; x < s.ids.size(); ++x) {
+    if (!(s.flags[x] & State::kAlive)) continue;
+    ++st.articles;
+    ++size[s.find(x)];
+  }
+  for (auto n : size) {
+    st.dup_groups += n > 0;
+    st.dup_groups_multi += n > 1;
+  }
+  for (std::uint32_t d = 0; d < s.doc_alive.size(); ++d) st.story_docs += s.doc_alive[d];
+  for (auto n : s.story_size) {
+    st.stories += n > 0;
+    st.stories_multi += n > 1;
+  }
+  for (const auto& [h, c] : s.lines) st.boilerplate_lines += c >= s.params.boilerplate_min_docs;
+  st.tracked_lines = s.lines.size();
+  st.df_terms = s.df.size();
+  st.memory_bytes = s.memory_bytes();
+  return st;
+}
+
+namespace detail {
+
+std::size_t State::memory_bytes() const {
+  std::size_t b = 0;
+  for (const auto& id : ids) b += sizeof(std::string) + (id.size() > 15 ? id.capacity() + 1 : 0);
+  b += by_id.size() * (sizeof(std::string) + 4 + 2 * sizeof(void*)) + by_id.bucket_count() * sizeof(void*);
+  b += published.capacity() * 8 + inserted.capacity() * 8 + length.capacity() * 8 + sigs.capacity() * 4 +
+       flags.capacity() + parent.capacity() * 4 + canon.capacity() * 4 + group_doc.capacity() * 4;
+  b += doc_story.capacity() * 4 + doc_slot.capacity() * 4 + doc_published.capacity() * 8 + doc_alive.capacity() +
+       doc_mask.capacity() + doc_score.capacity() * 4 + doc_refs.capacity() * 4 + doc_begin.capacity() * 8 +
+       terms.capacity() * sizeof(Term);
+  for (const auto& n : story_name) b += sizeof(std::string) + (n.size() > 15 ? n.capacity() + 1 : 0);
+  b += story_size.capacity() * 4;
+  for (const auto& [key, v] : postings) b += 8 + sizeof(v) + 2 * sizeof(void*) + v.capacity() * 4;
+  b += postings.bucket_count() * sizeof(void*);
+  b += (df.size() + lines.size()) * (16 + 2 * sizeof(void*)) + (df.bucket_count() + lines.bucket_count()) * sizeof(void*);
+  for (const auto& t : tables) b += t.memory_bytes();
+  return b;
+}
+
+void compare_params(const IndexParams& a, const IndexParams& b, const char* other) {
+  auto fail = [&](const std::string& name, const std::string& x, const std::string& y) {
+    throw std::invalid_argument(name + " " + x + " in index, " + y + " " + other);
+  };
+  auto num = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  auto u = [&](const char* name, std::uint64_t x, std::uint64_t y) {
+    if (x != y) fail(name, std::to_string(x), std::to_string(y));
+  };
+  auto d = [&](const char* name, double x, double y) {
+    if (x != y) fail(name, num(x), num(y));
+  };
+  u("num_perm", a.minhash.num_perm, b.minhash.num_perm);
+  u("shingle", a.minhash.shingle, b.minhash.shingle);
+  if (a.minhash.seed != b.minhash.seed)
+    fail("seed hash", std::to_string(detail::seed_hash(a.minhash.seed)), std::to_string(detail::seed_hash(b.minhash.seed)));
+  d("dup_threshold", a.dup_threshold, b.dup_threshold);
+  if (b.bands.bands != 0) {
+    u("bands", a.bands.bands, b.bands.bands);
+    u("rows", a.bands.rows, b.bands.rows);
+  }
+  u("max_bucket", a.max_bucket, b.max_bucket);
+  u("boilerplate_min_docs", a.boilerplate_min_docs, b.boilerplate_min_docs);
+  u("boilerplate_max_tokens", a.text.boilerplate_max_tokens, b.text.boilerplate_max_tokens);
+  d("story_threshold", a.story.threshold, b.story.threshold);
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) d("story_weight", a.story.weights[f], b.story.weights[f]);
+  d("time_gate_days", a.story.time_gate_days, b.story.time_gate_days);
+  d("time_factor", a.story.time_factor, b.story.time_factor);
+  u("min_shared", a.story.min_shared, b.story.min_shared);
+  u("story_max_bucket", a.story.max_bucket, b.story.max_bucket);
+  d("min_edge", a.story.min_edge, b.story.min_edge);
+  u("story_terms", a.story_terms, b.story_terms);
+}
+
+std::uint64_t seed_hash(std::uint64_t seed) noexcept {
+  unsigned char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(seed >> (8 * i));
+  return XXH3_64bits(b, sizeof b);
+}
+
+}  // namespace detail
+
+}  // namespace samestory::index

@@ -1,0 +1,146 @@
+#pragma once
+// A persistent, incremental index for feeds: new articles are answered against everything
+// seen before (re-post of which canonical? which running story?) without re-clustering.
+
+#include <array>
+#include <memory>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "cluster/stories.hpp"
+#include "io/article.hpp"
+#include "lsh/lsh.hpp"
+#include "sketch/minhash.hpp"
+#include "text/tokenize.hpp"
+
+namespace samestory::index {
+
+/// Everything that decides what the index answers; fixed when the index is created, saved in
+/// its header and compared by check_compatible(). Validated by the Index constructor.
+struct IndexParams {
+  sketch::MinHashParams minhash;
+  text::TextOptions text;
+  std::uint32_t boilerplate_min_docs = 5;  ///< short lines in this many articles are boilerplate
+  double dup_threshold = 0.5;              ///< MinHash Jaccard estimate for a dup edge
+  lsh::BandParams bands;                   ///< {0, 0}: optimal for dup_threshold (as `cluster`)
+  double lsh_fp_weight = 0.05, lsh_fn_weight = 0.95;
+  std::uint32_t max_bucket = 256;          ///< LSH bucket size beyond which a doc is only paired
+                                           ///< with the bucket's first and last docs
+  cluster::StoryOptions story;
+  std::uint32_t story_terms = 40;  ///< terms kept per story doc (top by TF-IDF weight)
+};
+
+/// The answer for one article of an add() or query() batch.
+struct Answer {
+  std::string id;
+  bool dup = false;        ///< matched an article added before it (earlier batch or earlier in this one)
+  std::string dup_group;   ///< id of its dup group's canonical (itself when it is the canonical)
+  float dup_score = 1;     ///< MinHash Jaccard estimate with the canonical (1 for the canonical)
+  std::string story;       ///< story id: the id of the article that founded the story
+  float story_score = 1;   ///< mean similarity of its group to the story's other groups (1 if alone)
+  bool new_story = false;  ///< its story was founded by this batch
+};
+
+/// Counts and sizes (stats()), and the work the last add()/query() did.
+struct IndexStats {
+  std::uint64_t articles = 0;      ///< live articles
+  std::uint64_t slots = 0;         ///< articles ever added (removed ones keep their slot until compact())
+  std::uint64_t dup_groups = 0, dup_groups_multi = 0;
+  std::uint64_t stories = 0, stories_multi = 0;
+  std::uint64_t story_docs = 0;    ///< live story docs (one per dup group representative)
+  std::uint64_t boilerplate_lines = 0;  ///< distinct short lines that are boilerplate now
+  std::uint64_t tracked_lines = 0;      ///< distinct short lines counted
+  std::uint64_t df_terms = 0;           ///< terms with a document frequency
+  lsh::BandParams bands;
+  std::uint64_t memory_bytes = 0;       ///< heap bytes held (approximate)
+  // Work of the last add() or query():
+  std::uint64_t candidates = 0, verified_edges = 0, story_candidates = 0;
+};
+
+/// One article ready for the index: its signature and the term counts of its story fields.
+struct Prepared;
+namespace detail {
+struct State;
+}
+
+/// The index. Batch-first: add() and query() take a batch of articles and answer each.
+/// Dup groups equal those of a one-batch `samestory cluster` run over the same articles in the
+/// same order when the boilerplate lines are learnt the same (docs/architecture.md, "Index").
+/// Not thread-safe for concurrent calls; each call runs its per-article work in parallel.
+class Index {
+ public:
+  /// Throws std::invalid_argument for out-of-range parameters.
+  explicit Index(const IndexParams& params);
+  ~Index();
+  Index(Index&&) noexcept;
+  Index& operator=(Index&&) noexcept;
+
+  /// Adds a batch: returns one answer per article, in order. `now` (seconds since the epoch)
+  /// is recorded as the insertion time (expire() uses it for undated articles). Throws
+  /// std::invalid_argument for an id already in the index or twice in the batch (nothing added).
+  std::vector<Answer> add(std::vector<Article> batch, std::int64_t now);
+
+  /// The answers add() would give for articles not related to one another, without inserting:
+  /// each article is answered against the index as it stands (boilerplate counts include the
+  /// whole batch, as in add()). Articles of one query batch do not see each other.
+  std::vector<Answer> query(std::vector<Article> batch) const;
+
+  /// Removes articles by id (unknown ids are ignored); returns how many were removed. Dup
+  /// groups that lose a member are re-derived from their remaining members' signatures.
+  std::size_t remove(std::span<const std::string> ids);
+
+  /// Removes articles published before `older_than` (seconds since the epoch), or inserted
+  /// before it when undated. Returns how many were removed.
+  std::size_t expire(std::int64_t older_than);
+
+  /// Throws std::invalid_argument naming the first parameter that differs, e.g.
+  /// "num_perm 128 in index, 256 in other".
+  void check_compatible(const Index& other) const;
+  /// Throws std::invalid_argument when `requested` differs from the index's parameters in
+  /// anything that matters, e.g. "num_perm 128 in index, 256 requested".
+  void check_params(const IndexParams& requested) const;
+
+  /// Adds every live article of `other` (built apart with compatible parameters) after this
+  /// index's articles, as if its batches had been added here. Throws std::invalid_argument
+  /// when incompatible or when an id is in both.
+  void merge(const Index& other);
+
+  /// The current answer for an article in the index (its group's canonical and story now),
+  /// or nullopt when the id is not in it. `dup` says whether its group has other members.
+  std::optional<Answer> get(std::string_view id) const;
+
+  /// True when an article with this id is in the index.
+  bool contains(std::string_view id) const;
+
+  IndexStats stats() const;
+  const IndexParams& params() const noexcept;
+  /// The LSH banding in use (resolved from the parameters).
+  lsh::BandParams bands() const noexcept;
+
+  /// The index as bytes (docs/format.md). Deterministic: save -> load -> save is identical.
+  std::string serialize() const;
+  /// Parses bytes written by serialize(). Checks magic, version, then (when given) the
+  /// requested parameters, then every checksum and length; throws std::runtime_error with an
+  /// exact message (std::invalid_argument for a parameter mismatch).
+  static Index deserialize(std::string_view bytes, const IndexParams* requested = nullptr);
+
+  Index();  ///< internal: an uninitialised index (deserialize)
+
+ private:
+  std::unique_ptr<detail::State> s_;
+};
+
+/// Saves to DIR/index.ssi crash-safely (temporary file, fsync, rename, fsync of DIR).
+void save(const Index& index, const std::string& dir);
+/// Loads DIR/index.ssi (see Index::deserialize). Throws std::runtime_error when unreadable.
+Index load(const std::string& dir, const IndexParams* requested = nullptr);
+
+/// The path of the index file inside DIR.
+std::string index_file(const std::string& dir);
+
+}  // namespace samestory::index

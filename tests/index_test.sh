@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# End-to-end checks of `samestory index`: create / add / query / expire / stats, pinned error
+# messages, and crash safety: `index add` is SIGKILLed at many points during its run (and so
+# during its save) and the index must then load with its previous or its new contents.
+#
+#   bash tests/index_test.sh path/to/samestory [repo-root]
+set -euo pipefail
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+ROOT=$(cd "${2:-$(dirname "$0")/..}" && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/samestory-index.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP"
+PASSED=0
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { PASSED=$((PASSED + 1)); }
+SAMPLE=$ROOT/datasets/sample/articles.jsonl
+
+# Basic flow.
+"$BIN" index create ix -q || fail "create"
+[[ -f ix/index.ssi ]] || fail "create wrote no ix/index.ssi"; ok
+if "$BIN" index create ix -q 2>err; then fail "create over an index succeeded"; fi
+grep -q "an index already exists there" err || fail "create twice: $(cat err)"; ok
+head -200 "$SAMPLE" > a.jsonl
+tail -n +201 "$SAMPLE" > b.jsonl
+"$BIN" index add ix a.jsonl -q -o a.out || fail "add a"
+[[ $(wc -l < a.out) -eq 200 ]] || fail "add wrote $(wc -l < a.out) records"; ok
+head -1 a.out | grep -q '^{"id":"a0001","status":"\(new\|dup\)","dup_group":"[^"]*","dup_score":[0-9.]*,"story":"[^"]*","story_score":[0-9.]*}$' \
+  || fail "record shape: $(head -1 a.out)"; ok
+"$BIN" index query ix b.jsonl -q > q.out || fail "query"
+"$BIN" index stats ix | grep -q '"articles": 200' || fail "query inserted"; ok
+"$BIN" index add ix b.jsonl -q --stats st.json > b.out || fail "add b"
+grep -q '"records_written": 135' st.json || fail "stats: $(cat st.json)"; ok
+"$BIN" index stats ix | grep -q '"articles": 335' || fail "stats after add"; ok
+# A re-post of an indexed article is a dup of it, from an earlier batch.
+python3 - "$SAMPLE" > repost.jsonl <<'PY'
+import json, sys
+a = json.loads(open(sys.argv[1]).readline())
+a["id"] = "repost-1"
+print(json.dumps(a))
+PY
+"$BIN" index query ix repost.jsonl | grep -q '"id":"repost-1","status":"dup"' || fail "re-post not found"; ok
+# Errors: exit codes and messages.
+set +e
+"$BIN" index add ix a.jsonl -q > /dev/null 2> err; rc=$?
+set -e
+[[ $rc -eq 1 ]] && grep -q 'a.jsonl:1: id "a0001" is already in the index' err || fail "re-add: rc $rc $(cat err)"; ok
+set +e
+"$BIN" index add ix b.jsonl --num-perm 256 -q > /dev/null 2> err; rc=$?
+set -e
+[[ $rc -eq 2 ]] && grep -q 'num_perm 128 in index, 256 requested' err || fail "param mismatch: rc $rc $(cat err)"; ok
+mkdir broken && head -c 1000 ix/index.ssi > broken/index.ssi
+set +e
+"$BIN" index stats broken > /dev/null 2> err; rc=$?
+set -e
+[[ $rc -eq 1 ]] && grep -q 'broken/index.ssi: index truncated' err || fail "truncated: rc $rc $(cat err)"; ok
+printf 'XXXXXXXX' | dd of=broken/index.ssi conv=notrunc status=none
+set +e
+"$BIN" index stats broken > /dev/null 2> err; rc=$?
+set -e
+[[ $rc -eq 1 ]] && grep -q 'not a samestory index (bad magic)' err || fail "magic: rc $rc $(cat err)"; ok
+# Expire: everything published before 2100 goes.
+"$BIN" index expire ix --before 2100-01-01 -q
+"$BIN" index stats ix | grep -q '"articles": 0' || fail "expire"; ok
+
+# Crash safety. A large input (generated), SIGKILLed at increasing delays; after each kill
+# the index must load and hold either the previous or the new article count.
+python3 - > big.jsonl <<'PY'
+import random
+r = random.Random(7)
+words = ["w%d" % i for i in range(50000)]
+for i in range(20000):
+    body = " ".join(r.choice(words) for _ in range(60))
+    print('{"id":"big%d","title":"t %d","text":"%s"}' % (i, i, body))
+PY
+"$BIN" index create crash -q
+"$BIN" index add crash a.jsonl -q > /dev/null
+before=$("$BIN" index stats crash | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"])')
+[[ $before -eq 200 ]] || fail "crash base: $before"
+start=$(date +%s%N)
+"$BIN" index add crash big.jsonl -q -o /dev/null
+full_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+"$BIN" index create crash2 -q && "$BIN" index add crash2 a.jsonl -q > /dev/null
+killed=0
+for i in $(seq 1 12); do
+  delay_ms=$(( full_ms * (40 + i * 5) / 100 ))
+  "$BIN" index add crash2 big.jsonl -q -o /dev/null &
+  pid=$!
+  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+  if kill -KILL $pid 2>/dev/null; then killed=$((killed + 1)); fi
+  wait $pid 2>/dev/null || true
+  n=$("$BIN" index stats crash2 2>err | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"])') \
+    || fail "index does not load after SIGKILL at ${delay_ms} ms: $(cat err)"
+  [[ $n -eq 200 || $n -eq 20200 ]] || fail "after SIGKILL at ${delay_ms} ms: $n articles"
+  if [[ $n -eq 20200 ]]; then break; fi
+done
+[[ $killed -ge 1 ]] || fail "no run was killed"
+ok
+ls crash2 | grep -v '^index.ssi$' && fail "temporary files left in the index directory" || true
+ok
+echo "$PASSED passed, 0 failed (crash runs killed: $killed, full add ${full_ms} ms)"

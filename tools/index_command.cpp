@@ -1,0 +1,282 @@
+#include "index_command.hpp"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <unordered_set>
+
+#include "flags.hpp"
+#include "index/index.hpp"
+#include "io/writer.hpp"
+
+namespace samestory::cli {
+
+namespace {
+
+index::IndexParams to_params(const PipelineOptions& o) {
+  index::IndexParams p;
+  p.minhash = o.minhash;
+  p.text = o.text;
+  p.boilerplate_min_docs = o.boilerplate_min_docs;
+  p.dup_threshold = o.dup_threshold;
+  if (o.bands) p.bands = *o.bands;
+  p.lsh_fp_weight = o.lsh_fp_weight;
+  p.lsh_fn_weight = o.lsh_fn_weight;
+  p.max_bucket = o.max_bucket;
+  p.story = o.story;
+  return p;
+}
+
+std::string answer_json(const index::Answer& a) {
+  std::string out = "{\"id\":";
+  append_json_string(out, a.id);
+  out += a.dup ? ",\"status\":\"dup\",\"dup_group\":" : ",\"status\":\"new\",\"dup_group\":";
+  append_json_string(out, a.dup_group);
+  out += ",\"dup_score\":";
+  append_score(out, a.dup_score);
+  out += ",\"story\":";
+  append_json_string(out, a.story);
+  out += ",\"story_score\":";
+  append_score(out, a.story_score);
+  out += "}\n";
+  return out;
+}
+
+std::string stats_json(const index::IndexStats& s, std::uint64_t file_bytes) {
+  std::string o = "{\n";
+  auto num = [&](const char* k, std::uint64_t v, bool comma = true) {
+    o += "  \"" + std::string(k) + "\": " + std::to_string(v) + (comma ? ",\n" : "\n");
+  };
+  num("articles", s.articles);
+  num("slots", s.slots);
+  num("dup_groups", s.dup_groups);
+  num("dup_groups_with_reposts", s.dup_groups_multi);
+  num("stories", s.stories);
+  num("stories_with_several_groups", s.stories_multi);
+  num("story_docs", s.story_docs);
+  num("boilerplate_lines", s.boilerplate_lines);
+  num("tracked_short_lines", s.tracked_lines);
+  num("df_terms", s.df_terms);
+  num("lsh_bands", s.bands.bands);
+  num("lsh_rows", s.bands.rows);
+  num("memory_bytes", s.memory_bytes);
+  num("file_bytes", file_bytes, false);
+  o += "}\n";
+  return o;
+}
+
+std::uint64_t file_size(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+long peak_rss_kb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+}  // namespace
+
+struct IndexCommand::Impl {
+  CLI::App* index = nullptr;
+  CLI::App *create = nullptr, *add = nullptr, *query = nullptr, *expire = nullptr, *stats_cmd = nullptr;
+  std::string dir;
+  RunFlags create_flags, add_flags, query_flags;
+  std::string before, stats_out = "-";
+  bool quiet = false;
+
+  /// The parameters given explicitly on an add/query command line, over the index's own.
+  std::optional<index::IndexParams> requested(CLI::App& cmd, RunFlags& f, const index::IndexParams& have) {
+    bool any = false;
+    for (const char* opt : {"--dup-threshold", "--num-perm", "--shingle", "--seed", "--bands", "--story-threshold",
+                            "--boilerplate-min-docs", "--story-weights", "--time-gate-days", "--time-factor"})
+      any = any || cmd.count(opt) > 0;
+    if (!any) return std::nullopt;
+    index::IndexParams r = have;
+    auto p = to_params(f.pipe);
+    if (cmd.count("--dup-threshold")) r.dup_threshold = p.dup_threshold;
+    if (cmd.count("--num-perm")) r.minhash.num_perm = p.minhash.num_perm;
+    if (cmd.count("--shingle")) r.minhash.shingle = p.minhash.shingle;
+    if (cmd.count("--seed")) r.minhash.seed = p.minhash.seed;
+    if (cmd.count("--bands")) r.bands = p.bands;
+    if (cmd.count("--story-threshold")) r.story.threshold = p.story.threshold;
+    if (cmd.count("--boilerplate-min-docs")) r.boilerplate_min_docs = p.boilerplate_min_docs;
+    if (cmd.count("--story-weights")) r.story.weights = p.story.weights;
+    if (cmd.count("--time-gate-days")) r.story.time_gate_days = p.story.time_gate_days;
+    if (cmd.count("--time-factor")) r.story.time_factor = p.story.time_factor;
+    return r;
+  }
+
+  int run_create() {
+    auto& f = create_flags;
+    apply_run_flags(f, true);
+    if (f.input != "-") throw UsageError("index create takes no INPUT (got \"" + f.input + "\")");
+    if (f.pipe.verify == Verify::exact) throw UsageError("index: --verify exact is not supported (the index keeps signatures)");
+    index::Index idx(to_params(f.pipe));
+    struct stat st{};
+    if (::stat(index::index_file(dir).c_str(), &st) == 0) throw std::runtime_error(dir + ": an index already exists there");
+    if (::stat(dir.c_str(), &st) != 0 && ::mkdir(dir.c_str(), 0777) != 0)
+      throw std::runtime_error(dir + ": cannot create the directory");
+    index::save(idx, dir);
+    if (!f.quiet) {
+      const auto b = idx.bands();
+      std::fprintf(stderr, "samestory: created %s (num_perm %u, %u bands x %u rows)\n", dir.c_str(), idx.params().minhash.num_perm,
+                   b.bands, b.rows);
+    }
+    return 0;
+  }
+
+  int run_feed(CLI::App& cmd, RunFlags& f, bool insert) {
+    const auto start = std::chrono::steady_clock::now();
+    apply_run_flags(f, true);
+    if (f.pipe.verify == Verify::exact) throw UsageError("index: --verify exact is not supported (the index keeps signatures)");
+    if (!f.rejects_path.empty() && f.on_error != "skip") throw UsageError("--rejects needs --on-error skip");
+    if (f.format != "jsonl") throw UsageError("index " + std::string(insert ? "add" : "query") + " writes JSONL only");
+    f.read.keep_raw = !f.rejects_path.empty();
+    AtomicOutput out(f.output);
+    std::optional<AtomicOutput> stats, rejects;
+    if (!f.stats_path.empty()) stats.emplace(f.stats_path);
+    if (!f.rejects_path.empty()) rejects.emplace(f.rejects_path);
+    auto idx = index::load(dir);
+    if (auto r = requested(cmd, f, idx.params())) idx.check_params(*r);
+    const double t_load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto reader = open_reader(f.input, f.read);
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    std::vector<Article> batch;
+    std::vector<Reject> rej, all_rejects;
+    std::unordered_set<std::string> seen;
+    std::uint64_t written = 0, dups = 0, new_stories = 0, candidates = 0, edges = 0;
+    std::string records;
+    while (true) {
+      batch.clear();
+      rej.clear();
+      if (!reader->next_batch(batch, rej)) break;
+      std::vector<Article> keep;
+      std::size_t r = 0;
+      for (auto& a : batch) {
+        while (r < rej.size() && rej[r].line < a.line) all_rejects.push_back(std::move(rej[r++]));
+        std::string why;
+        if (idx.contains(a.id)) why = "id \"" + a.id + "\" is already in the index";
+        else if (!seen.insert(a.id).second) why = "duplicate id \"" + a.id + "\"";
+        if (!why.empty()) {
+          Reject rj{reader->name(), a.line, why, a.raw};
+          if (f.read.on_error == OnError::fail) throw InputError(rj);
+          all_rejects.push_back(std::move(rj));
+          continue;
+        }
+        keep.push_back(std::move(a));
+      }
+      while (r < rej.size()) all_rejects.push_back(std::move(rej[r++]));
+      const auto answers = insert ? idx.add(std::move(keep), now) : idx.query(std::move(keep));
+      const auto work = idx.stats();
+      candidates += work.candidates;
+      edges += work.verified_edges;
+      for (const auto& a : answers) {
+        records += answer_json(a);
+        dups += a.dup;
+        new_stories += a.new_story;
+      }
+      written += answers.size();
+      if (f.pipe.progress) f.pipe.progress(insert ? "add" : "query", written);
+    }
+    if (f.pipe.progress) std::fputs("\r\033[K", stderr);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (insert) index::save(idx, dir);
+    const double t_save = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    out.write(records);
+    if (rejects) {
+      std::string s;
+      for (const auto& rj : all_rejects) s += rj.file + ":" + std::to_string(rj.line) + "\t" + rj.reason + "\t" + rj.raw + "\n";
+      rejects->write(s);
+    }
+    if (stats) {
+      const auto st = idx.stats();
+      const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      char secs[160];
+      std::snprintf(secs, sizeof secs, "{\"load\": %.6f, \"save\": %.6f, \"total\": %.6f}", t_load, t_save, total);
+      std::string o = "{\n";
+      auto num = [&](const char* k, std::uint64_t v) { o += "  \"" + std::string(k) + "\": " + std::to_string(v) + ",\n"; };
+      num("records_read", written + all_rejects.size());
+      num("records_written", written);
+      num("records_rejected", all_rejects.size());
+      num("dups", dups);
+      num("new_stories", new_stories);
+      num("candidate_pairs", candidates);
+      num("verified_edges", edges);
+      num("index_articles", st.articles);
+      num("index_dup_groups", st.dup_groups);
+      num("index_stories", st.stories);
+      num("peak_rss_kb", static_cast<std::uint64_t>(peak_rss_kb()));
+      o += "  \"seconds\": " + std::string(secs) + "\n}\n";
+      stats->write(o);
+    }
+    out.commit();
+    if (rejects) rejects->commit();
+    if (stats) stats->commit();
+    if (!f.quiet && !all_rejects.empty())
+      std::fprintf(stderr, "samestory: %zu record(s) rejected%s\n", all_rejects.size(),
+                   rejects ? (" (see " + f.rejects_path + ")").c_str() : "");
+    return 0;
+  }
+
+  int run_expire() {
+    const auto t = parse_timestamp(before);
+    if (!t) throw UsageError("--before: \"" + before + "\" is not an ISO 8601 date");
+    auto idx = index::load(dir);
+    const auto n = idx.expire(*t);
+    index::save(idx, dir);
+    if (!quiet) std::fprintf(stderr, "samestory: expired %zu article(s) from %s\n", n, dir.c_str());
+    return 0;
+  }
+
+  int run_stats() {
+    auto idx = index::load(dir);
+    AtomicOutput out(stats_out);
+    out.write(stats_json(idx.stats(), file_size(index::index_file(dir))));
+    out.commit();
+    return 0;
+  }
+};
+
+IndexCommand::IndexCommand(CLI::App& app) : impl_(std::make_unique<Impl>()) {
+  auto& m = *impl_;
+  m.index = app.add_subcommand("index", "Persistent feed index: answer new articles against everything seen before");
+  m.index->require_subcommand(1);
+  m.create = m.index->add_subcommand("create", "Create an empty index in DIR with the given parameters");
+  m.create->add_option("dir", m.dir, "Index directory")->required();
+  add_run_flags(*m.create, m.create_flags, true);
+  m.add = m.index->add_subcommand("add", "Add articles; one record per article: status, dup_group, story");
+  m.add->add_option("dir", m.dir, "Index directory")->required();
+  add_run_flags(*m.add, m.add_flags, true);
+  m.query = m.index->add_subcommand("query", "Answer articles like add, without inserting them");
+  m.query->add_option("dir", m.dir, "Index directory")->required();
+  add_run_flags(*m.query, m.query_flags, true);
+  m.expire = m.index->add_subcommand("expire", "Remove articles published (else inserted) before a date");
+  m.expire->add_option("dir", m.dir, "Index directory")->required();
+  m.expire->add_option("--before", m.before, "ISO 8601 date or time")->required();
+  m.expire->add_flag("-q,--quiet", m.quiet, "No message on stderr");
+  m.stats_cmd = m.index->add_subcommand("stats", "Counts and sizes of an index (JSON)");
+  m.stats_cmd->add_option("dir", m.dir, "Index directory")->required();
+  m.stats_cmd->add_option("-o,--output", m.stats_out, "Output file (default: stdout)");
+}
+
+IndexCommand::~IndexCommand() = default;
+
+bool IndexCommand::selected() const { return static_cast<bool>(*impl_->index); }
+
+int IndexCommand::run() {
+  auto& m = *impl_;
+  if (*m.create) return m.run_create();
+  if (*m.add) return m.run_feed(*m.add, m.add_flags, true);
+  if (*m.query) return m.run_feed(*m.query, m.query_flags, false);
+  if (*m.expire) return m.run_expire();
+  if (*m.stats_cmd) return m.run_stats();
+  return 2;
+}
+
+}  // namespace samestory::cli
