@@ -13,6 +13,7 @@
 #include <string>
 
 #include "eval/labels.hpp"
+#include "gen/generator.hpp"
 #include "eval/metrics.hpp"
 #include "eval/reference.hpp"
 #include "io/reader.hpp"
@@ -142,6 +143,38 @@ int run_quality(RunFlags& f, std::uint64_t max_docs) {
   return 0;
 }
 
+/// `samestory gen`: streams the generator's articles and gold lines to their outputs.
+int run_gen(const gen::GenOptions& opts, const std::string& out_path, const std::string& gold_path) {
+  try {
+    gen::validate(opts);
+  } catch (const std::invalid_argument& e) {
+    throw cli::UsageError(e.what());
+  }
+  if ((out_path.empty() || out_path == "-") && gold_path == "-")
+    throw cli::UsageError("--gold - needs -o: the corpus already goes to stdout");
+  AtomicOutput out(out_path);
+  std::optional<AtomicOutput> gold;
+  if (!gold_path.empty()) gold.emplace(gold_path);
+  gen::Generator g(opts);
+  std::string article, label, buf, gold_buf;
+  while (g.next(article, label)) {
+    buf += article;
+    buf += '\n';
+    if (gold) gold_buf += label, gold_buf += '\n';
+    if (buf.size() >= (std::size_t{4} << 20)) {
+      out.write(buf);
+      buf.clear();
+      if (gold) gold->write(gold_buf);
+      gold_buf.clear();
+    }
+  }
+  out.write(buf);
+  if (gold) gold->write(gold_buf);
+  out.commit();
+  if (gold) gold->commit();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -176,6 +209,20 @@ int main(int argc, char** argv) {
 
   cli::IndexCommand index_cmd(app);
 
+  gen::GenOptions gen_opts;
+  std::string gen_out, gen_gold;
+  auto* gen_cmd = app.add_subcommand("gen", "Write a deterministic synthetic news corpus (JSONL) and its gold labels");
+  gen_cmd->add_option("--articles", gen_opts.articles, "Articles to write")->required();
+  gen_cmd->add_option("--seed", gen_opts.seed, "Seed: the same seed gives the same bytes")->capture_default_str();
+  gen_cmd->add_option("-o,--output", gen_out, "Corpus JSONL (default: stdout)");
+  gen_cmd->add_option("--gold", gen_gold, "Write gold labels {id, story, dup_group} here");
+  gen_cmd->add_option("--dup-fraction", gen_opts.dup_fraction, "Share of articles that are re-posts")->capture_default_str();
+  gen_cmd->add_option("--story-fraction", gen_opts.story_fraction, "Share of originals reporting a multi-outlet event")
+      ->capture_default_str();
+  gen_cmd->add_option("--outlets", gen_opts.outlets, "Number of outlets")->capture_default_str();
+  gen_cmd->add_option("--days", gen_opts.days, "Days the publication times spread over")->capture_default_str();
+  gen_cmd->add_option("--mean-words", gen_opts.mean_words, "Mean article length in words")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -193,6 +240,7 @@ int main(int argc, char** argv) {
     if (*dedup) return run(dedup_flags, false, true);
     if (*ev) return run_eval(gold, pred, level, only, eval_out);
     if (*quality) return run_quality(quality_flags, quality_max_docs);
+    if (*gen_cmd) return run_gen(gen_opts, gen_out, gen_gold);
     if (index_cmd.selected()) return index_cmd.run();
   } catch (const cli::UsageError& e) {
     std::cerr << "samestory: " << e.what() << "\n";

@@ -1,6 +1,7 @@
 #include "cluster/stories.hpp"
 
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
 
 #include <algorithm>
 #include <cmath>
@@ -64,7 +65,7 @@ std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const St
   Keyed().swap(keyed);
   for (auto& p : raw)
     if (p.first > p.second) std::swap(p.first, p.second);
-  std::sort(raw.begin(), raw.end());
+  tbb::parallel_sort(raw.begin(), raw.end());
   struct Counted {
     lsh::Pair pair;
     std::uint32_t shared;
