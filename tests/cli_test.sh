@@ -437,6 +437,8 @@ if [[ -f $SAMPLE/articles.jsonl ]]; then
   py_check "sample: groups are consistent" "$PY_GROUPS" sample_out.jsonl
   run cluster "$SAMPLE/articles.jsonl" --threads 1
   check "sample: --threads 1 equals the default" same_file stdout.txt sample_out.jsonl
+  # Golden run: any change of result on the sample shows here (tests/data/update-golden.sh).
+  check "sample: output equals tests/data/sample.cluster.golden.jsonl" same_file sample_out.jsonl "$ROOT/tests/data/sample.cluster.golden.jsonl"
   if [[ -f $SAMPLE/gold.jsonl ]]; then
     for level in dup story; do
       run eval --gold "$SAMPLE/gold.jsonl" --pred sample_out.jsonl --level "$level"
