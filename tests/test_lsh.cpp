@@ -1,6 +1,7 @@
 // Banded LSH: parameter choice against a brute-force scan, candidate generation against a
 // brute-force "some band is equal" reference and against exact Jaccard (eval::all_pairs_jaccard).
 
+#include "random.hpp"
 #include "lsh/lsh.hpp"
 
 #include <doctest/doctest.h>
@@ -31,22 +32,8 @@ using samestory::lsh::sort_unique;
 
 namespace {
 
-struct SplitMix64 {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-};
-
-template <class T>
-void shuffle(std::vector<T>& v, SplitMix64& rng) {
-  for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
-}
+using samestory::test::SplitMix64;
+using samestory::test::shuffle;
 
 struct MiniUnionFind {
   std::vector<std::uint32_t> p;

@@ -1,6 +1,7 @@
 // MinHash: seeding, shingling, signatures and the Jaccard estimate, checked against exact
 // (brute-force) Jaccard on random sets with a planted similarity.
 
+#include "random.hpp"
 #include "sketch/minhash.hpp"
 
 #include <doctest/doctest.h>
@@ -21,21 +22,8 @@ using samestory::sketch::MinHashParams;
 
 namespace {
 
-struct SplitMix64 {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-};
-
-template <class T>
-void shuffle(std::vector<T>& v, SplitMix64& rng) {
-  for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
-}
+using samestory::test::SplitMix64;
+using samestory::test::shuffle;
 
 std::vector<std::uint32_t> signature(const MinHasher& h, const std::vector<std::uint64_t>& shingles) {
   std::vector<std::uint32_t> sig(h.params().num_perm);

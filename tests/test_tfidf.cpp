@@ -1,6 +1,7 @@
 // TF-IDF: term counting, idf fitting and transform against a dense brute-force computation,
 // cosine, and eval::all_pairs_cosine against a dense all-pairs scan.
 
+#include "random.hpp"
 #include "tfidf/tfidf.hpp"
 
 #include <doctest/doctest.h>
@@ -24,16 +25,8 @@ using samestory::tfidf::TermCounts;
 
 namespace {
 
-struct SplitMix64 {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-};
+using samestory::test::SplitMix64;
+using samestory::test::shuffle;
 
 TermCounts counts_of(std::vector<std::uint64_t> terms) {
   TermCounts out;
