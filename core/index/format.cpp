@@ -82,7 +82,7 @@ class Reader {
   void get_array(std::vector<T>& v, std::uint64_t n) {
     if (n > (b_.size() - pos_) / sizeof(T)) need(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX / 2)) * sizeof(T));
     v.resize(static_cast<std::size_t>(n));
-    std::memcpy(v.data(), b_.data() + pos_, v.size() * sizeof(T));
+    if (!v.empty()) std::memcpy(v.data(), b_.data() + pos_, v.size() * sizeof(T));  // data() may be null
     pos_ += v.size() * sizeof(T);
   }
   std::string get_string() {
