@@ -111,6 +111,22 @@ TEST_CASE("text: normalize_line replaces invalid UTF-8 with U+FFFD") {
   CHECK(normalize_line("\xE2\x80\x9C" "ok\xE2\x80\x9D \x80") == "\"ok\" \xEF\xBF\xBD");
 }
 
+TEST_CASE("text: normalize_line drops control and format characters before composing") {
+  // Found by tests/fuzz/fuzz_text: dropped after NFKC, a control byte or a soft hyphen between
+  // a letter and a combining accent left them uncomposed, and a second pass composed them.
+  const std::string composed = "caf\xC3\xA9";  // U+00E9
+  CHECK(normalize_line("cafe\x10\xCC\x81") == composed);
+  CHECK(normalize_line("cafe\xC2\xAD\xCC\x81") == composed);        // soft hyphen
+  CHECK(normalize_line(std::string("cafe\0\0\xCC\x81", 8)) == composed);
+  CHECK(normalize_line("cafe\xCC\x81") == composed);                   // plain NFC composition
+  static constexpr char kNuls[] = "Stra\xC3\x9F" "e e\xCC\x81te\x10\0\0\xCC\x81 soft\xC2\xADhy";
+  for (const std::string& s : {std::string(kNuls, sizeof kNuls - 1), std::string("a \xC2\xA8 b\xE2\x80\x8D\xCC\x88"),
+                               std::string("\xCC\x81\x01\xCC\x81")}) {
+    CAPTURE(s);
+    CHECK(normalize_line(normalize_line(s)) == normalize_line(s));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // append_casefold
 

@@ -66,6 +66,11 @@ bool is_space_cp(utf8proc_int32_t cp) {
          cp == 0x200B || cp == 0xFEFF || cp == 0x0085;
 }
 
+/// Control and format characters (soft hyphen, zero-width joiners), which normalisation drops.
+bool is_dropped_cp(utf8proc_int32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || utf8proc_category(cp) == UTF8PROC_CATEGORY_CF;
+}
+
 }  // namespace
 
 std::string normalize_line(std::string_view line) {
@@ -87,7 +92,30 @@ std::string normalize_line(std::string_view line) {
     }
     return out;
   }
-  const std::string nfkc = map_utf8(line, UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE);
+  // White space becomes ' ', control and format characters go (invalid bytes become U+FFFD)
+  // *before* NFKC: dropped after it, a soft hyphen or a stray control byte between a letter and
+  // a combining accent would leave them apart, and normalising the result again would compose
+  // them (normalize_line would not be idempotent; found by tests/fuzz/fuzz_text).
+  std::string clean;
+  clean.reserve(line.size());
+  for (std::size_t i = 0; i < line.size();) {
+    utf8proc_int32_t cp;
+    const auto len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(line.data() + i),
+                                      static_cast<utf8proc_ssize_t>(line.size() - i), &cp);
+    if (len <= 0) {
+      clean.append("\xEF\xBF\xBD");
+      ++i;
+      continue;
+    }
+    const auto n = static_cast<std::size_t>(len);
+    if (is_space_cp(cp)) {
+      clean.push_back(' ');
+    } else if (!is_dropped_cp(cp)) {
+      clean.append(line, i, n);
+    }
+    i += n;
+  }
+  const std::string nfkc = map_utf8(clean, UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE);
   for (std::size_t i = 0; i < nfkc.size();) {
     utf8proc_int32_t cp;
     auto len = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(nfkc.data() + i),
@@ -99,8 +127,7 @@ std::string normalize_line(std::string_view line) {
     const auto n = static_cast<std::size_t>(len);
     if (is_space_cp(cp)) {
       put_space();
-    } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
-               utf8proc_category(cp) == UTF8PROC_CATEGORY_CF) {
+    } else if (is_dropped_cp(cp)) {
       // control and format characters (soft hyphen, zero-width joiners) are dropped
     } else {
       if (pending_space) out.push_back(' '), pending_space = false;
