@@ -2,6 +2,7 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -373,9 +374,12 @@ class JsonlReader final : public ArticleReader {
       end_ -= pos_;
       pos_ = 0;
     }
-    constexpr std::size_t kRead = std::size_t{1} << 20;
-    chunk_.resize(end_ + kRead);
-    const std::size_t n = std::fread(chunk_.data() + end_, 1, kRead, file_);
+    // Reads grow from 64 KiB to 1 MiB: a small input costs no 1 MiB buffer (the fuzzer reads
+    // thousands of them a second).
+    const std::size_t want = read_size_;
+    read_size_ = std::min<std::size_t>(read_size_ * 2, std::size_t{1} << 20);
+    chunk_.resize(end_ + want);
+    const std::size_t n = std::fread(chunk_.data() + end_, 1, want, file_);
     if (n == 0) {
       if (std::ferror(file_)) throw std::runtime_error(name_ + ": read error: " + std::strerror(errno));
       eof_ = true;
@@ -448,6 +452,7 @@ class JsonlReader final : public ArticleReader {
   std::string name_;
   std::vector<char> chunk_;
   std::size_t pos_ = 0, end_ = 0;
+  std::size_t read_size_ = std::size_t{64} << 10;
   std::vector<char> batch_;
   std::uint64_t line_no_ = 0, bytes_ = 0;
   std::map<std::uint64_t, std::string> oversized_prefix_;
