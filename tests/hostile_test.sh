@@ -381,15 +381,16 @@ kill_run() {
   BG_PID=$!
   sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
   local status=0
-  if ! kill -"$sig" "$BG_PID" 2>/dev/null; then
-    # The run was over already (a faster run than the timed one): try again, earlier.
-    wait "$BG_PID" || true
+  kill -"$sig" "$BG_PID" 2>/dev/null || true
+  wait "$BG_PID" || status=$?
+  if [[ $status -eq 0 ]]; then
+    # The run was over before the signal (faster than the timed one): try again, earlier.
     BG_PID=
+    check "kill -$sig: a run that finished first wrote the whole output" same_file safe/out.jsonl safe/threads2.jsonl
     check "kill -$sig: a run still going within $((${3:-0} + 1)) tries" [ "${3:-0}" -lt 2 ]
     kill_run "$sig" $((delay / 2)) $((${3:-0} + 1))
     return
   fi
-  wait "$BG_PID" || status=$?
   local leftover
   leftover=$(ls -a safe | grep -v -x -F "$before" | grep -v -x "out.jsonl.tmp-$BG_PID" | grep -v -x "stats.json.tmp-$BG_PID" || true)
   BG_PID=
