@@ -1,3 +1,4 @@
+#include "random.hpp"
 #include "eval/metrics.hpp"
 
 #include <doctest/doctest.h>
@@ -57,21 +58,8 @@ void check_perfect(const Report& r) {
   CHECK(r.largest_merges.empty());
 }
 
-struct SplitMix64 {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-};
-
-template <class T>
-void shuffle(std::vector<T>& v, SplitMix64& rng) {
-  for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
-}
+using samestory::test::SplitMix64;
+using samestory::test::shuffle;
 
 // sklearn's AMI written the direct way: EMI summed cell by cell over every (row, column) pair.
 double reference_ami(const std::vector<std::string>& gl, const std::vector<std::string>& pl) {
