@@ -336,7 +336,7 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   {
     Reader r(sec[kIds], kIds);
     if (r.get<std::uint64_t>() != n) r.bad("article count differs from the header");
-    s.ids.reserve(n);
+    s.ids.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, sec[kIds].size() / 4)));  // n is not trusted yet
     for (std::uint64_t x = 0; x < n; ++x) s.ids.push_back(r.get_string());
     r.done();
   }
@@ -370,10 +370,11 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     r.get_array(s.sigs, n * k);
     r.done();
   }
-  std::vector<std::uint32_t> nterms(m);
+  std::vector<std::uint32_t> nterms;
   {
     Reader r(sec[kDocs], kDocs);
     r.need(m * 32);
+    nterms.resize(m);  // after the check: m comes from the header
     for (std::size_t d = 0; d < m; ++d) {
       s.doc_story.push_back(r.get<std::uint32_t>());
       s.doc_slot.push_back(r.get<std::uint32_t>());
