@@ -67,8 +67,8 @@ class Reader {
   void need(std::size_t n) const {
     if (n > b_.size() - pos_)
       throw std::runtime_error("section " + std::to_string(section_) + " (" + section_name(section_) +
-                               ") is truncated: needs " + std::to_string(n) + " bytes at offset " + std::to_string(pos_) +
-                               ", has " + std::to_string(b_.size() - pos_));
+                               ") is truncated: needs " + std::to_string(n) + " bytes at offset " +
+                               std::to_string(pos_) + ", has " + std::to_string(b_.size() - pos_));
   }
   template <class T>
   T get() {
@@ -80,7 +80,8 @@ class Reader {
   }
   template <class T>
   void get_array(std::vector<T>& v, std::uint64_t n) {
-    if (n > (b_.size() - pos_) / sizeof(T)) need(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX / 2)) * sizeof(T));
+    if (n > (b_.size() - pos_) / sizeof(T))
+      need(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX / 2)) * sizeof(T));
     v.resize(static_cast<std::size_t>(n));
     if (!v.empty()) std::memcpy(v.data(), b_.data() + pos_, v.size() * sizeof(T));  // data() may be null
     pos_ += v.size() * sizeof(T);
@@ -255,8 +256,8 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   h.get<std::uint64_t>();  // magic
   const auto version = h.get<std::uint32_t>();
   if (version != kVersion)
-    throw std::runtime_error("index format version " + std::to_string(version) + " not supported (this build reads version " +
-                             std::to_string(kVersion) + ")");
+    throw std::runtime_error("index format version " + std::to_string(version) +
+                             " not supported (this build reads version " + std::to_string(kVersion) + ")");
   if (XXH3_64bits(bytes.data(), kHeaderBytes - 8) != [&] {
         std::uint64_t v;
         std::memcpy(&v, bytes.data() + kHeaderBytes - 8, 8);
@@ -273,7 +274,8 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   p.minhash.shingle = h.get<std::uint32_t>();
   const auto shash = h.get<std::uint64_t>();
   p.minhash.seed = h.get<std::uint64_t>();
-  if (shash != detail::seed_hash(p.minhash.seed)) throw std::runtime_error("index header: seed hash does not match the seed");
+  if (shash != detail::seed_hash(p.minhash.seed))
+    throw std::runtime_error("index header: seed hash does not match the seed");
   p.dup_threshold = h.get<double>();
   p.story.threshold = h.get<double>();
   p.boilerplate_min_docs = h.get<std::uint32_t>();
@@ -292,7 +294,8 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   const auto n_stories = h.get<std::uint64_t>();
   const auto n_sections = h.get<std::uint32_t>();
   (void)live;
-  if (p.minhash.num_perm < 1 || p.minhash.num_perm > 4096) throw std::runtime_error("index header: num_perm out of range");
+  if (p.minhash.num_perm < 1 || p.minhash.num_perm > 4096)
+    throw std::runtime_error("index header: num_perm out of range");
   if (n >= kNone || m >= kNone || n_stories >= kNone) throw std::runtime_error("index header: counts out of range");
   if (requested) {
     IndexParams r = *requested;
@@ -305,11 +308,14 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     throw std::runtime_error(std::string("index header: ") + e.what());
   }
   State& s = *idx.s_;
-  if (s.bands.bands != p.bands.bands || s.bands.rows != p.bands.rows) throw std::runtime_error("index header: bad banding");
+  if (s.bands.bands != p.bands.bands || s.bands.rows != p.bands.rows)
+    throw std::runtime_error("index header: bad banding");
   // Section table.
-  if (n_sections != kSections) throw std::runtime_error("index header: " + std::to_string(n_sections) + " sections, expected 8");
+  if (n_sections != kSections)
+    throw std::runtime_error("index header: " + std::to_string(n_sections) + " sections, expected 8");
   const std::size_t table_bytes = n_sections * kSectionEntry + 8;
-  if (bytes.size() - kHeaderBytes < table_bytes) throw std::runtime_error("index truncated: the section table is incomplete");
+  if (bytes.size() - kHeaderBytes < table_bytes)
+    throw std::runtime_error("index truncated: the section table is incomplete");
   const std::string_view table = bytes.substr(kHeaderBytes, table_bytes);
   std::uint64_t table_sum;
   std::memcpy(&table_sum, table.data() + table_bytes - 8, 8);
@@ -323,10 +329,12 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     const auto off = t.get<std::uint64_t>();
     const auto len = t.get<std::uint64_t>();
     const auto sum = t.get<std::uint64_t>();
-    if (id != i + 1) throw std::runtime_error("index section table: entry " + std::to_string(i) + " has id " + std::to_string(id));
+    if (id != i + 1)
+      throw std::runtime_error("index section table: entry " + std::to_string(i) + " has id " + std::to_string(id));
     if (off > bytes.size() || len > bytes.size() - off)
-      throw std::runtime_error("index truncated: section " + std::to_string(id) + " (" + section_name(id) + ") ends at byte " +
-                               std::to_string(off + len) + ", the file has " + std::to_string(bytes.size()) + " bytes");
+      throw std::runtime_error("index truncated: section " + std::to_string(id) + " (" + section_name(id) +
+                               ") ends at byte " + std::to_string(off + len) + ", the file has " +
+                               std::to_string(bytes.size()) + " bytes");
     sec[id] = bytes.substr(off, len);
     if (XXH3_64bits(sec[id].data(), sec[id].size()) != sum)
       throw std::runtime_error("section " + std::to_string(id) + " (" + section_name(id) +
@@ -440,7 +448,8 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   // Derived structures: ids, LSH tables (per band, in parallel) and postings.
   for (std::uint32_t x = 0; x < n; ++x)
     if (s.flags[x] & State::kAlive)
-      if (!s.by_id.emplace(s.ids[x], x).second) throw std::runtime_error("index: id \"" + s.ids[x] + "\" is stored twice");
+      if (!s.by_id.emplace(s.ids[x], x).second)
+        throw std::runtime_error("index: id \"" + s.ids[x] + "\" is stored twice");
   tbb::parallel_for(std::uint32_t{0}, s.bands.bands, [&](std::uint32_t b) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
     keyed.reserve(n);
@@ -463,7 +472,9 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   return idx;
 }
 
-std::string index_file(const std::string& dir) { return dir + "/index.ssi"; }
+std::string index_file(const std::string& dir) {
+  return dir + "/index.ssi";
+}
 
 void save(const Index& index, const std::string& dir) {
   const std::string bytes = index.serialize();
@@ -473,8 +484,9 @@ void save(const Index& index, const std::string& dir) {
 }
 
 Index load(const std::string& dir, const IndexParams* requested) {
-  struct stat st{};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw std::runtime_error(dir + ": no such index directory");
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw std::runtime_error(dir + ": no such index directory");
   const std::string path = index_file(dir);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));

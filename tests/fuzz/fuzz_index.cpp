@@ -29,7 +29,9 @@ std::uint64_t get64(const std::string& b, std::size_t at) {
   std::memcpy(&v, b.data() + at, 8);
   return v;
 }
-void put64(std::string& b, std::size_t at, std::uint64_t v) { std::memcpy(b.data() + at, &v, 8); }
+void put64(std::string& b, std::size_t at, std::uint64_t v) {
+  std::memcpy(b.data() + at, &v, 8);
+}
 
 /// Recomputes every checksum that the layout in `b` allows (little-endian host).
 void fix_checksums(std::string& b) {
