@@ -5,12 +5,15 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "eval/labels.hpp"
 #include "eval/metrics.hpp"
+#include "index/detail/state.hpp"
 #include "index/index.hpp"
 #include "io/reader.hpp"
 #include "pipeline/pipeline.hpp"
+#include "random.hpp"
 
 using namespace samestory;
 namespace fs = std::filesystem;
@@ -138,7 +141,8 @@ TEST_CASE("index: remove re-derives groups as a batch run over the remaining art
   // Remove every third article, canonicals included.
   std::vector<std::string> gone;
   std::vector<Article> rest;
-  for (std::size_t i = 0; i < docs.size(); ++i) (i % 3 == 0 ? (void)gone.push_back(docs[i].id) : rest.push_back(docs[i]));
+  for (std::size_t i = 0; i < docs.size(); ++i)
+    (i % 3 == 0 ? (void)gone.push_back(docs[i].id) : rest.push_back(docs[i]));
   CHECK(idx.remove(gone) == gone.size());
   CHECK(idx.stats().articles == rest.size());
   CHECK(sig_of(index_groups(idx, rest)) == sig_of(batch_groups(rest, o)));
@@ -175,7 +179,8 @@ TEST_CASE("index: merge of shards built apart equals one index over both") {
   CHECK_THROWS_WITH_AS(a.merge(b), "id \"a0151\" is in both indexes", std::invalid_argument);
   index::IndexParams other = params_of(o);
   other.minhash.num_perm = 256;
-  CHECK_THROWS_WITH_AS(a.check_compatible(index::Index(other)), "num_perm 128 in index, 256 in other", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(a.check_compatible(index::Index(other)), "num_perm 128 in index, 256 in other",
+                       std::invalid_argument);
 }
 
 TEST_CASE("index: save -> load -> save is byte-identical, and answers survive") {
@@ -205,13 +210,16 @@ TEST_CASE("index: load checks magic, version, parameters, checksums with exact m
   docs.resize(40);
   idx.add(docs, 0);
   const std::string good = idx.serialize();
-  auto load = [](const std::string& b, const index::IndexParams* r = nullptr) { return index::Index::deserialize(b, r); };
+  auto load = [](const std::string& b, const index::IndexParams* r = nullptr) {
+    return index::Index::deserialize(b, r);
+  };
   std::string bad = good;
   bad[0] = 'X';
   CHECK_THROWS_WITH_AS(load(bad), "not a samestory index (bad magic)", std::runtime_error);
   bad = good;
-  bad[8] = 2;
-  CHECK_THROWS_WITH_AS(load(bad), "index format version 2 not supported (this build reads version 1)", std::runtime_error);
+  bad[8] = 3;
+  CHECK_THROWS_WITH_AS(load(bad), "index format version 3 not supported (this build reads version 2)",
+                       std::runtime_error);
   index::IndexParams r;
   r.minhash.num_perm = 256;
   CHECK_THROWS_WITH_AS(load(good, &r), "num_perm 128 in index, 256 requested", std::invalid_argument);
@@ -224,7 +232,8 @@ TEST_CASE("index: load checks magic, version, parameters, checksums with exact m
   bad = good;
   bad[bad.size() - 20] ^= 0x40;  // inside the last section (df)
   CHECK_THROWS_WITH_AS(load(bad), "section 8 (df) checksum mismatch: the file is corrupted", std::runtime_error);
-  CHECK_THROWS_WITH_AS(load(good.substr(0, 100)), "index truncated: 100 bytes, the header alone is 192", std::runtime_error);
+  CHECK_THROWS_WITH_AS(load(good.substr(0, 100)), "index truncated: 100 bytes, the header alone is 192",
+                       std::runtime_error);
   CHECK_THROWS_WITH_AS(load(good.substr(0, good.size() - 8)),
                        doctest::Contains("index truncated: section 8 (df) ends at byte"), std::runtime_error);
 }
@@ -236,7 +245,8 @@ TEST_CASE("index: every truncation and many corruptions give an error, never a c
   idx.add(docs, 0);
   const std::string good = idx.serialize();
   std::size_t step = std::max<std::size_t>(1, good.size() / 2000);
-  for (std::size_t n = 0; n < good.size(); n += step) CHECK_THROWS_AS(index::Index::deserialize(good.substr(0, n)), std::runtime_error);
+  for (std::size_t n = 0; n < good.size(); n += step)
+    CHECK_THROWS_AS(index::Index::deserialize(good.substr(0, n)), std::runtime_error);
   std::uint64_t s = 42;
   for (int i = 0; i < 500; ++i) {
     s = s * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -255,7 +265,8 @@ TEST_CASE("index: saved to a directory and loaded back") {
   idx.add(docs, 0);
   index::save(idx, dir.string());
   CHECK(index::load(dir.string()).serialize() == idx.serialize());
-  CHECK_THROWS_WITH_AS(index::load((dir / "nope").string()), doctest::Contains("no such index directory"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(index::load((dir / "nope").string()), doctest::Contains("no such index directory"),
+                       std::runtime_error);
   fs::remove_all(dir);
 }
 
@@ -274,9 +285,10 @@ TEST_CASE("index: incremental stories stay within a measured margin of the batch
     const std::size_t per = (docs.size() + k - 1) / k;
     std::map<std::string, std::string> story;
     for (std::size_t b = 0; b * per < docs.size(); ++b) {
-      const auto answers = idx.add(std::vector<Article>(docs.begin() + static_cast<std::ptrdiff_t>(b * per),
-                                                        docs.begin() + static_cast<std::ptrdiff_t>(std::min(docs.size(), (b + 1) * per))),
-                                   0);
+      const auto answers = idx.add(
+          std::vector<Article>(docs.begin() + static_cast<std::ptrdiff_t>(b * per),
+                               docs.begin() + static_cast<std::ptrdiff_t>(std::min(docs.size(), (b + 1) * per))),
+          0);
       for (const auto& a : answers) story[a.id] = a.story;
     }
     for (const auto& a : docs) pred.emplace_back(a.id, idx.get(a.id).value().story);
@@ -284,4 +296,62 @@ TEST_CASE("index: incremental stories stay within a measured margin of the batch
     MESSAGE("k=" << k << " story B-cubed F1 incremental " << f1 << " batch " << batch_f1);
     CHECK(f1 >= batch_f1 - 0.10);
   }
+}
+
+TEST_CASE("index: FlatMap agrees with std::unordered_map (random keys, key 0, growth)") {
+  test::SplitMix64 rng{11};
+  for (int round = 0; round < 20; ++round) {
+    index::detail::FlatMap<std::uint32_t> flat;
+    std::unordered_map<std::uint64_t, std::uint32_t> ref;
+    const std::uint64_t range = round % 2 ? 64 : ~std::uint64_t{0};  // many repeats, or few
+    const int ops = 50 + round * 400;
+    for (int i = 0; i < ops; ++i) {
+      std::uint64_t key = rng.next() % range;
+      if (rng.next() % 50 == 0) key = 0;
+      const auto add = static_cast<std::uint32_t>(rng.next() % 7);
+      flat[key] += add;
+      ref[key] += add;
+      const std::uint64_t probe = rng.next() % range;
+      const auto* v = flat.find(probe);
+      auto it = ref.find(probe);
+      REQUIRE((v != nullptr) == (it != ref.end()));
+      if (v) REQUIRE(*v == it->second);
+    }
+    REQUIRE(flat.size() == ref.size());
+    std::size_t seen = 0;
+    flat.for_each([&](std::uint64_t k, std::uint32_t v) {
+      ++seen;
+      REQUIRE(ref.count(k) == 1);
+      CHECK(ref.at(k) == v);
+    });
+    CHECK(seen == ref.size());
+  }
+}
+
+TEST_CASE("index: LSH band table lookups equal a brute-force list across flushes") {
+  test::SplitMix64 rng{5};
+  index::detail::BandTable table;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> all;  // (key, slot) in insertion order
+  std::vector<std::uint64_t> keys;
+  for (std::uint32_t slot = 0; slot < 30000; ++slot) {
+    // Hash-like keys with repeats, so that lists span the sorted array and the pending map.
+    const std::uint64_t key = keys.empty() || rng.next() % 3 ? rng.next() : keys[rng.next() % keys.size()];
+    keys.push_back(key);
+    table.insert(key, slot);
+    all.emplace_back(key, slot);
+    if (slot % 997 == 0 || slot == 29999) {
+      for (int probe = 0; probe < 50; ++probe) {
+        const auto k = keys[rng.next() % keys.size()];
+        std::vector<std::uint32_t> got, want;
+        table.collect(k, [&](std::uint32_t s) { got.push_back(s); });
+        for (const auto& [kk, s] : all)
+          if (kk == k) want.push_back(s);
+        REQUIRE(got == want);  // every entry, in slot order
+      }
+      std::vector<std::uint32_t> none;
+      table.collect(rng.next(), [&](std::uint32_t s) { none.push_back(s); });
+      CHECK(none.empty());
+    }
+  }
+  CHECK(table.keys.size() > 0);  // flushes happened
 }

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -29,7 +30,7 @@ using detail::Term;
 namespace {
 
 constexpr unsigned char kMagic[8] = {'S', 'S', 'I', 'D', 'X', 0, 0, 1};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 constexpr std::uint32_t kTypeFeedIndex = 1;
 constexpr std::size_t kHeaderBytes = 192;  // including the header checksum
 constexpr std::size_t kSectionEntry = 32;
@@ -172,8 +173,10 @@ std::string Index::serialize() const {
     }
     sections.emplace_back(kStories, std::move(w.b));
   }
-  auto sorted_map = [](const std::unordered_map<std::uint64_t, std::uint32_t>& mp, Writer& w) {
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> v(mp.begin(), mp.end());
+  auto sorted_map = [](const detail::FlatMap<std::uint32_t>& mp, Writer& w) {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> v;
+    v.reserve(mp.size());
+    mp.for_each([&](std::uint64_t k, std::uint32_t c) { v.emplace_back(k, c); });
     std::sort(v.begin(), v.end());
     w.put(static_cast<std::uint64_t>(v.size()));
     for (const auto& [k, c] : v) {
@@ -190,6 +193,23 @@ std::string Index::serialize() const {
     Writer w;
     w.put(s.df_docs);
     sorted_map(s.df, w);
+    // Bigram counters: the non-zero ones, by bucket.
+    const std::uint32_t buckets = std::uint32_t{1} << State::kBigramDfBits;
+    std::uint64_t nonzero = 0;
+    for (std::uint32_t i = 0; i < buckets; ++i) nonzero += s.bigram_df[i] != 0;
+    const bool dense = nonzero * 8 >= std::uint64_t{buckets} * 4;
+    w.put(State::kBigramDfBits);
+    w.put(std::uint32_t{dense ? 1u : 0u});
+    w.put(nonzero);
+    if (dense) {
+      w.b.append(reinterpret_cast<const char*>(s.bigram_df.get()), std::size_t{buckets} * 4);
+    } else {
+      for (std::uint32_t i = 0; i < buckets; ++i)
+        if (s.bigram_df[i]) {
+          w.put(i);
+          w.put(s.bigram_df[i]);
+        }
+    }
     sections.emplace_back(kDf, std::move(w.b));
   }
 
@@ -222,7 +242,7 @@ std::string Index::serialize() const {
   h.put(m);
   h.put(static_cast<std::uint64_t>(s.story_name.size()));
   h.put(static_cast<std::uint32_t>(sections.size()));
-  h.put(std::uint32_t{0});
+  h.put(p.story.max_candidates_per_doc);
   h.put(XXH3_64bits(h.b.data(), h.b.size()));
   if (h.b.size() != kHeaderBytes) throw std::logic_error("index header size");
   // Section table, then the sections, each starting on an 8-byte boundary.
@@ -293,6 +313,7 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   const auto m = h.get<std::uint64_t>();
   const auto n_stories = h.get<std::uint64_t>();
   const auto n_sections = h.get<std::uint32_t>();
+  p.story.max_candidates_per_doc = h.get<std::uint32_t>();
   (void)live;
   if (p.minhash.num_perm < 1 || p.minhash.num_perm > 4096)
     throw std::runtime_error("index header: num_perm out of range");
@@ -339,6 +360,23 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     if (XXH3_64bits(sec[id].data(), sec[id].size()) != sum)
       throw std::runtime_error("section " + std::to_string(id) + " (" + section_name(id) +
                                ") checksum mismatch: the file is corrupted");
+  }
+  {
+    // The padding after the last section belongs to the file too: a shorter file is truncated.
+    std::uint64_t end = 0;
+    Reader t2(table, 0);
+    for (std::uint32_t i = 0; i < n_sections; ++i) {
+      t2.get<std::uint64_t>();
+      const auto off = t2.get<std::uint64_t>();
+      const auto len = t2.get<std::uint64_t>();
+      t2.get<std::uint64_t>();
+      end = std::max<std::uint64_t>(end, off + (len + 7) / 8 * 8);
+    }
+    if (bytes.size() < end)
+      throw std::runtime_error("index truncated: the file has " + std::to_string(bytes.size()) +
+                               " bytes, its sections and padding end at byte " + std::to_string(end));
+    if (bytes.size() > end)
+      throw std::runtime_error("index has " + std::to_string(bytes.size() - end) + " unexpected trailing bytes");
   }
   const std::uint32_t k = p.minhash.num_perm;
   {
@@ -423,24 +461,58 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     }
     r.done();
   }
-  auto read_map = [](Reader& r, std::unordered_map<std::uint64_t, std::uint32_t>& mp) {
+  auto read_map = [](Reader& r, detail::FlatMap<std::uint32_t>& mp) {
     const auto count = r.get<std::uint64_t>();
     r.need(static_cast<std::size_t>(std::min<std::uint64_t>(count, SIZE_MAX / 32) * 12));
     mp.reserve(static_cast<std::size_t>(count));
+    std::uint64_t prev = 0;
     for (std::uint64_t i = 0; i < count; ++i) {
       const auto key = r.get<std::uint64_t>();
-      mp.emplace(key, r.get<std::uint32_t>());
+      if (i > 0 && key <= prev) r.bad("keys not sorted at entry " + std::to_string(i));
+      mp[key] = r.get<std::uint32_t>();
+      prev = key;
     }
-    r.done();
   };
   {
     Reader r(sec[kLines], kLines);
     read_map(r, s.lines);
+    r.done();
   }
   {
     Reader r(sec[kDf], kDf);
     s.df_docs = r.get<std::uint64_t>();
     read_map(r, s.df);
+    bool bigram = false;
+    s.df.for_each([&](std::uint64_t key, std::uint32_t) { bigram = bigram || key >> 62 == cluster::kBigram; });
+    if (bigram) r.bad("a bigram in the term map");
+    const auto bits = r.get<std::uint32_t>();
+    if (bits != State::kBigramDfBits)
+      r.bad("bigram counters of 2^" + std::to_string(bits) + ", expected 2^" + std::to_string(State::kBigramDfBits));
+    const auto encoding = r.get<std::uint32_t>();
+    const auto nonzero = r.get<std::uint64_t>();
+    const std::uint64_t buckets = std::uint64_t{1} << bits;
+    if (encoding > 1) r.bad("bigram counter encoding " + std::to_string(encoding) + ", expected 0 or 1");
+    if (nonzero > buckets) r.bad("more non-zero bigram counters than buckets");
+    if (encoding == 1) {
+      r.need(static_cast<std::size_t>(buckets * 4));
+      std::vector<std::uint32_t> all;
+      r.get_array(all, buckets);
+      std::uint64_t nz = 0;
+      for (auto c : all) nz += c != 0;
+      if (nz != nonzero) r.bad("non-zero bigram counters differ from the count");
+      std::copy(all.begin(), all.end(), s.bigram_df.get());
+    }
+    r.need(static_cast<std::size_t>(encoding == 1 ? 0 : nonzero * 8));
+    std::uint64_t prev = 0;
+    for (std::uint64_t i = 0; encoding == 0 && i < nonzero; ++i) {
+      const auto bucket = r.get<std::uint32_t>();
+      const auto count = r.get<std::uint32_t>();
+      if (bucket >= (std::uint64_t{1} << bits) || (i > 0 && bucket <= prev) || count == 0)
+        r.bad("bad bigram counter " + std::to_string(i));
+      s.bigram_df[bucket] = count;
+      prev = bucket;
+    }
+    r.done();
   }
   for (std::uint32_t x = 0; x < n; ++x)
     if ((s.flags[x] & State::kAlive) && s.parent[x] == x && s.group_doc[x] == kNone)
@@ -450,25 +522,51 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     if (s.flags[x] & State::kAlive)
       if (!s.by_id.emplace(s.ids[x], x).second)
         throw std::runtime_error("index: id \"" + s.ids[x] + "\" is stored twice");
-  tbb::parallel_for(std::uint32_t{0}, s.bands.bands, [&](std::uint32_t b) {
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
-    keyed.reserve(n);
-    for (std::uint32_t x = 0; x < n; ++x)
-      if ((s.flags[x] & (State::kAlive | State::kInclude)) == (State::kAlive | State::kInclude))
-        keyed.emplace_back(s.band_key(s.sigs.data() + std::size_t{x} * k, b), x);
-    std::sort(keyed.begin(), keyed.end());
-    auto& tb = s.tables[b];
-    tb.keys.resize(keyed.size());
-    tb.slots.resize(keyed.size());
-    for (std::size_t i = 0; i < keyed.size(); ++i) tb.keys[i] = keyed[i].first, tb.slots[i] = keyed[i].second;
-  });
-  for (std::uint32_t d = 0; d < m; ++d) {
-    if (!s.doc_alive[d]) continue;
-    for (auto i = s.doc_begin[d]; i < s.doc_begin[d + 1]; ++i) {
-      const auto f = s.terms[i].key >> 62;
-      if (f == cluster::kBody || f == cluster::kEntity) s.postings[s.terms[i].key].push_back(d);
+  // The LSH tables (per band, in parallel) alongside the postings.
+  auto build_tables = [&] {
+    tbb::parallel_for(std::uint32_t{0}, s.bands.bands, [&](std::uint32_t b) {
+      std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed, sorted;
+      keyed.reserve(n);
+      for (std::uint32_t x = 0; x < n; ++x)
+        if ((s.flags[x] & (State::kAlive | State::kInclude)) == (State::kAlive | State::kInclude))
+          keyed.emplace_back(s.band_key(s.sigs.data() + std::size_t{x} * k, b), x);
+      auto& tb = s.tables[b];
+      tb.keys.resize(keyed.size());
+      tb.index_keys();  // the directory's size for this many keys (its offsets are set below)
+      if (tb.dir_bits == 0) {
+        std::sort(keyed.begin(), keyed.end());
+        sorted = std::move(keyed);
+      } else {
+        // Counting sort on the keys' top bits (keys are hashes: buckets are small), then each
+        // bucket sorted by (key, slot).
+        const unsigned shift = 64 - tb.dir_bits;
+        std::fill(tb.dir.begin(), tb.dir.end(), 0u);
+        for (const auto& e : keyed) ++tb.dir[(e.first >> shift) + 1];
+        for (std::size_t u = 1; u < tb.dir.size(); ++u) tb.dir[u] += tb.dir[u - 1];
+        std::vector<std::uint32_t> fill(tb.dir.begin(), tb.dir.end() - 1);
+        sorted.resize(keyed.size());
+        for (const auto& e : keyed) sorted[fill[e.first >> shift]++] = e;
+        for (std::size_t u = 0; u + 1 < tb.dir.size(); ++u)
+          if (tb.dir[u + 1] - tb.dir[u] > 1) std::sort(sorted.begin() + tb.dir[u], sorted.begin() + tb.dir[u + 1]);
+      }
+      tb.slots.resize(sorted.size());
+      for (std::size_t i = 0; i < sorted.size(); ++i) tb.keys[i] = sorted[i].first, tb.slots[i] = sorted[i].second;
+    });
+  };
+  auto build_postings = [&] {
+    std::size_t occurrences = 0;
+    for (std::uint32_t d = 0; d < m; ++d)
+      if (s.doc_alive[d]) occurrences += s.doc_begin[d + 1] - s.doc_begin[d];
+    s.postings.reserve(occurrences / 8);
+    for (std::uint32_t d = 0; d < m; ++d) {
+      if (!s.doc_alive[d]) continue;
+      for (auto i = s.doc_begin[d]; i < s.doc_begin[d + 1]; ++i) {
+        const auto f = s.terms[i].key >> 62;
+        if (f == cluster::kBody || f == cluster::kEntity) s.postings[s.terms[i].key].push_back(d);
+      }
     }
-  }
+  };
+  tbb::parallel_invoke(build_tables, build_postings);
   return idx;
 }
 
@@ -490,7 +588,15 @@ Index load(const std::string& dir, const IndexParams* requested) {
   const std::string path = index_file(dir);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    bytes.resize(static_cast<std::size_t>(st.st_size));  // one read, not a byte at a time
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    bytes.resize(static_cast<std::size_t>(in.gcount()));
+    if (in.bad()) throw std::runtime_error(path + ": read error");
+  } else {
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   if (in.bad()) throw std::runtime_error(path + ": read error");
   try {
     return Index::deserialize(bytes, requested);

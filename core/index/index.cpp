@@ -4,8 +4,8 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -21,51 +21,86 @@ namespace samestory::index {
 
 using detail::kNone;
 using detail::kNoTime;
-using detail::Term;
 using detail::State;
+using detail::Term;
 
 namespace {
 
 std::uint64_t term_key(std::size_t field, std::uint64_t hash) noexcept {
   return (std::uint64_t{field} << 62) | (hash & ((std::uint64_t{1} << 62) - 1));
 }
-std::size_t key_field(std::uint64_t key) noexcept { return static_cast<std::size_t>(key >> 62); }
+std::size_t key_field(std::uint64_t key) noexcept {
+  return static_cast<std::size_t>(key >> 62);
+}
 
-double idf(double docs, double df) { return std::log((1.0 + docs) / (1.0 + df)) + 1.0; }
+double idf(double docs, double df) {
+  return std::log((1.0 + docs) / (1.0 + df)) + 1.0;
+}
 
 }  // namespace
 
 namespace detail {
 
 void BandTable::insert(std::uint64_t key, std::uint32_t slot) {
-  // Slots only grow, so the new entry goes after every entry of its key.
-  const auto at = std::upper_bound(pending.begin(), pending.end(), std::pair<std::uint64_t, std::uint32_t>{key, kNone});
-  pending.insert(at, {key, slot});
-  if (pending.size() >= kPendingMax) flush();
+  // Slots only grow, so the new entry goes at the end of its key's list.
+  entries.emplace_back(slot, 0u);
+  const auto e = static_cast<std::uint32_t>(entries.size());
+  auto& list = pending[key];
+  if (list.first == 0)
+    list.first = e;
+  else
+    entries[list.second - 1].second = e;
+  list.second = e;
+  if (entries.size() >= std::max(kPendingMin, keys.size() / 8)) flush();
 }
 
 void BandTable::flush() {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> add;
+  add.reserve(entries.size());
+  pending.for_each([&](std::uint64_t key, const std::pair<std::uint32_t, std::uint32_t>& list) {
+    for (std::uint32_t e = list.first; e != 0; e = entries[e - 1].second) add.emplace_back(key, entries[e - 1].first);
+  });
+  std::sort(add.begin(), add.end());
   std::vector<std::uint64_t> k2;
   std::vector<std::uint32_t> s2;
-  k2.reserve(keys.size() + pending.size());
-  s2.reserve(keys.size() + pending.size());
+  k2.reserve(keys.size() + add.size());
+  s2.reserve(keys.size() + add.size());
   std::size_t i = 0, j = 0;
-  while (i < keys.size() || j < pending.size()) {
-    if (j == pending.size() || (i < keys.size() && keys[i] <= pending[j].first)) {
+  while (i < keys.size() || j < add.size()) {
+    if (j == add.size() || (i < keys.size() && keys[i] <= add[j].first)) {
       k2.push_back(keys[i]);
       s2.push_back(slots[i++]);
     } else {
-      k2.push_back(pending[j].first);
-      s2.push_back(pending[j++].second);
+      k2.push_back(add[j].first);
+      s2.push_back(add[j++].second);
     }
   }
   keys = std::move(k2);
   slots = std::move(s2);
   pending.clear();
+  entries.clear();
+  index_keys();
+}
+
+void BandTable::index_keys() {
+  dir_bits = 0;
+  while (dir_bits < 24 && (std::size_t{16} << dir_bits) < keys.size()) ++dir_bits;
+  if (dir_bits == 0) {
+    dir.clear();
+    return;
+  }
+  dir.assign((std::size_t{1} << dir_bits) + 1, 0);
+  std::size_t i = 0;
+  for (std::size_t h = 0; h < (std::size_t{1} << dir_bits); ++h) {
+    dir[h] = static_cast<std::uint32_t>(i);
+    while (i < keys.size() && (keys[i] >> (64 - dir_bits)) == h) ++i;
+  }
+  dir.back() = static_cast<std::uint32_t>(keys.size());
 }
 
 std::size_t BandTable::memory_bytes() const {
-  return keys.capacity() * 8 + slots.capacity() * 4 + pending.capacity() * 16;
+  return keys.capacity() * 8 + slots.capacity() * 4 + dir.capacity() * 4 + pending.memory_bytes() +
+         entries.capacity() * 8;
 }
 
 std::uint64_t State::band_key(const std::uint32_t* sig, std::uint32_t b) const {
@@ -114,8 +149,10 @@ void State::unite(std::uint32_t a, std::uint32_t b) {
   std::uint32_t keep = a_wins ? group_doc[a] : group_doc[b];
   std::uint32_t drop = a_wins ? group_doc[b] : group_doc[a];
   if (keep == kNone) std::swap(keep, drop);
-  if (drop != kNone && drop != keep) retire_doc(drop);
-  else if (drop != kNone && drop == keep) --doc_refs[keep];
+  if (drop != kNone && drop != keep)
+    retire_doc(drop);
+  else if (drop != kNone && drop == keep)
+    --doc_refs[keep];
   parent[b] = a;
   canon[a] = a_wins ? canon[a] : canon[b];
   group_doc[a] = keep;
@@ -152,8 +189,10 @@ double State::doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::i
   std::array<double, cluster::kStoryFields> dot{};
   auto ia = a.begin();
   while (ia != a.end() && b != b_end) {
-    if (ia->key < b->key) ++ia;
-    else if (b->key < ia->key) ++b;
+    if (ia->key < b->key)
+      ++ia;
+    else if (b->key < ia->key)
+      ++b;
     else {
       dot[key_field(ia->key)] += static_cast<double>(ia->weight) * b->weight;
       ++ia;
@@ -177,17 +216,37 @@ double State::doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::i
 
 std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
                                                    std::uint64_t& compared) const {
-  std::unordered_map<std::uint32_t, std::uint32_t> shared;
+  // Count shared salient terms per doc in a dense per-thread array (a hash map here cost more
+  // than the similarities), then keep, as the batch run does, the max_candidates_per_doc docs
+  // sharing the most terms (ties: the older doc).
+  thread_local std::vector<std::uint16_t> count;
+  thread_local std::vector<std::uint32_t> touched;
+  if (count.size() < doc_story.size()) count.resize(doc_story.size() + doc_story.size() / 2 + 64, 0);
+  touched.clear();
   for (const auto& term : t) {
     const auto f = key_field(term.key);
     if (f != cluster::kBody && f != cluster::kEntity) continue;
-    auto it = postings.find(term.key);
-    if (it == postings.end() || it->second.size() > params.story.max_bucket) continue;
-    for (auto d : it->second) ++shared[d];
+    const auto* list = postings.find(term.key);
+    if (!list || list->size() > params.story.max_bucket) continue;
+    for (auto d : *list)
+      if (count[d]++ == 0) touched.push_back(d);
+  }
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (shared terms, doc)
+  for (auto d : touched) {
+    if (count[d] >= params.story.min_shared && doc_alive[d]) ranked.emplace_back(count[d], d);
+    count[d] = 0;
+  }
+  const auto by_shared = [](const auto& x, const auto& y) {
+    return x.first != y.first ? x.first > y.first : x.second < y.second;
+  };
+  const std::size_t cap = params.story.max_candidates_per_doc;
+  if (cap > 0 && ranked.size() > cap) {
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(cap), ranked.end(), by_shared);
+    ranked.resize(cap);
   }
   std::vector<std::uint32_t> docs;
-  for (const auto& [d, c] : shared)
-    if (c >= params.story.min_shared && doc_alive[d]) docs.push_back(d);
+  docs.reserve(ranked.size());
+  for (const auto& [c, d] : ranked) docs.push_back(d);
   std::sort(docs.begin(), docs.end());  // fixed order: sums do not depend on hash order
   compared += docs.size();
   std::vector<std::pair<std::uint32_t, double>> per_story;
@@ -270,7 +329,8 @@ std::vector<Prepared> prepare(std::vector<Article>& batch, const std::vector<tex
 
 std::vector<text::AnalyzedText> analyze_all(const std::vector<Article>& batch, const text::TextOptions& o) {
   std::vector<text::AnalyzedText> a(batch.size());
-  tbb::parallel_for(std::size_t{0}, batch.size(), [&](std::size_t i) { text::analyze(batch[i].title, batch[i].text, o, a[i]); });
+  tbb::parallel_for(std::size_t{0}, batch.size(),
+                    [&](std::size_t i) { text::analyze(batch[i].title, batch[i].text, o, a[i]); });
   return a;
 }
 
@@ -304,21 +364,23 @@ std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryField
   return all;
 }
 
-
 }  // namespace
 
 Index::Index(const IndexParams& params) : s_(std::make_unique<State>()) {
   auto& s = *s_;
   s.params = params;
-  if (!(params.dup_threshold > 0 && params.dup_threshold <= 1)) throw std::invalid_argument("dup threshold must be in (0, 1]");
+  if (!(params.dup_threshold > 0 && params.dup_threshold <= 1))
+    throw std::invalid_argument("dup threshold must be in (0, 1]");
   if (params.boilerplate_min_docs < 2) throw std::invalid_argument("boilerplate min docs must be at least 2");
   if (!(params.story.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
-  if (params.story_terms < 1 || params.story_terms > 4096) throw std::invalid_argument("story terms must be in 1..4096");
+  if (params.story_terms < 1 || params.story_terms > 4096)
+    throw std::invalid_argument("story terms must be in 1..4096");
   if (params.max_bucket < 2) throw std::invalid_argument("max bucket must be at least 2");
   s.hasher = std::make_unique<sketch::MinHasher>(params.minhash);
   const std::uint32_t k = params.minhash.num_perm;
-  s.bands = params.bands.bands ? params.bands
-                               : lsh::optimal_bands(params.dup_threshold, k, params.lsh_fp_weight, params.lsh_fn_weight);
+  s.bands = params.bands.bands
+                ? params.bands
+                : lsh::optimal_bands(params.dup_threshold, k, params.lsh_fp_weight, params.lsh_fn_weight);
   if (s.bands.bands == 0 || s.bands.rows == 0 || std::uint64_t{s.bands.bands} * s.bands.rows > k)
     throw std::invalid_argument("bands x rows must be positive and at most num_perm");
   s.params.bands = s.bands;
@@ -330,16 +392,38 @@ Index::~Index() = default;
 Index::Index(Index&&) noexcept = default;
 Index& Index::operator=(Index&&) noexcept = default;
 
-const IndexParams& Index::params() const noexcept { return s_->params; }
-lsh::BandParams Index::bands() const noexcept { return s_->bands; }
-bool Index::contains(std::string_view id) const { return s_->by_id.count(std::string(id)) > 0; }
+const IndexParams& Index::params() const noexcept {
+  return s_->params;
+}
+lsh::BandParams Index::bands() const noexcept {
+  return s_->bands;
+}
+bool Index::contains(std::string_view id) const {
+  return s_->by_id.count(std::string(id)) > 0;
+}
 
 namespace detail {
 
 void State::init_tables() {
   tables.assign(bands.bands, BandTable{});
   band_seeds.resize(bands.bands);
-  for (std::uint32_t b = 0; b < bands.bands; ++b) band_seeds[b] = sketch::derive_seed(params.minhash.seed, 0x10000u + b);
+  for (std::uint32_t b = 0; b < bands.bands; ++b)
+    band_seeds[b] = sketch::derive_seed(params.minhash.seed, 0x10000u + b);
+  bigram_df.reset(static_cast<std::uint32_t*>(std::calloc(std::size_t{1} << kBigramDfBits, sizeof(std::uint32_t))));
+  if (!bigram_df) throw std::bad_alloc();
+}
+
+std::uint32_t State::df_of(std::uint64_t key) const {
+  if (key_field(key) == cluster::kBigram) return bigram_df[key & ((std::uint64_t{1} << kBigramDfBits) - 1)];
+  const auto* v = df.find(key);
+  return v ? *v : 0u;
+}
+
+void State::count_df(std::uint64_t key) {
+  if (key_field(key) == cluster::kBigram)
+    ++bigram_df[key & ((std::uint64_t{1} << kBigramDfBits) - 1)];
+  else
+    ++df[key];
 }
 
 std::uint32_t State::new_doc(std::vector<Term> t, unsigned mask, std::uint32_t slot, std::uint32_t story, float score) {
@@ -414,12 +498,11 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
       if (update_df) {
         ++df_docs;
         for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
-          for (const auto& [term, count] : p.counts[f]) ++df[term_key(f, term)];
+          for (const auto& [term, count] : p.counts[f]) count_df(term_key(f, term));
       }
-      t = weigh(p.counts, static_cast<double>(df_docs), [&](std::uint64_t key) {
-        auto it = df.find(key);
-        return it == df.end() ? 0u : it->second;
-      }, params.story_terms, mask);
+      t = weigh(
+          p.counts, static_cast<double>(df_docs), [&](std::uint64_t key) { return df_of(key); }, params.story_terms,
+          mask);
     }
     const auto [best, score] = best_story(t, mask, published[c], last.story_candidates);
     std::uint32_t story = best;
@@ -441,9 +524,10 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
     a.id = ids[x];
     a.dup = flags[x] & kDup;
     a.dup_group = ids[c];
-    a.dup_score = c == x ? 1.0f : static_cast<float>(sketch::estimate_jaccard(
-                                      std::span<const std::uint32_t>(sigs.data() + std::size_t{x} * k, k),
-                                      std::span<const std::uint32_t>(sigs.data() + std::size_t{c} * k, k)));
+    a.dup_score = c == x ? 1.0f
+                         : static_cast<float>(sketch::estimate_jaccard(
+                               std::span<const std::uint32_t>(sigs.data() + std::size_t{x} * k, k),
+                               std::span<const std::uint32_t>(sigs.data() + std::size_t{c} * k, k)));
     a.story = story_name[doc_story[d]];
     a.story_score = doc_score[d];
     a.new_story = doc_story[d] >= stories_before;
@@ -467,10 +551,13 @@ std::vector<Answer> Index::add(std::vector<Article> batch, std::int64_t now) {
   // run counts the whole corpus before deciding.
   for (const auto& t : analyzed)
     for (auto h : short_lines(t)) ++s.lines[h];
-  auto prepared = prepare(batch, analyzed, s, [&](std::uint64_t h) {
-    auto it = s.lines.find(h);
-    return it == s.lines.end() ? 0u : it->second;
-  }, now);
+  auto prepared = prepare(
+      batch, analyzed, s,
+      [&](std::uint64_t h) {
+        const auto* v = s.lines.find(h);
+        return v ? *v : 0u;
+      },
+      now);
   return s.insert(prepared, true);
 }
 
@@ -481,11 +568,14 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
   std::unordered_map<std::uint64_t, std::uint32_t> local;
   for (const auto& t : analyzed)
     for (auto h : short_lines(t)) ++local[h];
-  auto prepared = prepare(batch, analyzed, s, [&](std::uint64_t h) {
-    auto it = s.lines.find(h);
-    auto jt = local.find(h);
-    return (it == s.lines.end() ? 0u : it->second) + (jt == local.end() ? 0u : jt->second);
-  }, 0);
+  auto prepared = prepare(
+      batch, analyzed, s,
+      [&](std::uint64_t h) {
+        const auto* v = s.lines.find(h);
+        auto jt = local.find(h);
+        return (v ? *v : 0u) + (jt == local.end() ? 0u : jt->second);
+      },
+      0);
   std::vector<Answer> out(batch.size());
   std::vector<std::array<std::uint64_t, 3>> work(batch.size());
   const auto virt = static_cast<std::uint32_t>(s.ids.size());  // the slot add() would give
@@ -502,7 +592,8 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
       s.dup_candidates(p.sig.data(), keys, cand);
       n_cand = cand.size();
       for (auto c : cand) {
-        const double j = sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(s.sigs.data() + std::size_t{c} * k, k));
+        const double j =
+            sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(s.sigs.data() + std::size_t{c} * k, k));
         if (j < s.params.dup_threshold - 1e-12) continue;
         ++n_edges;
         roots.push_back(s.find(c));
@@ -518,14 +609,16 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
     std::uint32_t best_root = kNone;
     for (auto r : roots)
       if (best_root == kNone || s.precedes(s.canon[r], s.canon[best_root])) best_root = r;
-    const bool self = best_root == kNone || cluster::precedes(pk, virt, s.key_of(s.canon[best_root]), s.canon[best_root]);
+    const bool self =
+        best_root == kNone || cluster::precedes(pk, virt, s.key_of(s.canon[best_root]), s.canon[best_root]);
     if (self) {
       a.dup_group = p.id;
       a.dup_score = 1;
     } else {
       const auto c = s.canon[best_root];
       a.dup_group = s.ids[c];
-      a.dup_score = static_cast<float>(sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(s.sigs.data() + std::size_t{c} * k, k)));
+      a.dup_score = static_cast<float>(
+          sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(s.sigs.data() + std::size_t{c} * k, k)));
     }
     // The story: the doc the merged group would keep, else a hypothetical new doc.
     std::uint32_t doc = kNone;
@@ -540,10 +633,12 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
     } else {
       unsigned mask = 0;
       const double docs = static_cast<double>(s.df_docs + 1);
-      const auto t = weigh(p.counts, docs, [&](std::uint64_t key) {
-        auto it = s.df.find(key);
-        return (it == s.df.end() ? 0u : it->second) + 1u;  // the doc itself
-      }, s.params.story_terms, mask);
+      const auto t = weigh(
+          p.counts, docs,
+          [&](std::uint64_t key) {
+            return s.df_of(key) + 1u;  // the doc itself
+          },
+          s.params.story_terms, mask);
       const auto [best, score] = s.best_story(t, mask, p.published, n_story);
       if (best == kNone) {
         a.story = p.id;
@@ -612,7 +707,8 @@ std::size_t Index::remove(std::span<const std::string> ids) {
       keys[i] = s.key_of(live[i]);
     }
     lsh::CandidateStats ignored;
-    const auto cand = lsh::candidate_pairs(sub, k, include, s.bands, s.params.minhash.seed, s.params.max_bucket, ignored);
+    const auto cand =
+        lsh::candidate_pairs(sub, k, include, s.bands, s.params.minhash.seed, s.params.max_bucket, ignored);
     const auto edges = cluster::verify_pairs(cand, [&](std::uint32_t i, std::uint32_t j) {
       return sketch::estimate_jaccard(std::span<const std::uint32_t>(sub.data() + std::size_t{i} * k, k),
                                       std::span<const std::uint32_t>(sub.data() + std::size_t{j} * k, k)) >=
@@ -663,8 +759,9 @@ void Index::merge(const Index& other) {
   for (std::uint32_t x = 0; x < o.ids.size(); ++x)  // slot order: the first clash is reported
     if ((o.flags[x] & State::kAlive) && s.by_id.count(o.ids[x]))
       throw std::invalid_argument("id \"" + o.ids[x] + "\" is in both indexes");
-  for (const auto& [h, c] : o.lines) s.lines[h] += c;
-  for (const auto& [key, c] : o.df) s.df[key] += c;
+  o.lines.for_each([&](std::uint64_t h, std::uint32_t c) { s.lines[h] += c; });
+  o.df.for_each([&](std::uint64_t key, std::uint32_t c) { s.df[key] += c; });
+  for (std::size_t i = 0; i < (std::size_t{1} << State::kBigramDfBits); ++i) s.bigram_df[i] += o.bigram_df[i];
   s.df_docs += o.df_docs;
   std::vector<Prepared> batch;
   for (std::uint32_t x = 0; x < o.ids.size(); ++x) {
@@ -701,14 +798,19 @@ std::optional<Answer> Index::get(std::string_view id) const {
   a.id = s.ids[x];
   a.dup_group = s.ids[c];
   a.dup = c != x || (s.flags[x] & State::kDup);
-  a.dup_score = c == x ? 1.0f : static_cast<float>(sketch::estimate_jaccard(
-                                    std::span<const std::uint32_t>(s.sigs.data() + std::size_t{x} * k, k),
-                                    std::span<const std::uint32_t>(s.sigs.data() + std::size_t{c} * k, k)));
+  a.dup_score = c == x ? 1.0f
+                       : static_cast<float>(sketch::estimate_jaccard(
+                             std::span<const std::uint32_t>(s.sigs.data() + std::size_t{x} * k, k),
+                             std::span<const std::uint32_t>(s.sigs.data() + std::size_t{c} * k, k)));
   if (d != kNone) {
     a.story = s.story_name[s.doc_story[d]];
     a.story_score = s.doc_score[d];
   }
   return a;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> Index::memory_breakdown() const {
+  return s_->memory_breakdown();
 }
 
 IndexStats Index::stats() const {
@@ -731,7 +833,7 @@ IndexStats Index::stats() const {
     st.stories += n > 0;
     st.stories_multi += n > 1;
   }
-  for (const auto& [h, c] : s.lines) st.boilerplate_lines += c >= s.params.boilerplate_min_docs;
+  s.lines.for_each([&](std::uint64_t, std::uint32_t c) { st.boilerplate_lines += c >= s.params.boilerplate_min_docs; });
   st.tracked_lines = s.lines.size();
   st.df_terms = s.df.size();
   st.memory_bytes = s.memory_bytes();
@@ -740,21 +842,40 @@ IndexStats Index::stats() const {
 
 namespace detail {
 
+std::vector<std::pair<std::string, std::uint64_t>> State::memory_breakdown() const {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  auto add = [&](const char* name, std::size_t b) { out.emplace_back(name, static_cast<std::uint64_t>(b)); };
+  auto str = [](const std::string& x) { return sizeof(std::string) + (x.size() > 15 ? x.capacity() + 1 : 0); };
+  std::size_t b = ids.capacity() * sizeof(std::string);
+  for (const auto& id : ids) b += str(id) - sizeof(std::string);
+  add("ids", b);
+  add("id map", by_id.size() * (sizeof(std::string) + 8 + 2 * sizeof(void*)) + by_id.bucket_count() * sizeof(void*));
+  add("signatures", sigs.capacity() * 4);
+  add("per-article fields", published.capacity() * 8 + inserted.capacity() * 8 + length.capacity() * 8 +
+                                flags.capacity() + parent.capacity() * 4 + canon.capacity() * 4 +
+                                group_doc.capacity() * 4);
+  b = 0;
+  for (const auto& t : tables) b += t.memory_bytes();
+  add("LSH tables", b);
+  add("story docs", doc_story.capacity() * 4 + doc_slot.capacity() * 4 + doc_published.capacity() * 8 +
+                        doc_alive.capacity() + doc_mask.capacity() + doc_score.capacity() * 4 +
+                        doc_refs.capacity() * 4 + doc_begin.capacity() * 8);
+  add("story terms", terms.capacity() * sizeof(Term));
+  b = postings.memory_bytes();
+  postings.for_each([&](std::uint64_t, const std::vector<std::uint32_t>& v) { b += v.capacity() * 4; });
+  add("term postings", b);
+  b = story_name.capacity() * sizeof(std::string) + story_size.capacity() * 4;
+  for (const auto& x : story_name) b += str(x) - sizeof(std::string);
+  add("stories", b);
+  add("df", df.memory_bytes());
+  add("bigram df (hashed counters)", (std::size_t{4} << kBigramDfBits));
+  add("short lines", lines.memory_bytes());
+  return out;
+}
+
 std::size_t State::memory_bytes() const {
   std::size_t b = 0;
-  for (const auto& id : ids) b += sizeof(std::string) + (id.size() > 15 ? id.capacity() + 1 : 0);
-  b += by_id.size() * (sizeof(std::string) + 4 + 2 * sizeof(void*)) + by_id.bucket_count() * sizeof(void*);
-  b += published.capacity() * 8 + inserted.capacity() * 8 + length.capacity() * 8 + sigs.capacity() * 4 +
-       flags.capacity() + parent.capacity() * 4 + canon.capacity() * 4 + group_doc.capacity() * 4;
-  b += doc_story.capacity() * 4 + doc_slot.capacity() * 4 + doc_published.capacity() * 8 + doc_alive.capacity() +
-       doc_mask.capacity() + doc_score.capacity() * 4 + doc_refs.capacity() * 4 + doc_begin.capacity() * 8 +
-       terms.capacity() * sizeof(Term);
-  for (const auto& n : story_name) b += sizeof(std::string) + (n.size() > 15 ? n.capacity() + 1 : 0);
-  b += story_size.capacity() * 4;
-  for (const auto& [key, v] : postings) b += 8 + sizeof(v) + 2 * sizeof(void*) + v.capacity() * 4;
-  b += postings.bucket_count() * sizeof(void*);
-  b += (df.size() + lines.size()) * (16 + 2 * sizeof(void*)) + (df.bucket_count() + lines.bucket_count()) * sizeof(void*);
-  for (const auto& t : tables) b += t.memory_bytes();
+  for (const auto& [name, bytes] : memory_breakdown()) b += bytes;
   return b;
 }
 
@@ -776,7 +897,8 @@ void compare_params(const IndexParams& a, const IndexParams& b, const char* othe
   u("num_perm", a.minhash.num_perm, b.minhash.num_perm);
   u("shingle", a.minhash.shingle, b.minhash.shingle);
   if (a.minhash.seed != b.minhash.seed)
-    fail("seed hash", std::to_string(detail::seed_hash(a.minhash.seed)), std::to_string(detail::seed_hash(b.minhash.seed)));
+    fail("seed hash", std::to_string(detail::seed_hash(a.minhash.seed)),
+         std::to_string(detail::seed_hash(b.minhash.seed)));
   d("dup_threshold", a.dup_threshold, b.dup_threshold);
   if (b.bands.bands != 0) {
     u("bands", a.bands.bands, b.bands.bands);
@@ -790,6 +912,7 @@ void compare_params(const IndexParams& a, const IndexParams& b, const char* othe
   d("time_gate_days", a.story.time_gate_days, b.story.time_gate_days);
   d("time_factor", a.story.time_factor, b.story.time_factor);
   u("min_shared", a.story.min_shared, b.story.min_shared);
+  u("max_candidates_per_doc", a.story.max_candidates_per_doc, b.story.max_candidates_per_doc);
   u("story_max_bucket", a.story.max_bucket, b.story.max_bucket);
   d("min_edge", a.story.min_edge, b.story.min_edge);
   u("story_terms", a.story_terms, b.story_terms);

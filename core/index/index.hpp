@@ -3,13 +3,14 @@
 // seen before (re-post of which canonical? which running story?) without re-clustering.
 
 #include <array>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "cluster/stories.hpp"
@@ -29,8 +30,8 @@ struct IndexParams {
   double dup_threshold = 0.5;              ///< MinHash Jaccard estimate for a dup edge
   lsh::BandParams bands;                   ///< {0, 0}: optimal for dup_threshold (as `cluster`)
   double lsh_fp_weight = 0.05, lsh_fn_weight = 0.95;
-  std::uint32_t max_bucket = 256;          ///< LSH bucket size beyond which a doc is only paired
-                                           ///< with the bucket's first and last docs
+  std::uint32_t max_bucket = 256;  ///< LSH bucket size beyond which a doc is only paired
+                                   ///< with the bucket's first and last docs
   cluster::StoryOptions story;
   std::uint32_t story_terms = 40;  ///< terms kept per story doc (top by TF-IDF weight)
 };
@@ -48,16 +49,16 @@ struct Answer {
 
 /// Counts and sizes (stats()), and the work the last add()/query() did.
 struct IndexStats {
-  std::uint64_t articles = 0;      ///< live articles
-  std::uint64_t slots = 0;         ///< articles ever added (removed ones keep their slot until compact())
+  std::uint64_t articles = 0;  ///< live articles
+  std::uint64_t slots = 0;     ///< articles ever added (removed ones keep their slot until compact())
   std::uint64_t dup_groups = 0, dup_groups_multi = 0;
   std::uint64_t stories = 0, stories_multi = 0;
-  std::uint64_t story_docs = 0;    ///< live story docs (one per dup group representative)
+  std::uint64_t story_docs = 0;         ///< live story docs (one per dup group representative)
   std::uint64_t boilerplate_lines = 0;  ///< distinct short lines that are boilerplate now
   std::uint64_t tracked_lines = 0;      ///< distinct short lines counted
   std::uint64_t df_terms = 0;           ///< terms with a document frequency
   lsh::BandParams bands;
-  std::uint64_t memory_bytes = 0;       ///< heap bytes held (approximate)
+  std::uint64_t memory_bytes = 0;  ///< heap bytes held (approximate)
   // Work of the last add() or query():
   std::uint64_t candidates = 0, verified_edges = 0, story_candidates = 0;
 };
@@ -118,6 +119,8 @@ class Index {
   bool contains(std::string_view id) const;
 
   IndexStats stats() const;
+  /// Heap bytes held (approximate), by structure: ids, signatures, LSH tables, story docs ...
+  std::vector<std::pair<std::string, std::uint64_t>> memory_breakdown() const;
   const IndexParams& params() const noexcept;
   /// The LSH banding in use (resolved from the parameters).
   lsh::BandParams bands() const noexcept;

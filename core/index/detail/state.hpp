@@ -1,8 +1,10 @@
 #pragma once
 // The index's state (internal: shared by index.cpp and format.cpp).
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <string>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "cluster/dup_groups.hpp"
+#include "index/detail/flat_map.hpp"
 #include "index/index.hpp"
 
 namespace samestory::index::detail {
@@ -26,22 +29,36 @@ struct Term {
   float weight;
 };
 
-/// One LSH band: a sorted (key, slot) array plus a small sorted append buffer.
+/// One LSH band: a sorted (key, slot) array with a directory on the keys' top bits, plus the
+/// entries added since the last flush in a hash map of per-key lists. Lookups cost a directory
+/// read and a short search; flushes (merging the lists into the array) happen when the lists
+/// hold an eighth of the array, so their cost is amortised and rare.
 struct BandTable {
-  static constexpr std::size_t kPendingMax = 4096;
+  static constexpr std::size_t kPendingMin = 4096;
   std::vector<std::uint64_t> keys;
   std::vector<std::uint32_t> slots;
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> pending;
+  std::vector<std::uint32_t> dir;  // 2^dir_bits + 1 offsets into keys, by top bits of the key
+  unsigned dir_bits = 0;
+  FlatMap<std::pair<std::uint32_t, std::uint32_t>> pending;      // key -> (first, last) entry + 1
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> entries;  // (slot, next entry + 1)
 
   void insert(std::uint64_t key, std::uint32_t slot);
   void flush();
+  /// Rebuilds the directory after `keys` changed.
+  void index_keys();
   /// Calls f(slot) for every entry of `key`, in slot order.
   template <class F>
   void collect(std::uint64_t key, F&& f) const {
-    auto [lo, hi] = std::equal_range(keys.begin(), keys.end(), key);
-    for (auto it = lo; it != hi; ++it) f(slots[static_cast<std::size_t>(it - keys.begin())]);
-    auto p = std::lower_bound(pending.begin(), pending.end(), std::pair<std::uint64_t, std::uint32_t>{key, 0});
-    for (; p != pending.end() && p->first == key; ++p) f(p->second);
+    auto lo = keys.begin(), hi = keys.end();
+    if (dir_bits) {
+      const auto h = static_cast<std::size_t>(key >> (64 - dir_bits));
+      lo = keys.begin() + dir[h];
+      hi = keys.begin() + dir[h + 1];
+    }
+    auto [a, b] = std::equal_range(lo, hi, key);
+    for (auto it = a; it != b; ++it) f(slots[static_cast<std::size_t>(it - keys.begin())]);
+    if (const auto* p = pending.find(key))
+      for (std::uint32_t e = p->first; e != 0; e = entries[e - 1].second) f(entries[e - 1].first);
   }
   std::size_t memory_bytes() const;
 };
@@ -57,9 +74,9 @@ struct State {
   // Per slot (article ever added, in input order).
   std::vector<std::string> ids;
   std::unordered_map<std::string, std::uint32_t> by_id;  // live articles only
-  std::vector<std::int64_t> published, inserted;  // kNoTime: undated
-  std::vector<std::uint64_t> length;              // text bytes (canonical rule)
-  std::vector<std::uint32_t> sigs;                // slots x num_perm
+  std::vector<std::int64_t> published, inserted;         // kNoTime: undated
+  std::vector<std::uint64_t> length;                     // text bytes (canonical rule)
+  std::vector<std::uint32_t> sigs;                       // slots x num_perm
   std::vector<std::uint8_t> flags;
   std::vector<std::uint32_t> parent;     // union-find, parent[x] <= x
   std::vector<std::uint32_t> canon;      // at roots: the group's canonical slot
@@ -78,17 +95,26 @@ struct State {
   std::vector<std::uint32_t> story_size;  // live docs
 
   // Streaming statistics.
-  std::unordered_map<std::uint64_t, std::uint32_t> lines;  // short line -> articles seen with it
-  std::unordered_map<std::uint64_t, std::uint32_t> df;     // term key -> story docs with it
+  FlatMap<std::uint32_t> lines;  // short line -> articles seen with it
+  FlatMap<std::uint32_t> df;     // title/body/entity term key -> story docs with it
+  // Bigram document frequencies, hashed into 2^kBigramDfBits counters (most bigrams occur in
+  // one doc: an exact map grew by ~250 entries per article). calloc'd: untouched pages cost nothing.
+  static constexpr std::uint32_t kBigramDfBits = 22;
+  struct FreeDeleter {
+    void operator()(std::uint32_t* p) const noexcept { std::free(p); }
+  };
+  std::unique_ptr<std::uint32_t[], FreeDeleter> bigram_df;
   std::uint64_t df_docs = 0;
 
   // Derived (rebuilt on load).
   std::vector<BandTable> tables;
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> postings;  // salient term -> docs
+  FlatMap<std::vector<std::uint32_t>> postings;  // salient term -> docs
 
   mutable IndexStats last;
 
   void init_tables();
+  std::uint32_t df_of(std::uint64_t key) const;
+  void count_df(std::uint64_t key);
   std::uint64_t band_key(const std::uint32_t* sig, std::uint32_t b) const;
   std::uint32_t find(std::uint32_t x) const;
   std::uint32_t find_mut(std::uint32_t x);
@@ -96,13 +122,15 @@ struct State {
   bool precedes(std::uint32_t a, std::uint32_t b) const;
   void unite(std::uint32_t a, std::uint32_t b);
   void retire_doc(std::uint32_t d);
-  void dup_candidates(const std::uint32_t* sig, const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& out) const;
+  void dup_candidates(const std::uint32_t* sig, const std::vector<std::uint64_t>& keys,
+                      std::vector<std::uint32_t>& out) const;
   double doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::int64_t pub_a, std::uint32_t d) const;
   std::pair<std::uint32_t, double> best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
                                               std::uint64_t& compared) const;
   std::uint32_t new_doc(std::vector<Term> t, unsigned mask, std::uint32_t slot, std::uint32_t story, float score);
   std::vector<Answer> insert(std::vector<Prepared>& batch, bool update_df);
   std::size_t memory_bytes() const;
+  std::vector<std::pair<std::string, std::uint64_t>> memory_breakdown() const;
 };
 
 /// Throws std::invalid_argument "NAME X in index, Y <other>" for the first differing parameter.

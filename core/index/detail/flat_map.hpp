@@ -1,0 +1,104 @@
+#pragma once
+// An open-addressing hash map from 64-bit keys (already hashes) to V: linear probing, power of
+// two capacity, load <= 0.7. One cache miss per lookup where std::unordered_map took two or
+// three, and about a third of its memory (internal to the index).
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace samestory::index::detail {
+
+template <class V>
+class FlatMap {
+ public:
+  const V* find(std::uint64_t key) const {
+    if (key == 0) return has_zero_ ? &zero_ : nullptr;
+    if (keys_.empty()) return nullptr;
+    for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
+      if (keys_[i] == key) return &vals_[i];
+      if (keys_[i] == 0) return nullptr;
+    }
+  }
+  V* find(std::uint64_t key) { return const_cast<V*>(static_cast<const FlatMap&>(*this).find(key)); }
+
+  /// The value of `key`, inserted as V{} when absent.
+  V& operator[](std::uint64_t key) {
+    if (key == 0) {
+      if (!has_zero_) has_zero_ = true, ++size_;
+      return zero_;
+    }
+    if ((size_ + 1) * 10 > keys_.size() * 7) grow(keys_.empty() ? 16 : keys_.size() * 2);
+    std::size_t i = slot(key);
+    for (; keys_[i] != 0; i = (i + 1) & mask_)
+      if (keys_[i] == key) return vals_[i];
+    keys_[i] = key;
+    ++size_;
+    return vals_[i];
+  }
+
+  void reserve(std::size_t n) {
+    std::size_t cap = 16;
+    while (cap * 7 < n * 10) cap *= 2;
+    if (cap > keys_.size()) grow(cap);
+  }
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  void clear() {
+    keys_.clear();
+    vals_.clear();
+    mask_ = 0;
+    shift_ = 64;
+    size_ = 0;
+    has_zero_ = false;
+    zero_ = V{};
+  }
+
+  /// f(key, value) for every entry, in table order (sort when order matters).
+  template <class F>
+  void for_each(F&& f) const {
+    if (has_zero_) f(std::uint64_t{0}, zero_);
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] != 0) f(keys_[i], vals_[i]);
+  }
+  template <class F>
+  void for_each_mut(F&& f) {
+    if (has_zero_) f(std::uint64_t{0}, zero_);
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] != 0) f(keys_[i], vals_[i]);
+  }
+
+  /// Bytes of the table itself (not what V owns).
+  std::size_t memory_bytes() const noexcept { return keys_.capacity() * 8 + vals_.capacity() * sizeof(V); }
+
+ private:
+  std::size_t slot(std::uint64_t key) const noexcept {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
+  void grow(std::size_t cap) {
+    std::vector<std::uint64_t> keys(cap, 0);
+    std::vector<V> vals(cap);
+    std::swap(keys, keys_);
+    std::swap(vals, vals_);
+    mask_ = cap - 1;
+    shift_ = 64;
+    for (std::size_t c = cap; c > 1; c >>= 1) --shift_;
+    for (std::size_t j = 0; j < keys.size(); ++j) {
+      if (keys[j] == 0) continue;
+      std::size_t i = slot(keys[j]);
+      while (keys_[i] != 0) i = (i + 1) & mask_;
+      keys_[i] = keys[j];
+      vals_[i] = std::move(vals[j]);
+    }
+  }
+
+  std::vector<std::uint64_t> keys_;  // 0 = empty (key 0 lives in zero_)
+  std::vector<V> vals_;
+  std::size_t mask_ = 0, size_ = 0;
+  unsigned shift_ = 64;
+  bool has_zero_ = false;
+  V zero_{};
+};
+
+}  // namespace samestory::index::detail
