@@ -50,13 +50,13 @@ struct Answer {
 /// Counts and sizes (stats()), and the work the last add()/query() did.
 struct IndexStats {
   std::uint64_t articles = 0;  ///< live articles
-  std::uint64_t slots = 0;     ///< articles ever added (removed ones keep their slot until compact())
+  std::uint64_t slots = 0;     ///< articles ever added (removed ones keep their slot: nothing reclaims it yet)
   std::uint64_t dup_groups = 0, dup_groups_multi = 0;
   std::uint64_t stories = 0, stories_multi = 0;
   std::uint64_t story_docs = 0;         ///< live story docs (one per dup group representative)
   std::uint64_t boilerplate_lines = 0;  ///< distinct short lines that are boilerplate now
   std::uint64_t tracked_lines = 0;      ///< distinct short lines counted
-  std::uint64_t df_terms = 0;           ///< terms with a document frequency
+  std::uint64_t df_terms = 0;           ///< title, body and entity terms with a document frequency (bigrams are hashed)
   lsh::BandParams bands;
   std::uint64_t memory_bytes = 0;  ///< heap bytes held (approximate)
   // Work of the last add() or query():
