@@ -46,7 +46,7 @@ double cpu_now() {
 struct Args {
   std::string corpus, dir = "/tmp/samestory-bench-index";
   std::uint64_t articles = 100000, feed = 2000, build_batch = 10000;
-  bool reuse = false, single = true;
+  bool reuse = false, single = true, load_only = false;
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -75,6 +75,8 @@ Args parse(int argc, char** argv) {
       a.build_batch = std::stoull(val());
     else if (s == "--reuse")
       a.reuse = true;
+    else if (s == "--load-only")
+      a.load_only = true;
     else if (s == "--no-single")
       a.single = false;
     else if (!s.empty() && s[0] == '-')
@@ -184,8 +186,14 @@ int main(int argc, char** argv) try {
     std::printf("build: %.1f s (%.0f articles/s, batches of %llu, includes reading the corpus); save: %.3f s\n",
                 t_build, static_cast<double>(added) / t_build, static_cast<unsigned long long>(args.build_batch),
                 t_save);
+  } else if (args.load_only) {
+    const auto t = Clock::now();
+    const index::Index idx = index::load(args.dir);
+    std::printf("load: %.3f s (%llu articles)\n", since(t), static_cast<unsigned long long>(idx.stats().articles));
+    return 0;
   } else {
-    src.take(args.articles);  // skip the indexed articles
+    for (std::uint64_t skipped = 0; skipped < args.articles;)  // skip the indexed articles
+      skipped += src.take(std::min<std::uint64_t>(args.articles - skipped, 10000)).size();
     std::printf("build: reused the index in %s\n", args.dir.c_str());
   }
   const long rss0 = rss_kb();

@@ -107,6 +107,11 @@ class Reader {
   std::uint32_t section_;
 };
 
+/// Capacity for n elements and an eighth more.
+std::size_t headroom(std::uint64_t n) {
+  return static_cast<std::size_t>(n + n / 8 + 64);
+}
+
 }  // namespace
 
 std::string Index::serialize() const {
@@ -382,13 +387,20 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   {
     Reader r(sec[kIds], kIds);
     if (r.get<std::uint64_t>() != n) r.bad("article count differs from the header");
-    s.ids.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, sec[kIds].size() / 4)));  // n is not trusted yet
+    // Room for an eighth more before the first add reallocates (and copies) the big arrays: a
+    // feed's first add after load otherwise paid for copying every signature. Bounded by the
+    // bytes present (n is not trusted yet); untouched pages cost no memory.
+    s.ids.reserve(headroom(std::min<std::uint64_t>(n, sec[kIds].size() / 4)));
     for (std::uint64_t x = 0; x < n; ++x) s.ids.push_back(r.get_string());
     r.done();
   }
   {
     Reader r(sec[kSlots], kSlots);
     r.need(n * 40);
+    for (auto* v : {&s.parent, &s.canon, &s.group_doc}) v->reserve(headroom(n));
+    for (auto* v : {&s.published, &s.inserted}) v->reserve(headroom(n));
+    s.length.reserve(headroom(n));
+    s.flags.reserve(headroom(n));
     s.published.resize(n);
     s.inserted.resize(n);
     s.length.resize(n);
@@ -413,6 +425,7 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   }
   {
     Reader r(sec[kSignatures], kSignatures);
+    s.sigs.reserve(headroom(std::min<std::uint64_t>(n, sec[kSignatures].size() / 4 / k)) * k);
     r.get_array(s.sigs, n * k);
     r.done();
   }
@@ -420,6 +433,12 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   {
     Reader r(sec[kDocs], kDocs);
     r.need(m * 32);
+    for (auto* v : {&s.doc_story, &s.doc_slot, &s.doc_refs}) v->reserve(headroom(m));
+    s.doc_published.reserve(headroom(m));
+    s.doc_alive.reserve(headroom(m));
+    s.doc_mask.reserve(headroom(m));
+    s.doc_score.reserve(headroom(m));
+    s.doc_begin.reserve(headroom(m) + 1);
     nterms.resize(m);  // after the check: m comes from the header
     for (std::size_t d = 0; d < m; ++d) {
       s.doc_story.push_back(r.get<std::uint32_t>());
@@ -441,6 +460,7 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     Reader r(sec[kTerms], kTerms);
     const std::uint64_t total = s.doc_begin.back();
     if (total != sec[kTerms].size() / 16 || sec[kTerms].size() % 16) r.bad("term count differs from the docs");
+    s.terms.reserve(headroom(total));
     s.terms.resize(total);
     for (auto& term : s.terms) {
       term.key = r.get<std::uint64_t>();
@@ -464,7 +484,7 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   auto read_map = [](Reader& r, detail::FlatMap<std::uint32_t>& mp) {
     const auto count = r.get<std::uint64_t>();
     r.need(static_cast<std::size_t>(std::min<std::uint64_t>(count, SIZE_MAX / 32) * 12));
-    mp.reserve(static_cast<std::size_t>(count));
+    mp.reserve(headroom(count));
     std::uint64_t prev = 0;
     for (std::uint64_t i = 0; i < count; ++i) {
       const auto key = r.get<std::uint64_t>();
@@ -518,6 +538,7 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     if ((s.flags[x] & State::kAlive) && s.parent[x] == x && s.group_doc[x] == kNone)
       throw std::runtime_error("section 2 (slots): dup group of article " + std::to_string(x) + " has no story doc");
   // Derived structures: ids, LSH tables (per band, in parallel) and postings.
+  s.by_id.reserve(headroom(n));
   for (std::uint32_t x = 0; x < n; ++x)
     if (s.flags[x] & State::kAlive)
       if (!s.by_id.emplace(s.ids[x], x).second)
@@ -557,12 +578,36 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     std::size_t occurrences = 0;
     for (std::uint32_t d = 0; d < m; ++d)
       if (s.doc_alive[d]) occurrences += s.doc_begin[d + 1] - s.doc_begin[d];
-    s.postings.reserve(occurrences / 8);
+    // Three passes, no per-term vectors: number the lists (counting), bound them, fill them.
+    std::vector<std::uint32_t> list_of;  // per occurrence, its list
+    list_of.reserve(occurrences);
+    std::vector<std::uint32_t> count;
+    s.post_list.reserve(occurrences / 8);
     for (std::uint32_t d = 0; d < m; ++d) {
       if (!s.doc_alive[d]) continue;
       for (auto i = s.doc_begin[d]; i < s.doc_begin[d + 1]; ++i) {
         const auto f = s.terms[i].key >> 62;
-        if (f == cluster::kBody || f == cluster::kEntity) s.postings[s.terms[i].key].push_back(d);
+        if (f != cluster::kBody && f != cluster::kEntity) continue;
+        auto& l = s.post_list[s.terms[i].key];
+        if (l == 0) {
+          count.push_back(0);
+          l = static_cast<std::uint32_t>(count.size());  // list number + 1 while counting
+        }
+        ++count[l - 1];
+        list_of.push_back(l - 1);
+      }
+    }
+    s.post_list.for_each_mut([](std::uint64_t, std::uint32_t& l) { --l; });
+    s.post_begin.assign(count.size() + 1, 0);
+    for (std::size_t l = 0; l < count.size(); ++l) s.post_begin[l + 1] = s.post_begin[l] + count[l];
+    s.post_docs.resize(list_of.size());
+    std::vector<std::uint64_t> fill(s.post_begin.begin(), s.post_begin.end() - 1);
+    std::size_t o = 0;
+    for (std::uint32_t d = 0; d < m; ++d) {
+      if (!s.doc_alive[d]) continue;
+      for (auto i = s.doc_begin[d]; i < s.doc_begin[d + 1]; ++i) {
+        const auto f = s.terms[i].key >> 62;
+        if (f == cluster::kBody || f == cluster::kEntity) s.post_docs[fill[list_of[o++]]++] = d;
       }
     }
   };

@@ -226,10 +226,19 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
   for (const auto& term : t) {
     const auto f = key_field(term.key);
     if (f != cluster::kBody && f != cluster::kEntity) continue;
-    const auto* list = postings.find(term.key);
-    if (!list || list->size() > params.story.max_bucket) continue;
-    for (auto d : *list)
-      if (count[d]++ == 0) touched.push_back(d);
+    const std::uint32_t* base = nullptr;
+    std::size_t n_base = 0;
+    if (const auto* l = post_list.find(term.key)) {
+      base = post_docs.data() + post_begin[*l];
+      n_base = post_begin[*l + 1] - post_begin[*l];
+    }
+    const auto* added = postings.find(term.key);
+    if (n_base + (added ? added->size() : 0) > params.story.max_bucket) continue;
+    for (std::size_t i = 0; i < n_base; ++i)
+      if (count[base[i]]++ == 0) touched.push_back(base[i]);
+    if (added)
+      for (auto d : *added)
+        if (count[d]++ == 0) touched.push_back(d);
   }
   std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (shared terms, doc)
   for (auto d : touched) {
@@ -861,7 +870,7 @@ std::vector<std::pair<std::string, std::uint64_t>> State::memory_breakdown() con
                         doc_alive.capacity() + doc_mask.capacity() + doc_score.capacity() * 4 +
                         doc_refs.capacity() * 4 + doc_begin.capacity() * 8);
   add("story terms", terms.capacity() * sizeof(Term));
-  b = postings.memory_bytes();
+  b = postings.memory_bytes() + post_list.memory_bytes() + post_begin.capacity() * 8 + post_docs.capacity() * 4;
   postings.for_each([&](std::uint64_t, const std::vector<std::uint32_t>& v) { b += v.capacity() * 4; });
   add("term postings", b);
   b = story_name.capacity() * sizeof(std::string) + story_size.capacity() * 4;

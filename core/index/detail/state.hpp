@@ -108,7 +108,12 @@ struct State {
 
   // Derived (rebuilt on load).
   std::vector<BandTable> tables;
-  FlatMap<std::vector<std::uint32_t>> postings;  // salient term -> docs
+  // Salient (body, entity) term -> story docs holding it, in doc order: the docs of the last
+  // load as one array (key -> list number, list bounds, docs), the docs added since in a map.
+  FlatMap<std::uint32_t> post_list;
+  std::vector<std::uint64_t> post_begin{0};
+  std::vector<std::uint32_t> post_docs;
+  FlatMap<std::vector<std::uint32_t>> postings;
 
   mutable IndexStats last;
 
