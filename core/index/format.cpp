@@ -1,9 +1,12 @@
 // The index file: fixed little-endian header, section table, checksummed sections
 // (docs/format.md documents every byte).
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -631,18 +634,37 @@ Index load(const std::string& dir, const IndexParams* requested) {
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw std::runtime_error(dir + ": no such index directory");
   const std::string path = index_file(dir);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
-  std::string bytes;
-  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-    bytes.resize(static_cast<std::size_t>(st.st_size));  // one read, not a byte at a time
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    bytes.resize(static_cast<std::size_t>(in.gcount()));
-    if (in.bad()) throw std::runtime_error(path + ": read error");
-  } else {
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  // Mapped, not read: no zero-filled 1 GB buffer and no copy of the file (saves rename a new
+  // file into place, so the mapped one is never truncated under us).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  struct Mapping {
+    int fd;
+    void* p = MAP_FAILED;
+    std::size_t n = 0;
+    ~Mapping() {
+      if (p != MAP_FAILED) ::munmap(p, n);
+      ::close(fd);
+    }
+  } map{fd};
+  std::string copy;
+  std::string_view bytes;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    map.n = static_cast<std::size_t>(st.st_size);
+    map.p = ::mmap(nullptr, map.n, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map.p == MAP_FAILED) throw std::runtime_error(path + ": cannot map: " + std::strerror(errno));
+    ::madvise(map.p, map.n, MADV_SEQUENTIAL);
+    bytes = std::string_view(static_cast<const char*>(map.p), map.n);
+  } else {  // empty, or not a regular file: read what there is
+    char buf[65536];
+    for (;;) {
+      const auto got = ::read(fd, buf, sizeof buf);
+      if (got < 0) throw std::runtime_error(path + ": read error: " + std::strerror(errno));
+      if (got == 0) break;
+      copy.append(buf, static_cast<std::size_t>(got));
+    }
+    bytes = copy;
   }
-  if (in.bad()) throw std::runtime_error(path + ": read error");
   try {
     return Index::deserialize(bytes, requested);
   } catch (const std::invalid_argument&) {
