@@ -46,8 +46,9 @@ Keyed salient_keys(std::span<const StoryDoc> docs, const StoryOptions& o) {
         terms.emplace_back(it.value(), (std::uint64_t{f} << 32) | static_cast<std::uint32_t>(it.index()));
     }
     const std::size_t k = std::min<std::size_t>(o.salient_terms, terms.size());
-    std::partial_sort(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(k), terms.end(),
-                      [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+    std::partial_sort(
+        terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(k), terms.end(),
+        [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
     for (std::size_t t = 0; t < k; ++t) per_doc[i].emplace_back(terms[t].second, static_cast<std::uint32_t>(i));
   });
   Keyed all;
@@ -153,12 +154,42 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
   for (std::uint32_t i = 0; i < n; ++i)
     if (docs[i].published) dates[i].push_back(*docs[i].published);
   auto median = [&](std::uint32_t c) { return dates[c][dates[c].size() / 2]; };
+  // Entity document counts per cluster and each cluster's defining entities (in at least
+  // conflict_hi of its docs): two clusters of conflict_min_size docs or more that each have a
+  // defining entity the other hardly mentions (in at most conflict_lo of its docs) are two
+  // events of one kind (Klitschko stops Rahman; Klitschko stops Thompson), so their average
+  // link is scaled by conflict_factor.
+  const bool conflicts = o.conflict_factor < 1;
+  std::vector<std::unordered_map<std::uint32_t, std::uint32_t>> ent(conflicts ? n : 0);
+  std::vector<std::vector<std::uint32_t>> defining(conflicts ? n : 0);
+  auto refresh_defining = [&](std::uint32_t c) {
+    defining[c].clear();
+    if (size[c] < o.conflict_min_size) return;  // not gated yet
+    for (const auto& [t, k] : ent[c])
+      if (k >= o.conflict_hi * size[c]) defining[c].push_back(t);
+  };
+  if (conflicts) {
+    for (std::uint32_t i = 0; i < n; ++i) {
+      for (tfidf::SparseVector::InnerIterator it(docs[i].fields[kEntity]); it; ++it)
+        ent[i].emplace(static_cast<std::uint32_t>(it.index()), 1);
+      refresh_defining(i);
+    }
+  }
+  auto one_way = [&](std::uint32_t a, std::uint32_t b) {
+    for (auto t : defining[a]) {
+      const auto it = ent[b].find(t);
+      if ((it == ent[b].end() ? 0 : it->second) <= o.conflict_lo * size[b]) return true;
+    }
+    return false;
+  };
   auto push = [&](std::uint32_t a, std::uint32_t b, double sum) {
     if (a > b) std::swap(a, b);
     double avg = sum / (static_cast<double>(size[a]) * size[b]);
     if (dates[a].size() >= o.cluster_gate_min_dated && dates[b].size() >= o.cluster_gate_min_dated &&
         std::abs(static_cast<double>(median(a) - median(b))) > o.cluster_gate_days * 86400.0)
       avg *= o.cluster_gate_factor;
+    if (conflicts && size[a] >= o.conflict_min_size && size[b] >= o.conflict_min_size && one_way(a, b) && one_way(b, a))
+      avg *= o.conflict_factor;
     if (avg >= o.threshold) heap.emplace(avg, a, b, version[a], version[b]);
   };
   for (std::uint32_t a = 0; a < n; ++a)
@@ -176,6 +207,13 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
     std::merge(dates[a].begin(), dates[a].end(), dates[b].begin(), dates[b].end(), std::back_inserter(merged_dates));
     dates[a] = std::move(merged_dates);
     std::vector<std::int64_t>().swap(dates[b]);
+    if (conflicts) {
+      if (ent[a].size() < ent[b].size()) std::swap(ent[a], ent[b]);
+      for (const auto& [t, k] : ent[b]) ent[a][t] += k;
+      std::unordered_map<std::uint32_t, std::uint32_t>().swap(ent[b]);
+      std::vector<std::uint32_t>().swap(defining[b]);
+      refresh_defining(a);
+    }
     ++version[a];
     ++version[b];
     auto& la = adj[a];
