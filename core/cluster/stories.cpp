@@ -2,9 +2,11 @@
 
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 #include <queue>
 #include <stdexcept>
@@ -111,8 +113,30 @@ std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const St
   return cand;
 }
 
-StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& o) {
-  if (!(o.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
+namespace {
+
+/// A hash of everything the story stage sees of a doc (field vectors, date, canonical key):
+/// the order cluster_stories works in, so that the input order does not matter.
+std::uint64_t content_hash(const StoryDoc& d) {
+  std::vector<std::uint64_t> buf;
+  for (std::size_t f = 0; f < kStoryFields; ++f) {
+    for (tfidf::SparseVector::InnerIterator it(d.fields[f]); it; ++it) {
+      std::uint32_t bits;
+      const float v = it.value();
+      std::memcpy(&bits, &v, sizeof bits);
+      buf.push_back((std::uint64_t{static_cast<std::uint32_t>(it.index())} << 32) | bits);
+    }
+    buf.push_back(~std::uint64_t{0} - f);
+  }
+  buf.push_back(d.published ? static_cast<std::uint64_t>(*d.published) : ~std::uint64_t{0});
+  buf.push_back(d.key.length);
+  return XXH3_64bits(buf.data(), buf.size() * sizeof(std::uint64_t));
+}
+
+/// cluster_stories on docs already in content order; orig[i] is doc i's input index (the
+/// last tie-break of the story lead).
+StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& o,
+                            std::span<const std::uint32_t> orig) {
   const std::size_t n = docs.size();
   StoryResult res;
   res.lead.resize(n);
@@ -241,7 +265,7 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
   for (std::uint32_t i = 0; i < n; ++i) {
     roots[i] = root(i);
     const std::uint32_t r = roots[i];
-    if (precedes(docs[i].key, i, docs[lead[r]].key, lead[r])) lead[r] = i;
+    if (precedes(docs[i].key, orig[i], docs[lead[r]].key, orig[lead[r]])) lead[r] = i;
   }
   // Mean content similarity of a doc to the rest of its story. content_similarity(i, j)
   // averages over the fields *both* docs have, so members are grouped by which (weighted)
@@ -293,6 +317,39 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
     }
   });
   for (std::uint32_t i = 0; i < n; ++i) res.lead[i] = lead[roots[i]];
+  return res;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(docs.size());
+  tbb::parallel_for(std::size_t{0}, docs.size(), [&](std::size_t i) {
+    keyed[i] = {content_hash(docs[i]), static_cast<std::uint32_t>(i)};
+  });
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<std::uint32_t> order(docs.size());
+  for (std::size_t k = 0; k < keyed.size(); ++k) order[k] = keyed[k].second;
+  return order;
+}
+
+StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& o) {
+  if (!(o.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
+  // Work in content order, so that candidate, merge and score tie-breaks follow the content,
+  // not the input order: a shuffled corpus gives the same stories.
+  const std::size_t n = docs.size();
+  const std::vector<std::uint32_t> orig = story_order(docs);
+  std::vector<StoryDoc> ordered(n);
+  for (std::size_t k = 0; k < n; ++k) ordered[k] = docs[orig[k]];
+  StoryResult r = cluster_ordered(ordered, o, orig);
+  StoryResult res;
+  res.stats = r.stats;
+  res.lead.resize(n);
+  res.score.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    res.lead[orig[k]] = orig[r.lead[k]];
+    res.score[orig[k]] = r.score[k];
+  }
   return res;
 }
 

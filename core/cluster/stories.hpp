@@ -67,6 +67,11 @@ double content_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptio
 std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const StoryOptions& options,
                                         lsh::CandidateStats& stats);
 
+/// The order cluster_stories works in: doc indices sorted by a hash of each doc's field
+/// vectors, date and canonical key (ties, i.e. identical docs, by index). Every tie-break of
+/// the story stage follows this order, so the stories do not depend on the input order.
+std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs);
+
 /// Clusters docs into stories. Candidates are pairs sharing at least min_shared of their
 /// salient_terms highest-weighted body and entity terms (found by sorting (term, doc) keys,
 /// as an LSH bucket index would); clusters merge by average link, counting uncompared pairs
