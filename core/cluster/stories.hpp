@@ -37,7 +37,7 @@ struct StoryOptions {
   std::uint32_t conflict_min_size = 8;        ///< ...when both have at least this many docs
   std::uint32_t salient_terms = 48;           ///< body + entity terms per doc indexed for candidates
   std::uint32_t min_shared = 2;               ///< salient terms two docs must share to be compared
-  std::uint32_t max_candidates_per_doc = 15;  ///< per doc, the pairs sharing most salient terms (0 = all)
+  std::uint32_t max_candidates_per_doc = 18;  ///< per doc, the pairs sharing most salient terms (0 = all)
   std::uint32_t max_bucket = 500;             ///< docs per salient term before the term is chained
   double min_edge = 0.02;                     ///< similarities below this are treated as 0
 };
