@@ -1,10 +1,6 @@
 // Clustering: union-find and dup groups against BFS components and a brute-force canonical
 // argmin; verify_pairs; stories against a naive O(n^3) average-link agglomeration.
 
-#include "random.hpp"
-#include "cluster/dup_groups.hpp"
-#include "cluster/stories.hpp"
-
 #include <doctest/doctest.h>
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
@@ -22,6 +18,9 @@
 #include <utility>
 #include <vector>
 
+#include "cluster/dup_groups.hpp"
+#include "cluster/stories.hpp"
+#include "random.hpp"
 #include "tfidf/tfidf.hpp"
 
 using samestory::cluster::CanonicalKey;
@@ -41,8 +40,8 @@ using samestory::tfidf::SparseVector;
 
 namespace {
 
-using samestory::test::SplitMix64;
 using samestory::test::shuffle;
+using samestory::test::SplitMix64;
 
 constexpr std::int64_t kDay = 86400;
 
@@ -231,6 +230,28 @@ std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> docs, co
         if (da.size() >= o.cluster_gate_min_dated && db.size() >= o.cluster_gate_min_dated &&
             std::abs(static_cast<double>(da[da.size() / 2] - db[db.size() / 2])) > o.cluster_gate_days * 86400.0)
           avg *= o.cluster_gate_factor;
+        // The entity conflict gate, recounted from the members: each cluster has an entity in
+        // >= conflict_hi of its docs that is in <= conflict_lo of the other's docs.
+        auto entity_docs = [&](const std::vector<std::uint32_t>& c) {
+          std::map<std::int32_t, double> count;
+          for (auto x : c)
+            for (SparseVector::InnerIterator it(docs[x].fields[samestory::cluster::kEntity]); it; ++it)
+              count[static_cast<std::int32_t>(it.index())] += 1;
+          return count;
+        };
+        auto one_way = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
+          const auto cx = entity_docs(x), cy = entity_docs(y);
+          for (const auto& [t, k] : cx) {
+            if (k < o.conflict_hi * static_cast<double>(x.size())) continue;
+            const double other = cy.count(t) ? cy.at(t) : 0.0;
+            if (other <= o.conflict_lo * static_cast<double>(y.size())) return true;
+          }
+          return false;
+        };
+        if (o.conflict_factor < 1 && clusters[a].size() >= o.conflict_min_size &&
+            clusters[b].size() >= o.conflict_min_size && one_way(clusters[a], clusters[b]) &&
+            one_way(clusters[b], clusters[a]))
+          avg *= o.conflict_factor;
         if (avg > best) best = avg, ba = a, bb = b;
       }
     if (best < o.threshold) break;
@@ -245,7 +266,21 @@ std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> docs, co
   return label;
 }
 
-std::vector<std::uint32_t> partition_of(const StoryResult& r) { return canonical_partition(r.lead); }
+std::vector<std::uint32_t> partition_of(const StoryResult& r) {
+  return canonical_partition(r.lead);
+}
+
+// The naive reference run in story_order (cluster_stories' tie-break order), labels mapped
+// back to input indices: equal to cluster_stories even when similarities tie.
+std::vector<std::uint32_t> naive_in_story_order(std::span<const StoryDoc> docs, const StoryOptions& o) {
+  const auto order = samestory::cluster::story_order(docs);
+  std::vector<StoryDoc> ordered;
+  for (auto i : order) ordered.push_back(docs[i]);
+  const auto label = naive_average_link(ordered, o);
+  std::vector<std::uint32_t> lead(docs.size());
+  for (std::size_t k = 0; k < order.size(); ++k) lead[order[k]] = order[label[k]];
+  return canonical_partition(lead);
+}
 
 std::vector<std::vector<std::uint32_t>> stories_of(const StoryResult& r) {
   std::map<std::uint32_t, std::vector<std::uint32_t>> by_lead;
@@ -294,13 +329,13 @@ TEST_CASE("cluster: UnionFind matches BFS components and roots at the smallest m
 
 TEST_CASE("cluster: precedes and dup_groups follow the canonical rule on hand cases") {
   using K = CanonicalKey;
-  CHECK(precedes(K{100, 1}, 5, K{200, 999}, 0));          // earliest published wins over longer
+  CHECK(precedes(K{100, 1}, 5, K{200, 999}, 0));  // earliest published wins over longer
   CHECK_FALSE(precedes(K{200, 999}, 0, K{100, 1}, 5));
-  CHECK(precedes(K{500, 1}, 7, K{std::nullopt, 999}, 0));  // dated beats undated
+  CHECK(precedes(K{500, 1}, 7, K{std::nullopt, 999}, 0));           // dated beats undated
   CHECK(precedes(K{std::nullopt, 50}, 3, K{std::nullopt, 10}, 1));  // undated: longest
-  CHECK(precedes(K{100, 50}, 3, K{100, 10}, 1));           // same date: longest
-  CHECK(precedes(K{100, 50}, 1, K{100, 50}, 3));           // full tie: first in input
-  CHECK_FALSE(precedes(K{100, 50}, 3, K{100, 50}, 3));     // strict
+  CHECK(precedes(K{100, 50}, 3, K{100, 10}, 1));                    // same date: longest
+  CHECK(precedes(K{100, 50}, 1, K{100, 50}, 3));                    // full tie: first in input
+  CHECK_FALSE(precedes(K{100, 50}, 3, K{100, 50}, 3));              // strict
 
   // Group {0,1,2} and {3,4}, singleton 5.
   const std::vector<Pair> edges{{0, 1}, {1, 2}, {3, 4}};
@@ -309,7 +344,8 @@ TEST_CASE("cluster: precedes and dup_groups follow the canonical rule on hand ca
     CHECK(dup_groups(edges, keys) == std::vector<std::uint32_t>{1, 1, 1, 4, 4, 5});
   }
   {
-    const std::vector<K> keys{{std::nullopt, 10}, {std::nullopt, 50}, {std::nullopt, 50}, {9, 1}, {std::nullopt, 99}, {}};
+    const std::vector<K> keys{
+        {std::nullopt, 10}, {std::nullopt, 50}, {std::nullopt, 50}, {9, 1}, {std::nullopt, 99}, {}};
     CHECK(dup_groups(edges, keys) == std::vector<std::uint32_t>{1, 1, 1, 3, 3, 5});
   }
   {
@@ -354,9 +390,7 @@ TEST_CASE("cluster: verify_pairs keeps exactly the accepted pairs in order, for 
     const auto a = static_cast<std::uint32_t>(rng.below(5000)), b = static_cast<std::uint32_t>(rng.below(5000));
     p = {std::min(a, b), std::max(a, b) + 1};
   }
-  auto accept = [](std::uint32_t i, std::uint32_t j) {
-    return (std::uint64_t{i} * 2654435761u + j) % 7 < 3;
-  };
+  auto accept = [](std::uint32_t i, std::uint32_t j) { return (std::uint64_t{i} * 2654435761u + j) % 7 < 3; };
   std::vector<Pair> want;
   for (const auto& [i, j] : cand)
     if (accept(i, j)) want.emplace_back(i, j);
@@ -518,7 +552,7 @@ TEST_CASE("cluster: stories do not chain A~B~C under average link") {
     CHECK(m.size() <= 2);
     if (m.size() == 2) CHECK(m[1] == m[0] + 1);
   }
-  CHECK(partition_of(r) == naive_average_link(docs, o));
+  CHECK(partition_of(r) == naive_in_story_order(docs, o));
   CHECK(r.stats.edges == L - 1);
 
   // Three docs: A~B and B~C strong, A and C unrelated; A-B merges first, then {A,B}~C has mean
@@ -543,7 +577,7 @@ TEST_CASE("cluster: stories do not chain A~B~C under average link") {
 
 TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
   SplitMix64 rng{230};
-  std::size_t total_merges = 0, big_stories = 0;
+  std::size_t total_merges = 0, big_stories = 0, gated_differs = 0;
   for (int trial = 0; trial < 40; ++trial) {
     const std::size_t n = 20 + rng.below(21);
     const auto docs = random_docs(rng, n, 0.7);
@@ -553,19 +587,31 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
     o.threshold = std::array<double, 4>{0.1, 0.13, 0.2, 0.3}[rng.below(4)];
     o.min_shared = static_cast<std::uint32_t>(1 + rng.below(2));
     if (trial % 4 == 3) o.min_edge = 0.15;
-    INFO("trial " << trial << " n=" << n << " threshold=" << o.threshold << " min_shared=" << o.min_shared);
+    // The entity conflict gate at sizes small random docs reach.
+    o.conflict_min_size = static_cast<std::uint32_t>(2 + rng.below(3));
+    o.conflict_hi = std::array<double, 3>{0.5, 0.6, 0.8}[rng.below(3)];
+    o.conflict_lo = std::array<double, 2>{0.0, 0.3}[rng.below(2)];
+    o.conflict_factor = std::array<double, 2>{0.0, 0.5}[rng.below(2)];
+    INFO("trial " << trial << " n=" << n << " threshold=" << o.threshold << " min_shared=" << o.min_shared
+                  << " conflict " << o.conflict_min_size << "/" << o.conflict_hi << "/" << o.conflict_lo << "/"
+                  << o.conflict_factor);
     const StoryResult r = cluster_stories(docs, o);
-    const auto want = naive_average_link(docs, o);
+    const auto want = naive_in_story_order(docs, o);
     CHECK(partition_of(r) == want);
+    StoryOptions off = o;
+    off.conflict_factor = 1;
+    gated_differs += partition_of(cluster_stories(docs, off)) != want;
     std::set<std::uint32_t> clusters(want.begin(), want.end());
     CHECK(r.stats.merges == n - clusters.size());
     check_result_shape(r, docs);
     total_merges += r.stats.merges;
     for (const auto& m : stories_of(r)) big_stories += m.size() >= 3;
   }
-  MESSAGE("merges " << total_merges << ", stories of 3+ docs " << big_stories);
+  MESSAGE("merges " << total_merges << ", stories of 3+ docs " << big_stories << ", trials the conflict gate changed "
+                    << gated_differs);
   CHECK(total_merges > 200);  // the comparison is not vacuous
   CHECK(big_stories > 20);
+  CHECK(gated_differs >= 3);
 }
 
 TEST_CASE("cluster: story score is the mean content similarity to the other members") {
@@ -610,10 +656,11 @@ TEST_CASE("cluster: story lead is earliest published, else longest, else first")
     return r.lead[0];
   };
   CHECK(lead_with({CanonicalKey{t0 + 200, 10}, {t0 + 100, 5}, {t0 + 300, 50}, {t0, 1}}) == 1);  // earliest
-  CHECK(lead_with({CanonicalKey{std::nullopt, 10}, {std::nullopt, 50}, {std::nullopt, 50}, {}}) == 1);  // longest, first
+  CHECK(lead_with({CanonicalKey{std::nullopt, 10}, {std::nullopt, 50}, {std::nullopt, 50}, {}}) ==
+        1);                                                                                        // longest, first
   CHECK(lead_with({CanonicalKey{std::nullopt, 999}, {std::nullopt, 5}, {t0 + 500, 1}, {}}) == 2);  // dated first
-  CHECK(lead_with({CanonicalKey{t0, 7}, {t0, 7}, {t0, 7}, {t0, 7}}) == 0);  // full tie: first
-  CHECK(lead_with({CanonicalKey{t0, 7}, {t0, 9}, {t0, 8}, {t0, 7}}) == 1);  // same date: longest
+  CHECK(lead_with({CanonicalKey{t0, 7}, {t0, 7}, {t0, 7}, {t0, 7}}) == 0);                         // full tie: first
+  CHECK(lead_with({CanonicalKey{t0, 7}, {t0, 9}, {t0, 8}, {t0, 7}}) == 1);                         // same date: longest
 }
 
 TEST_CASE("cluster: stories edge cases") {
@@ -675,7 +722,8 @@ TEST_CASE("cluster: two dated clusters weeks apart stay two stories; a lone foll
   tokens[6][samestory::cluster::kBody] = {90, 91, 92};
   auto docs = tfidf_docs(tokens);
   const std::int64_t day = 86400, t0 = 1'700'000'000;
-  for (std::size_t i = 0; i < 6; ++i) docs[i].published = t0 + (i < 3 ? 0 : 30 * day) + static_cast<std::int64_t>(i) * 60;
+  for (std::size_t i = 0; i < 6; ++i)
+    docs[i].published = t0 + (i < 3 ? 0 : 30 * day) + static_cast<std::int64_t>(i) * 60;
   // Pairs across the gap score 0.6 (pairwise gate), so each day's coverage forms first;
   // then the two clusters meet the cluster-level gate: 0.6 x 0.5 = 0.3.
   StoryOptions o;
@@ -694,6 +742,107 @@ TEST_CASE("cluster: two dated clusters weeks apart stay two stories; a lone foll
   docs[3].published = t0 + 30 * day;
   r = cluster_stories(docs, o);
   CHECK(r.lead[3] == r.lead[0]);
+}
+
+TEST_CASE("cluster: two large clusters that each have a defining entity the other lacks stay apart") {
+  // Two fights of one champion: 8 docs "Klitschko Rahman" and 8 docs "Klitschko Thompson" with
+  // the same body words; unrelated docs keep idf finite. Within a group similarity is 1; across
+  // groups the body matches and the entity cosine is partial, well above the threshold.
+  using samestory::cluster::kBody;
+  using samestory::cluster::kEntity;
+  const std::uint64_t klitschko = 100, rahman = 101, thompson = 102;
+  auto build = [&](std::size_t group_b, bool b_mentions_rahman) {
+    std::vector<FieldTokens> tokens;
+    for (std::size_t i = 0; i < 8 + group_b; ++i) {
+      FieldTokens t;
+      t[kBody] = {11, 12, 13, 14, 15};
+      t[kEntity] = {klitschko, i < 8 ? rahman : thompson};
+      if (i == 8 && b_mentions_rahman) t[kEntity].push_back(rahman);
+      tokens.push_back(t);
+    }
+    for (std::uint64_t k = 0; k < 4; ++k) tokens.push_back(FieldTokens{{{}, {90 + k, 95 + k}, {200 + k}, {}}});
+    return tfidf_docs(tokens);
+  };
+  StoryOptions o;  // defaults: min size 8, defining share 0.8, absent from the other (lo 0), blocked
+  const auto docs = build(8, false);
+  REQUIRE(story_similarity(docs[0], docs[8], o) >= 2 * o.threshold);
+  auto r = cluster_stories(docs, o);
+  for (std::size_t i = 1; i < 8; ++i) CHECK(r.lead[i] == r.lead[0]);
+  for (std::size_t i = 9; i < 16; ++i) CHECK(r.lead[i] == r.lead[8]);
+  CHECK(r.lead[0] != r.lead[8]);
+  CHECK(partition_of(r) == naive_in_story_order(docs, o));
+  // Gate off: one story.
+  StoryOptions off = o;
+  off.conflict_factor = 1;
+  r = cluster_stories(docs, off);
+  CHECK(r.lead[0] == r.lead[8]);
+  // Below the minimum size (7 docs) the gate does not apply.
+  const auto small = build(7, false);
+  r = cluster_stories(small, o);
+  CHECK(r.lead[0] == r.lead[8]);
+  // One doc of the second group also names Rahman: Rahman is no longer absent from it, so
+  // the first group has no conflicting defining entity and the groups merge...
+  const auto mention = build(8, true);
+  r = cluster_stories(mention, o);
+  CHECK(r.lead[0] == r.lead[8]);
+  CHECK(partition_of(r) == naive_in_story_order(mention, o));
+  // ...unless one mention in eight is within conflict_lo.
+  StoryOptions lo = o;
+  lo.conflict_lo = 0.125;
+  r = cluster_stories(mention, lo);
+  CHECK(r.lead[0] != r.lead[8]);
+  CHECK(partition_of(r) == naive_in_story_order(mention, lo));
+}
+
+TEST_CASE("cluster: stories do not depend on the input order, even with many ties") {
+  // Docs from a tiny vocabulary (3-5 terms of 12, counts 1): many equal TF-IDF weights, equal
+  // shared-term counts and equal similarities, so every tie-break is exercised; few neighbours
+  // per doc so the candidate cut falls inside ties.
+  SplitMix64 rng{250};
+  std::size_t differs_by_index = 0;
+  for (int trial = 0; trial < 20; ++trial) {
+    const std::size_t n = 30 + rng.below(30);
+    std::vector<FieldTokens> tokens(n);
+    for (auto& t : tokens) {
+      const std::size_t k = 3 + rng.below(3);
+      for (std::size_t j = 0; j < k; ++j) t[samestory::cluster::kBody].push_back(1 + rng.below(12));
+      t[samestory::cluster::kEntity].push_back(100 + rng.below(6));
+    }
+    const auto docs = tfidf_docs(tokens);
+    StoryOptions o;
+    o.max_candidates_per_doc = 3;
+    o.salient_terms = 3;
+    o.min_shared = 1;
+    o.threshold = 0.3;
+    const auto base = stories_of(cluster_stories(docs, o));
+    std::vector<std::uint32_t> perm(n);
+    for (std::uint32_t i = 0; i < n; ++i) perm[i] = i;
+    shuffle(perm, rng);
+    std::vector<StoryDoc> shuffled(n);
+    for (std::size_t k = 0; k < n; ++k) shuffled[k] = docs[perm[k]];
+    auto mapped = stories_of(cluster_stories(shuffled, o));
+    for (auto& m : mapped) {
+      for (auto& x : m) x = perm[x];
+      std::sort(m.begin(), m.end());
+    }
+    std::sort(mapped.begin(), mapped.end());
+    auto want = base;
+    std::sort(want.begin(), want.end());
+    INFO("trial " << trial);
+    CHECK(mapped == want);
+    // The same docs in another order, without the content order, would cluster differently:
+    // the ties are real (the candidates per doc depend on which neighbour index comes first).
+    samestory::lsh::CandidateStats st_a, st_b;
+    auto ca = samestory::cluster::story_candidates(docs, o, st_a);
+    auto cb = samestory::cluster::story_candidates(shuffled, o, st_b);
+    for (auto& p : cb) {
+      p = {perm[p.first], perm[p.second]};
+      if (p.first > p.second) std::swap(p.first, p.second);
+    }
+    std::sort(cb.begin(), cb.end());
+    differs_by_index += ca != cb;
+  }
+  CHECK(differs_by_index >= 5);
 }
 
 TEST_CASE("cluster: story candidates keep each doc's pairs that share the most salient terms") {

@@ -35,11 +35,18 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
                    "Average-link multiplier for two dated clusters more than a week apart (1 = off)")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
+    cmd.add_option("--conflict-factor", f.pipe.story.conflict_factor,
+                   "Average-link multiplier for two large clusters that each have a defining entity the other lacks "
+                   "(1 = off)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
   }
   cmd.add_option("--num-perm", f.pipe.minhash.num_perm, "MinHash signature length")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  cmd.add_option("--shingle", f.pipe.minhash.shingle, "Words per shingle")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd.add_option("--shingle", f.pipe.minhash.shingle, "Words per shingle")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd.add_option("--seed", f.pipe.minhash.seed, "Master seed of every hash permutation")->capture_default_str();
   cmd.add_option("--bands", f.bands, "LSH bands (default: optimal for the threshold; needs --rows)");
   cmd.add_option("--rows", f.rows, "LSH rows per band (needs --bands)");

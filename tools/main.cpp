@@ -121,7 +121,8 @@ int run_quality(RunFlags& f, std::uint64_t max_docs) {
     dup_cand.assign(c.begin(), c.end());
   };
   f.pipe.inspect_story_docs = [&](std::span<const cluster::StoryDoc> d, std::span<const std::uint32_t>) {
-    docs.assign(d.begin(), d.end());
+    // In story_order, as cluster_stories sees them, so the candidates are the ones it compares.
+    for (auto i : cluster::story_order(d)) docs.push_back(d[i]);
   };
   AtomicOutput out(f.output);
   auto reader = open_reader(f.input, f.read);

@@ -2,9 +2,11 @@
 
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 #include <queue>
 #include <stdexcept>
@@ -46,8 +48,9 @@ Keyed salient_keys(std::span<const StoryDoc> docs, const StoryOptions& o) {
         terms.emplace_back(it.value(), (std::uint64_t{f} << 32) | static_cast<std::uint32_t>(it.index()));
     }
     const std::size_t k = std::min<std::size_t>(o.salient_terms, terms.size());
-    std::partial_sort(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(k), terms.end(),
-                      [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+    std::partial_sort(
+        terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(k), terms.end(),
+        [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
     for (std::size_t t = 0; t < k; ++t) per_doc[i].emplace_back(terms[t].second, static_cast<std::uint32_t>(i));
   });
   Keyed all;
@@ -110,8 +113,30 @@ std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const St
   return cand;
 }
 
-StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& o) {
-  if (!(o.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
+namespace {
+
+/// A hash of everything the story stage sees of a doc (field vectors, date, canonical key):
+/// the order cluster_stories works in, so that the input order does not matter.
+std::uint64_t content_hash(const StoryDoc& d) {
+  std::vector<std::uint64_t> buf;
+  for (std::size_t f = 0; f < kStoryFields; ++f) {
+    for (tfidf::SparseVector::InnerIterator it(d.fields[f]); it; ++it) {
+      std::uint32_t bits;
+      const float v = it.value();
+      std::memcpy(&bits, &v, sizeof bits);
+      buf.push_back((std::uint64_t{static_cast<std::uint32_t>(it.index())} << 32) | bits);
+    }
+    buf.push_back(~std::uint64_t{0} - f);
+  }
+  buf.push_back(d.published ? static_cast<std::uint64_t>(*d.published) : ~std::uint64_t{0});
+  buf.push_back(d.key.length);
+  return XXH3_64bits(buf.data(), buf.size() * sizeof(std::uint64_t));
+}
+
+/// cluster_stories on docs already in content order; orig[i] is doc i's input index (the
+/// last tie-break of the story lead).
+StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& o,
+                            std::span<const std::uint32_t> orig) {
   const std::size_t n = docs.size();
   StoryResult res;
   res.lead.resize(n);
@@ -153,12 +178,42 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
   for (std::uint32_t i = 0; i < n; ++i)
     if (docs[i].published) dates[i].push_back(*docs[i].published);
   auto median = [&](std::uint32_t c) { return dates[c][dates[c].size() / 2]; };
+  // Entity document counts per cluster and each cluster's defining entities (in at least
+  // conflict_hi of its docs): two clusters of conflict_min_size docs or more that each have a
+  // defining entity the other hardly mentions (in at most conflict_lo of its docs) are two
+  // events of one kind (Klitschko stops Rahman; Klitschko stops Thompson), so their average
+  // link is scaled by conflict_factor.
+  const bool conflicts = o.conflict_factor < 1;
+  std::vector<std::unordered_map<std::uint32_t, std::uint32_t>> ent(conflicts ? n : 0);
+  std::vector<std::vector<std::uint32_t>> defining(conflicts ? n : 0);
+  auto refresh_defining = [&](std::uint32_t c) {
+    defining[c].clear();
+    if (size[c] < o.conflict_min_size) return;  // not gated yet
+    for (const auto& [t, k] : ent[c])
+      if (k >= o.conflict_hi * size[c]) defining[c].push_back(t);
+  };
+  if (conflicts) {
+    for (std::uint32_t i = 0; i < n; ++i) {
+      for (tfidf::SparseVector::InnerIterator it(docs[i].fields[kEntity]); it; ++it)
+        ent[i].emplace(static_cast<std::uint32_t>(it.index()), 1);
+      refresh_defining(i);
+    }
+  }
+  auto one_way = [&](std::uint32_t a, std::uint32_t b) {
+    for (auto t : defining[a]) {
+      const auto it = ent[b].find(t);
+      if ((it == ent[b].end() ? 0 : it->second) <= o.conflict_lo * size[b]) return true;
+    }
+    return false;
+  };
   auto push = [&](std::uint32_t a, std::uint32_t b, double sum) {
     if (a > b) std::swap(a, b);
     double avg = sum / (static_cast<double>(size[a]) * size[b]);
     if (dates[a].size() >= o.cluster_gate_min_dated && dates[b].size() >= o.cluster_gate_min_dated &&
         std::abs(static_cast<double>(median(a) - median(b))) > o.cluster_gate_days * 86400.0)
       avg *= o.cluster_gate_factor;
+    if (conflicts && size[a] >= o.conflict_min_size && size[b] >= o.conflict_min_size && one_way(a, b) && one_way(b, a))
+      avg *= o.conflict_factor;
     if (avg >= o.threshold) heap.emplace(avg, a, b, version[a], version[b]);
   };
   for (std::uint32_t a = 0; a < n; ++a)
@@ -176,6 +231,13 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
     std::merge(dates[a].begin(), dates[a].end(), dates[b].begin(), dates[b].end(), std::back_inserter(merged_dates));
     dates[a] = std::move(merged_dates);
     std::vector<std::int64_t>().swap(dates[b]);
+    if (conflicts) {
+      if (ent[a].size() < ent[b].size()) std::swap(ent[a], ent[b]);
+      for (const auto& [t, k] : ent[b]) ent[a][t] += k;
+      std::unordered_map<std::uint32_t, std::uint32_t>().swap(ent[b]);
+      std::vector<std::uint32_t>().swap(defining[b]);
+      refresh_defining(a);
+    }
     ++version[a];
     ++version[b];
     auto& la = adj[a];
@@ -203,7 +265,7 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
   for (std::uint32_t i = 0; i < n; ++i) {
     roots[i] = root(i);
     const std::uint32_t r = roots[i];
-    if (precedes(docs[i].key, i, docs[lead[r]].key, lead[r])) lead[r] = i;
+    if (precedes(docs[i].key, orig[i], docs[lead[r]].key, orig[lead[r]])) lead[r] = i;
   }
   // Mean content similarity of a doc to the rest of its story. content_similarity(i, j)
   // averages over the fields *both* docs have, so members are grouped by which (weighted)
@@ -255,6 +317,39 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
     }
   });
   for (std::uint32_t i = 0; i < n; ++i) res.lead[i] = lead[roots[i]];
+  return res;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(docs.size());
+  tbb::parallel_for(std::size_t{0}, docs.size(), [&](std::size_t i) {
+    keyed[i] = {content_hash(docs[i]), static_cast<std::uint32_t>(i)};
+  });
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<std::uint32_t> order(docs.size());
+  for (std::size_t k = 0; k < keyed.size(); ++k) order[k] = keyed[k].second;
+  return order;
+}
+
+StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& o) {
+  if (!(o.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
+  // Work in content order, so that candidate, merge and score tie-breaks follow the content,
+  // not the input order: a shuffled corpus gives the same stories.
+  const std::size_t n = docs.size();
+  const std::vector<std::uint32_t> orig = story_order(docs);
+  std::vector<StoryDoc> ordered(n);
+  for (std::size_t k = 0; k < n; ++k) ordered[k] = docs[orig[k]];
+  StoryResult r = cluster_ordered(ordered, o, orig);
+  StoryResult res;
+  res.stats = r.stats;
+  res.lead.resize(n);
+  res.score.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    res.lead[orig[k]] = orig[r.lead[k]];
+    res.score[orig[k]] = r.score[k];
+  }
   return res;
 }
 

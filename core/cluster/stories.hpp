@@ -19,23 +19,27 @@ enum StoryField : std::size_t { kTitle = 0, kBody = 1, kEntity = 2, kBigram = 3,
 /// One story candidate (a dup group's canonical article).
 struct StoryDoc {
   std::array<tfidf::SparseVector, kStoryFields> fields;  ///< L2-normalised TF-IDF vectors
-  std::optional<std::int64_t> published;                   ///< seconds since the epoch
-  CanonicalKey key;                                         ///< decides the story's lead
+  std::optional<std::int64_t> published;                 ///< seconds since the epoch
+  CanonicalKey key;                                      ///< decides the story's lead
 };
 
 struct StoryOptions {
   double threshold = 0.16;  ///< average-link similarity at which two clusters merge (docs/accuracy.md)
   std::array<double, kStoryFields> weights{0.05, 0.25, 0.50, 0.20};  ///< title, body, entity, bigram
-  double time_gate_days = 14;  ///< dated pairs further apart than this are penalised...
-  double time_factor = 0.6;    ///< ...by multiplying their similarity by this
-  double cluster_gate_days = 7;            ///< clusters whose median dates are further apart...
-  double cluster_gate_factor = 0.5;        ///< ...have their average link multiplied by this,
-  std::uint32_t cluster_gate_min_dated = 2;  ///< ...when both have at least this many dated docs
-  std::uint32_t salient_terms = 48;  ///< body + entity terms per doc indexed for candidates
-  std::uint32_t min_shared = 2;      ///< salient terms two docs must share to be compared
-  std::uint32_t max_candidates_per_doc = 15;  ///< per doc, the pairs sharing most salient terms (0 = all)
-  std::uint32_t max_bucket = 500;    ///< docs per salient term before the term is chained
-  double min_edge = 0.02;            ///< similarities below this are treated as 0
+  double time_gate_days = 14;                 ///< dated pairs further apart than this are penalised...
+  double time_factor = 0.6;                   ///< ...by multiplying their similarity by this
+  double cluster_gate_days = 7;               ///< clusters whose median dates are further apart...
+  double cluster_gate_factor = 0.5;           ///< ...have their average link multiplied by this,
+  std::uint32_t cluster_gate_min_dated = 2;   ///< ...when both have at least this many dated docs
+  double conflict_hi = 0.8;                   ///< an entity in this share of a cluster's docs defines it; two clusters
+  double conflict_lo = 0;                     ///< conflict when each has one in at most this share of the other's docs:
+  double conflict_factor = 0;                 ///< their average link is multiplied by this (1 = off)
+  std::uint32_t conflict_min_size = 8;        ///< ...when both have at least this many docs
+  std::uint32_t salient_terms = 48;           ///< body + entity terms per doc indexed for candidates
+  std::uint32_t min_shared = 2;               ///< salient terms two docs must share to be compared
+  std::uint32_t max_candidates_per_doc = 18;  ///< per doc, the pairs sharing most salient terms (0 = all)
+  std::uint32_t max_bucket = 500;             ///< docs per salient term before the term is chained
+  double min_edge = 0.02;                     ///< similarities below this are treated as 0
 };
 
 /// What the story stage did.
@@ -63,12 +67,20 @@ double content_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptio
 std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const StoryOptions& options,
                                         lsh::CandidateStats& stats);
 
+/// The order cluster_stories works in: doc indices sorted by a hash of each doc's field
+/// vectors, date and canonical key (ties, i.e. identical docs, by index). Every tie-break of
+/// the story stage follows this order, so the stories do not depend on the input order.
+std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs);
+
 /// Clusters docs into stories. Candidates are pairs sharing at least min_shared of their
 /// salient_terms highest-weighted body and entity terms (found by sorting (term, doc) keys,
 /// as an LSH bucket index would); clusters merge by average link, counting uncompared pairs
 /// as similarity 0, so A~B and B~C do not glue A to a distant C. Two clusters that each hold
 /// dated coverage centred more than cluster_gate_days apart are scaled by cluster_gate_factor
-/// (three meetings of the same envoys weeks apart are three stories). Deterministic.
+/// (three meetings of the same envoys weeks apart are three stories). Two clusters of
+/// conflict_min_size docs or more that each have a defining entity (in conflict_hi of its docs)
+/// found in at most conflict_lo of the other's docs are scaled by conflict_factor (two fights
+/// of one champion against two challengers). Deterministic.
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& options);
 
 }  // namespace samestory::cluster
