@@ -295,3 +295,39 @@ TEST_CASE("tfidf: fit does not depend on the thread count") {
     CHECK(m1.idf(t) == m4.idf(t));
   }
 }
+
+TEST_CASE("tfidf: cosine is bit for bit Eigen's sparse dot") {
+  SplitMix64 rng{107};
+  for (int t = 0; t < 60; ++t) {
+    const Corpus c = make_corpus(rng, 2 + rng.below(30), 2 + rng.below(200), 60);
+    const IdfModel m = IdfModel::fit(c.docs);
+    std::vector<SparseVector> vs;
+    for (const auto& d : c.docs) vs.push_back(m.transform(d));
+    for (std::size_t i = 0; i < vs.size(); ++i)
+      for (std::size_t j = 0; j < vs.size(); ++j) {
+        const double want = vs[i].nonZeros() && vs[j].nonZeros() ? static_cast<double>(vs[i].dot(vs[j])) : 0.0;
+        CHECK(cosine(vs[i], vs[j]) == want);
+      }
+  }
+}
+
+TEST_CASE("tfidf: index is the rank of the term in the sorted vocabulary") {
+  SplitMix64 rng{108};
+  for (int t = 0; t < 40; ++t) {
+    const Corpus c = make_corpus(rng, 1 + rng.below(50), 1 + rng.below(3000), 100);
+    const std::uint32_t min_df = 1 + static_cast<std::uint32_t>(rng.below(3));
+    const IdfModel m = IdfModel::fit(c.docs, min_df);
+    std::map<std::uint64_t, std::size_t> df;
+    for (const auto& d : c.docs)
+      for (const auto& [term, count] : d) ++df[term];
+    std::int32_t rank = 0;
+    for (const auto& [term, n] : df) {
+      if (n >= min_df)
+        CHECK(m.index(term) == rank++);
+      else
+        CHECK(m.index(term) == -1);
+    }
+    CHECK(m.vocabulary_size() == static_cast<std::size_t>(rank));
+    for (int k = 0; k < 20; ++k) CHECK(m.index(rng.next()) == -1);
+  }
+}

@@ -39,13 +39,40 @@ IdfModel IdfModel::fit(std::span<const TermCounts> docs, std::uint32_t min_df) {
     }
     i = j;
   }
+  m.build_table();
   return m;
 }
 
+namespace {
+// Terms are already hashes; the multiply spreads any structure in the low bits.
+inline std::uint64_t slot_of(std::uint64_t term) {
+  return (term * 0x9E3779B97F4A7C15ULL) >> 20;
+}
+}  // namespace
+
+void IdfModel::build_table() {
+  std::size_t size = 16;
+  while (size < terms_.size() * 2) size *= 2;
+  table_.assign(size, -1);
+  mask_ = size - 1;
+  for (std::size_t i = 0; i < terms_.size(); ++i) {
+    std::uint64_t s = slot_of(terms_[i]) & mask_;
+    while (table_[s] >= 0) s = (s + 1) & mask_;
+    table_[s] = static_cast<std::int32_t>(i);
+  }
+}
+
+std::int32_t IdfModel::lookup(std::uint64_t term) const {
+  if (table_.empty()) return -1;
+  for (std::uint64_t s = slot_of(term) & mask_;; s = (s + 1) & mask_) {
+    const std::int32_t i = table_[s];
+    if (i < 0) return -1;
+    if (terms_[static_cast<std::size_t>(i)] == term) return i;
+  }
+}
+
 std::int32_t IdfModel::index(std::uint64_t term) const {
-  auto it = std::lower_bound(terms_.begin(), terms_.end(), term);
-  if (it == terms_.end() || *it != term) return -1;
-  return static_cast<std::int32_t>(it - terms_.begin());
+  return lookup(term);
 }
 
 double IdfModel::idf(std::uint64_t term) const {
@@ -58,20 +85,12 @@ SparseVector IdfModel::transform(const TermCounts& doc) const {
   std::vector<std::pair<std::int32_t, float>> entries;
   entries.reserve(doc.size());
   double norm2 = 0;
-  // doc is sorted by term: gallop forward through the vocabulary from the previous match.
-  auto from = terms_.begin();
+  // doc is sorted by term and indices follow term order, so the entries come out sorted.
   for (const auto& [term, count] : doc) {
-    std::size_t step = 1;
-    auto hi = from;
-    while (hi != terms_.end() && *hi < term) {
-      from = hi + 1;
-      hi = static_cast<std::size_t>(terms_.end() - hi) > step ? hi + static_cast<std::ptrdiff_t>(step) : terms_.end();
-      step *= 2;
-    }
-    from = std::lower_bound(from, hi, term);
-    if (from == terms_.end() || *from != term) continue;
-    const auto i = static_cast<std::int32_t>(from - terms_.begin());
-    const float w = static_cast<float>((1.0 + std::log(static_cast<double>(count))) * idf_[static_cast<std::size_t>(i)]);
+    const std::int32_t i = lookup(term);
+    if (i < 0) continue;
+    const float w =
+        static_cast<float>((1.0 + std::log(static_cast<double>(count))) * idf_[static_cast<std::size_t>(i)]);
     entries.emplace_back(i, w);
     norm2 += static_cast<double>(w) * w;
   }
@@ -83,8 +102,24 @@ SparseVector IdfModel::transform(const TermCounts& doc) const {
 }
 
 double cosine(const SparseVector& a, const SparseVector& b) {
-  if (a.nonZeros() == 0 || b.nonZeros() == 0) return 0.0;
-  return static_cast<double>(a.dot(b));
+  const std::size_t na = static_cast<std::size_t>(a.nonZeros()), nb = static_cast<std::size_t>(b.nonZeros());
+  if (na == 0 || nb == 0) return 0.0;
+  const std::int32_t* ia = a.innerIndexPtr();
+  const std::int32_t* ib = b.innerIndexPtr();
+  const float* va = a.valuePtr();
+  const float* vb = b.valuePtr();
+  // Merge join. Weights are positive, so adding +0.0f for a non-match leaves the float sum
+  // exactly as Eigen's (res += a_i * b_i over matching indices, in index order).
+  float res = 0.0f;
+  std::size_t i = 0, j = 0;
+  while (i < na && j < nb) {
+    const std::int32_t x = ia[i], y = ib[j];
+    const float p = va[i] * vb[j];
+    res += x == y ? p : 0.0f;
+    i += x <= y;
+    j += y <= x;
+  }
+  return static_cast<double>(res);
 }
 
 }  // namespace samestory::tfidf
