@@ -11,6 +11,12 @@ namespace samestory::text {
 /// separately, so entity detection can still see capitals). Invalid UTF-8 bytes become U+FFFD.
 std::string normalize_line(std::string_view line);
 
+namespace detail {
+/// normalize_line without its fast path (every line through utf8proc): the reference the
+/// fast path (ASCII, typographic quotes and dashes, a few symbols) is tested against.
+std::string normalize_line_unicode(std::string_view line);
+}  // namespace detail
+
 /// Appends the Unicode case folding of `token` to `out` (ASCII fast path).
 void append_casefold(std::string& out, std::string_view token);
 

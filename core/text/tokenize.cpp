@@ -64,31 +64,53 @@ Decoded decode(std::string_view s, std::size_t i) {
 
 // English stop words: function words plus reporting verbs that every news story uses.
 constexpr std::string_view kStopwords[] = {
-    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at",
-    "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did",
-    "do", "does", "doing", "down", "during", "each", "even", "few", "for", "from", "further", "had", "has",
-    "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "i",
-    "if", "in", "into", "is", "it", "it's", "its", "itself", "just", "last", "least", "less", "like", "many",
-    "may", "me", "might", "more", "most", "much", "must", "my", "myself", "new", "no", "nor", "not", "now", "of",
-    "off", "on", "once", "one", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "per",
-    "said", "same", "say", "says", "she", "should", "since", "so", "some", "still", "such", "than", "that",
-    "that's", "the", "their", "theirs", "them", "themselves", "then", "there", "there's", "these", "they",
-    "this", "those", "though", "through", "to", "told", "too", "under", "until", "up", "upon", "us", "very",
-    "was", "we", "were", "what", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why",
-    "will", "with", "within", "without", "would", "yet", "you", "your", "yours", "yourself", "yourselves",
-    "according", "across", "along", "already", "among", "around", "away", "became", "become", "becomes",
-    "cannot", "could", "every", "first", "get", "got", "made", "make", "another", "s", "t", "mr", "mrs", "ms",
-    "year", "years", "week", "two", "three"};
+    "a",      "about",   "above",     "after",    "again",      "against",   "all",     "also",       "am",
+    "an",     "and",     "any",       "are",      "as",         "at",        "be",      "because",    "been",
+    "before", "being",   "below",     "between",  "both",       "but",       "by",      "can",        "could",
+    "did",    "do",      "does",      "doing",    "down",       "during",    "each",    "even",       "few",
+    "for",    "from",    "further",   "had",      "has",        "have",      "having",  "he",         "her",
+    "here",   "hers",    "herself",   "him",      "himself",    "his",       "how",     "however",    "i",
+    "if",     "in",      "into",      "is",       "it",         "it's",      "its",     "itself",     "just",
+    "last",   "least",   "less",      "like",     "many",       "may",       "me",      "might",      "more",
+    "most",   "much",    "must",      "my",       "myself",     "new",       "no",      "nor",        "not",
+    "now",    "of",      "off",       "on",       "once",       "one",       "only",    "or",         "other",
+    "our",    "ours",    "ourselves", "out",      "over",       "own",       "per",     "said",       "same",
+    "say",    "says",    "she",       "should",   "since",      "so",        "some",    "still",      "such",
+    "than",   "that",    "that's",    "the",      "their",      "theirs",    "them",    "themselves", "then",
+    "there",  "there's", "these",     "they",     "this",       "those",     "though",  "through",    "to",
+    "told",   "too",     "under",     "until",    "up",         "upon",      "us",      "very",       "was",
+    "we",     "were",    "what",      "when",     "where",      "whether",   "which",   "while",      "who",
+    "whom",   "whose",   "why",       "will",     "with",       "within",    "without", "would",      "yet",
+    "you",    "your",    "yours",     "yourself", "yourselves", "according", "across",  "along",      "already",
+    "among",  "around",  "away",      "became",   "become",     "becomes",   "cannot",  "could",      "every",
+    "first",  "get",     "got",       "made",     "make",       "another",   "s",       "t",          "mr",
+    "mrs",    "ms",      "year",      "years",    "week",       "two",       "three"};
 
-const std::vector<std::uint64_t>& stopword_hashes() {
-  static const std::vector<std::uint64_t> hashes = [] {
-    std::vector<std::uint64_t> h;
-    for (auto w : kStopwords) h.push_back(token_hash(w));
-    std::sort(h.begin(), h.end());
-    h.erase(std::unique(h.begin(), h.end()), h.end());
-    return h;
-  }();
-  return hashes;
+/// The stop words' hashes in an open-addressing table of 1024 slots (0 = empty; no stop word
+/// hashes to 0): one probe for most tokens.
+struct StopwordTable {
+  static constexpr std::size_t kSlots = 1024;
+  std::array<std::uint64_t, kSlots> slot{};
+  static std::size_t home(std::uint64_t h) { return static_cast<std::size_t>((h * 0x9E3779B97F4A7C15ULL) >> 54); }
+  StopwordTable() {
+    for (auto w : kStopwords) {
+      const std::uint64_t h = token_hash(w);
+      std::size_t s = home(h);
+      while (slot[s] != 0 && slot[s] != h) s = (s + 1) & (kSlots - 1);
+      slot[s] = h;
+    }
+  }
+  bool contains(std::uint64_t h) const {
+    for (std::size_t s = home(h);; s = (s + 1) & (kSlots - 1)) {
+      if (slot[s] == h) return h != 0;
+      if (slot[s] == 0) return false;
+    }
+  }
+};
+
+const StopwordTable& stopwords() {
+  static const StopwordTable table;
+  return table;
 }
 
 }  // namespace
@@ -141,11 +163,12 @@ void tokenize(std::string_view line, std::vector<Token>& out) {
   }
 }
 
-std::uint64_t token_hash(std::string_view folded) { return XXH3_64bits(folded.data(), folded.size()); }
+std::uint64_t token_hash(std::string_view folded) {
+  return XXH3_64bits(folded.data(), folded.size());
+}
 
 bool is_stopword(std::uint64_t h) {
-  const auto& s = stopword_hashes();
-  return std::binary_search(s.begin(), s.end(), h);
+  return stopwords().contains(h);
 }
 
 void AnalyzedText::clear() {
