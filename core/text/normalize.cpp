@@ -2,7 +2,9 @@
 
 #include <utf8proc.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace samestory::text {
@@ -134,6 +136,14 @@ std::size_t stable_at(std::string_view s, std::size_t i, utf8proc_int32_t& cp) {
 /// untouched) as soon as it meets anything else.
 bool normalize_simple(std::string_view line, std::string& out) {
   for (std::size_t i = 0; i < line.size();) {
+    if (i + 8 <= line.size()) {  // eight ASCII bytes at a time
+      std::uint64_t w;
+      std::memcpy(&w, line.data() + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     const auto c = static_cast<unsigned char>(line[i]);
     if (c < 0x80) {
       ++i;
@@ -144,6 +154,7 @@ bool normalize_simple(std::string_view line, std::string& out) {
     if (n == 0) return false;
     i += n;
   }
+  out.reserve(line.size());
   bool pending_space = false;
   for (std::size_t i = 0; i < line.size();) {
     const char c = line[i];
@@ -165,7 +176,15 @@ bool normalize_simple(std::string_view line, std::string& out) {
     }
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) continue;  // control characters
     if (pending_space) out.push_back(' '), pending_space = false;
-    out.push_back(c == '`' ? '\'' : c);
+    if (c == '`') {
+      out.push_back('\'');
+      continue;
+    }
+    // A run of plain printable ASCII (no space, '`' or DEL) is copied at once.
+    std::size_t e = i;
+    while (e < line.size() && line[e] > ' ' && line[e] < 0x7F && line[e] != '`') ++e;
+    out.append(line.data() + i - 1, e - i + 1);
+    i = e;
   }
   return true;
 }
@@ -178,9 +197,14 @@ std::string normalize_line_unicode(std::string_view line);
 
 std::string normalize_line(std::string_view line) {
   std::string out;
-  out.reserve(line.size());
-  if (normalize_simple(line, out)) return out;
-  return detail::normalize_line_unicode(line);
+  normalize_line(line, out);
+  return out;
+}
+
+void normalize_line(std::string_view line, std::string& out) {
+  out.clear();
+  if (normalize_simple(line, out)) return;
+  out = detail::normalize_line_unicode(line);
 }
 
 std::string detail::normalize_line_unicode(std::string_view line) {
@@ -243,7 +267,13 @@ std::string detail::normalize_line_unicode(std::string_view line) {
 
 void append_casefold(std::string& out, std::string_view token) {
   if (all_ascii(token)) {
-    for (char c : token) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    const std::size_t at = out.size();
+    out.resize(at + token.size());
+    char* d = out.data() + at;
+    for (std::size_t i = 0; i < token.size(); ++i) {
+      const char c = token[i];
+      d[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    }
     return;
   }
   out += map_utf8(token, UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
