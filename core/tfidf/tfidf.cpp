@@ -1,6 +1,6 @@
 #include "tfidf/tfidf.hpp"
 
-#include <tbb/parallel_sort.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,13 +19,24 @@ void count_terms(std::vector<std::uint64_t>& terms, TermCounts& out) {
 }
 
 IdfModel IdfModel::fit(std::span<const TermCounts> docs, std::uint32_t min_df) {
-  std::size_t total = 0;
-  for (const auto& d : docs) total += d.size();
-  std::vector<std::uint64_t> all;
-  all.reserve(total);
+  // All term occurrences, sorted: written straight into buckets by their top bits (terms are
+  // hashes, so the buckets are even), then the buckets sorted in parallel.
+  constexpr unsigned kBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  std::vector<std::size_t> start(kBuckets + 1, 0);
   for (const auto& d : docs)
-    for (const auto& [term, count] : d) all.push_back(term);
-  tbb::parallel_sort(all.begin(), all.end());
+    for (const auto& [term, count] : d) ++start[(term >> (64 - kBits)) + 1];
+  for (std::size_t b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
+  std::vector<std::uint64_t> all(start[kBuckets]);
+  {
+    std::vector<std::size_t> at(start.begin(), start.end() - 1);
+    for (const auto& d : docs)
+      for (const auto& [term, count] : d) all[at[term >> (64 - kBits)]++] = term;
+  }
+  tbb::parallel_for(std::size_t{0}, kBuckets, [&](std::size_t b) {
+    std::sort(all.begin() + static_cast<std::ptrdiff_t>(start[b]),
+              all.begin() + static_cast<std::ptrdiff_t>(start[b + 1]));
+  });
   IdfModel m;
   m.docs_ = docs.size();
   const double n = static_cast<double>(docs.size());
