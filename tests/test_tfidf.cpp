@@ -298,8 +298,9 @@ TEST_CASE("tfidf: fit does not depend on the thread count") {
 
 TEST_CASE("tfidf: cosine is bit for bit Eigen's sparse dot") {
   SplitMix64 rng{107};
-  for (int t = 0; t < 60; ++t) {
-    const Corpus c = make_corpus(rng, 2 + rng.below(30), 2 + rng.below(200), 60);
+  for (int t = 0; t < 80; ++t) {
+    // Short and long vectors (the SIMD blocks and the scalar tail), sparse and dense overlap.
+    const Corpus c = make_corpus(rng, 2 + rng.below(30), 2 + rng.below(t % 2 ? 200 : 2000), t % 3 ? 60 : 600);
     const IdfModel m = IdfModel::fit(c.docs);
     std::vector<SparseVector> vs;
     for (const auto& d : c.docs) vs.push_back(m.transform(d));
