@@ -119,6 +119,21 @@ TEST_CASE("tfidf: count_terms matches a std::map count") {
     CHECK(out == TermCounts(want.begin(), want.end()));
     CHECK(std::is_sorted(terms.begin(), terms.end()));
   }
+  // Long lists (the bucketed sort): uniform hashes, few distinct values, and values that
+  // all share their top bits (one big bucket).
+  for (int t = 0; t < 60; ++t) {
+    std::vector<std::uint64_t> terms(64 + rng.below(5000));
+    const int kind = t % 3;
+    const std::size_t universe = 1 + rng.below(terms.size());
+    for (auto& x : terms)
+      x = kind == 0 ? rng.next() : kind == 1 ? rng.below(universe) * 0xD1B54A32D192ED03ULL : rng.below(1u << 20);
+    std::map<std::uint64_t, std::uint32_t> want;
+    for (auto x : terms) ++want[x];
+    TermCounts out;
+    count_terms(terms, out);
+    CHECK(out == TermCounts(want.begin(), want.end()));
+    CHECK(std::is_sorted(terms.begin(), terms.end()));
+  }
   std::vector<std::uint64_t> none;
   TermCounts out{{7, 7}};
   count_terms(none, out);

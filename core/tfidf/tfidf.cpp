@@ -10,8 +10,49 @@
 
 namespace samestory::tfidf {
 
+namespace {
+
+/// Sorts term hashes: one bucketing pass on the top bits (hashes spread evenly, about two per
+/// bucket), then each bucket by insertion (std::sort when a bucket is large).
+void sort_hashes(std::vector<std::uint64_t>& v) {
+  const std::size_t n = v.size();
+  if (n < 64) {
+    std::sort(v.begin(), v.end());
+    return;
+  }
+  unsigned bits = 1;
+  while ((std::size_t{1} << (bits + 1)) <= n / 2 && bits < 16) ++bits;
+  const std::size_t buckets = std::size_t{1} << bits;
+  const unsigned shift = 64 - bits;
+  thread_local std::vector<std::uint32_t> start;
+  thread_local std::vector<std::uint64_t> tmp;
+  start.assign(buckets + 1, 0);
+  for (auto x : v) ++start[(x >> shift) + 1];
+  for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
+  tmp.resize(n);
+  for (auto x : v) tmp[start[x >> shift]++] = x;  // start[b] ends as the end of bucket b
+  std::size_t from = 0;
+  for (std::size_t b = 0; b < buckets; ++b) {
+    const std::size_t to = start[b];
+    if (to - from > 32) {
+      std::sort(tmp.begin() + static_cast<std::ptrdiff_t>(from), tmp.begin() + static_cast<std::ptrdiff_t>(to));
+    } else {
+      for (std::size_t i = from + 1; i < to; ++i) {
+        const std::uint64_t x = tmp[i];
+        std::size_t k = i;
+        for (; k > from && tmp[k - 1] > x; --k) tmp[k] = tmp[k - 1];
+        tmp[k] = x;
+      }
+    }
+    from = to;
+  }
+  v.swap(tmp);
+}
+
+}  // namespace
+
 void count_terms(std::vector<std::uint64_t>& terms, TermCounts& out) {
-  std::sort(terms.begin(), terms.end());
+  sort_hashes(terms);
   out.clear();
   for (std::size_t i = 0; i < terms.size();) {
     std::size_t j = i + 1;
