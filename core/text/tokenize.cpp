@@ -120,6 +120,10 @@ void tokenize(std::string_view line, std::vector<Token>& out) {
   std::size_t i = 0;
   bool sentence_start = true;
   while (i < line.size()) {
+    if (line[i] == ' ') {  // the common separator, as classify would have it
+      ++i;
+      continue;
+    }
     bool upper;
     Decoded d = decode(line, i);
     Kind k = classify(d.cp, upper);
@@ -134,6 +138,11 @@ void tokenize(std::string_view line, std::vector<Token>& out) {
     bool digit = false;
     Kind prev = k;
     while (i < line.size()) {
+      if (static_cast<unsigned char>(line[i] - 'a') < 26u) {  // lower-case ASCII letter, as classify would have it
+        prev = kLetter;
+        ++i;
+        continue;
+      }
       d = decode(line, i);
       k = classify(d.cp, upper);
       if (k == kDigit) digit = true;
