@@ -140,9 +140,27 @@ SparseVector IdfModel::transform(const TermCounts& doc) const {
   std::vector<std::pair<std::int32_t, float>> entries;
   entries.reserve(doc.size());
   double norm2 = 0;
+  // The lookups miss the cache once the vocabulary is large: read every term's home slot
+  // first (prefetched), then its vocabulary entry (prefetched), so the misses overlap. A term
+  // whose home slot holds another term takes the full probe.
+  thread_local std::vector<std::int32_t> home;
+  home.assign(doc.size(), -1);
+  if (!table_.empty()) {
+    for (const auto& [term, count] : doc) __builtin_prefetch(&table_[slot_of(term) & mask_]);
+    for (std::size_t k = 0; k < doc.size(); ++k) {
+      const std::int32_t c = table_[slot_of(doc[k].first) & mask_];
+      home[k] = c;
+      if (c >= 0) {
+        __builtin_prefetch(&terms_[static_cast<std::size_t>(c)]);
+        __builtin_prefetch(&idf_[static_cast<std::size_t>(c)]);
+      }
+    }
+  }
   // doc is sorted by term and indices follow term order, so the entries come out sorted.
-  for (const auto& [term, count] : doc) {
-    const std::int32_t i = lookup(term);
+  for (std::size_t k = 0; k < doc.size(); ++k) {
+    const auto& [term, count] = doc[k];
+    const std::int32_t c = home[k];
+    const std::int32_t i = c < 0 ? -1 : terms_[static_cast<std::size_t>(c)] == term ? c : lookup(term);
     if (i < 0) continue;
     const float w =
         static_cast<float>((1.0 + std::log(static_cast<double>(count))) * idf_[static_cast<std::size_t>(i)]);
