@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "random.hpp"
 #include "text/boilerplate.hpp"
 #include "text/normalize.hpp"
 #include "text/tokenize.hpp"
@@ -79,6 +80,26 @@ TEST_CASE("text: normalize_line applies NFKC") {
   CHECK(normalize_line("e\xCC\x81" "cole") == "\xC3\xA9" "cole");          // e + combining acute composes
   CHECK(normalize_line("x\xC2\xB2") == "x2");                              // superscript two
   CHECK(normalize_line("Caf\xC3\xA9") == "Caf\xC3\xA9");                   // case is kept
+}
+
+TEST_CASE("text: normalize_line's fast path equals the utf8proc path") {
+  // Random lines over ASCII (controls and white space included), the fast path's code points,
+  // and ones it must hand to utf8proc (accents, a ligature, a combining mark, U+00B4, U+2033,
+  // a soft hyphen, NBSP, invalid and truncated sequences).
+  const std::vector<std::string> pieces = {
+      "a", "Z", "7", " ", "  ", "\t", "\r", "\x01", "\x7f", "`", "'", ".", "-", "\"",
+      "\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x93", "\xE2\x80\x94",
+      "\xC2\xA9", "\xC2\xAE", "\xC2\xB0", "\xC2\xA3", "\xE2\x82\xAC",
+      "\xC3\xA9", "\xEF\xAC\x81", "\xCC\x81", "\xC2\xB4", "\xE2\x80\xB3", "\xC2\xAD", "\xC2\xA0",
+      "\xE2\x80", "\xC2", "\x80", "\xFF", "\xE2\x80\x8B"};
+  samestory::test::SplitMix64 rng{4242};
+  for (int t = 0; t < 20000; ++t) {
+    std::string line;
+    const std::size_t len = rng.below(24);
+    const bool simple = rng.below(2) == 0;  // half the lines use only fast-path pieces
+    for (std::size_t k = 0; k < len; ++k) line += pieces[rng.below(simple ? 25 : pieces.size())];
+    CHECK(normalize_line(line) == samestory::text::detail::normalize_line_unicode(line));
+  }
 }
 
 TEST_CASE("text: normalize_line folds typographic quotes and dashes") {
@@ -211,6 +232,12 @@ TEST_CASE("text: is_stopword") {
   }
   CHECK(token_hash("abc") == token_hash("abc"));
   CHECK(token_hash("abc") != token_hash("abd"));
+  // The hash table against the full list: every listed word in, random hashes and 0 out.
+  for (const char* w : {"a", "about", "yourselves", "according", "three", "mr", "t", "s", "within", "whom"})
+    CHECK(is_stopword(h(w)));
+  samestory::test::SplitMix64 rng{77};
+  for (int i = 0; i < 100000; ++i) CHECK_FALSE(is_stopword(rng.next()));
+  CHECK_FALSE(is_stopword(0));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -119,6 +119,21 @@ TEST_CASE("tfidf: count_terms matches a std::map count") {
     CHECK(out == TermCounts(want.begin(), want.end()));
     CHECK(std::is_sorted(terms.begin(), terms.end()));
   }
+  // Long lists (the bucketed sort): uniform hashes, few distinct values, and values that
+  // all share their top bits (one big bucket).
+  for (int t = 0; t < 60; ++t) {
+    std::vector<std::uint64_t> terms(64 + rng.below(5000));
+    const int kind = t % 3;
+    const std::size_t universe = 1 + rng.below(terms.size());
+    for (auto& x : terms)
+      x = kind == 0 ? rng.next() : kind == 1 ? rng.below(universe) * 0xD1B54A32D192ED03ULL : rng.below(1u << 20);
+    std::map<std::uint64_t, std::uint32_t> want;
+    for (auto x : terms) ++want[x];
+    TermCounts out;
+    count_terms(terms, out);
+    CHECK(out == TermCounts(want.begin(), want.end()));
+    CHECK(std::is_sorted(terms.begin(), terms.end()));
+  }
   std::vector<std::uint64_t> none;
   TermCounts out{{7, 7}};
   count_terms(none, out);
@@ -293,5 +308,42 @@ TEST_CASE("tfidf: fit does not depend on the thread count") {
   for (auto t : c.vocab) {
     CHECK(m1.index(t) == m4.index(t));
     CHECK(m1.idf(t) == m4.idf(t));
+  }
+}
+
+TEST_CASE("tfidf: cosine is bit for bit Eigen's sparse dot") {
+  SplitMix64 rng{107};
+  for (int t = 0; t < 80; ++t) {
+    // Short and long vectors (the SIMD blocks and the scalar tail), sparse and dense overlap.
+    const Corpus c = make_corpus(rng, 2 + rng.below(30), 2 + rng.below(t % 2 ? 200 : 2000), t % 3 ? 60 : 600);
+    const IdfModel m = IdfModel::fit(c.docs);
+    std::vector<SparseVector> vs;
+    for (const auto& d : c.docs) vs.push_back(m.transform(d));
+    for (std::size_t i = 0; i < vs.size(); ++i)
+      for (std::size_t j = 0; j < vs.size(); ++j) {
+        const double want = vs[i].nonZeros() && vs[j].nonZeros() ? static_cast<double>(vs[i].dot(vs[j])) : 0.0;
+        CHECK(cosine(vs[i], vs[j]) == want);
+      }
+  }
+}
+
+TEST_CASE("tfidf: index is the rank of the term in the sorted vocabulary") {
+  SplitMix64 rng{108};
+  for (int t = 0; t < 40; ++t) {
+    const Corpus c = make_corpus(rng, 1 + rng.below(50), 1 + rng.below(3000), 100);
+    const std::uint32_t min_df = 1 + static_cast<std::uint32_t>(rng.below(3));
+    const IdfModel m = IdfModel::fit(c.docs, min_df);
+    std::map<std::uint64_t, std::size_t> df;
+    for (const auto& d : c.docs)
+      for (const auto& [term, count] : d) ++df[term];
+    std::int32_t rank = 0;
+    for (const auto& [term, n] : df) {
+      if (n >= min_df)
+        CHECK(m.index(term) == rank++);
+      else
+        CHECK(m.index(term) == -1);
+    }
+    CHECK(m.vocabulary_size() == static_cast<std::size_t>(rank));
+    for (int k = 0; k < 20; ++k) CHECK(m.index(rng.next()) == -1);
   }
 }

@@ -20,6 +20,7 @@
 #include "io/writer.hpp"
 #include "pipeline/pipeline.hpp"
 #include "flags.hpp"
+#include "bench_command.hpp"
 #include "index_command.hpp"
 #include "report.hpp"
 
@@ -209,6 +210,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   cli::IndexCommand index_cmd(app);
+  cli::BenchCommand bench_cmd(app);
 
   gen::GenOptions gen_opts;
   std::string gen_out, gen_gold;
@@ -243,6 +245,7 @@ int main(int argc, char** argv) {
     if (*quality) return run_quality(quality_flags, quality_max_docs);
     if (*gen_cmd) return run_gen(gen_opts, gen_out, gen_gold);
     if (index_cmd.selected()) return index_cmd.run();
+    if (bench_cmd.selected()) return bench_cmd.run();
   } catch (const cli::UsageError& e) {
     std::cerr << "samestory: " << e.what() << "\n";
     return 2;

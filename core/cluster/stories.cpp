@@ -66,21 +66,51 @@ std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const St
   std::vector<lsh::Pair> raw;
   lsh::bucket_pairs(keyed, o.max_bucket, raw, stats);
   Keyed().swap(keyed);
-  for (auto& p : raw)
-    if (p.first > p.second) std::swap(p.first, p.second);
-  tbb::parallel_sort(raw.begin(), raw.end());
   struct Counted {
     lsh::Pair pair;
     std::uint32_t shared;
   };
-  std::vector<Counted> counted;
-  for (std::size_t i = 0; i < raw.size();) {
-    std::size_t j = i + 1;
-    while (j < raw.size() && raw[j] == raw[i]) ++j;
-    if (j - i >= o.min_shared) counted.push_back({raw[i], static_cast<std::uint32_t>(j - i)});
-    i = j;
+  // Distinct pairs (i < j) with the number of salient terms they share, in (i, j) order: a
+  // counting sort of the raw pairs by i, then each i's partners sorted and counted in parallel.
+  const std::size_t n = docs.size();
+  std::vector<std::size_t> start(n + 1, 0);
+  for (const auto& p : raw) ++start[std::min(p.first, p.second) + 1];
+  for (std::size_t d = 0; d < n; ++d) start[d + 1] += start[d];
+  std::vector<std::uint32_t> partner(raw.size());
+  {
+    std::vector<std::size_t> at(start.begin(), start.end() - 1);
+    for (const auto& p : raw) partner[at[std::min(p.first, p.second)]++] = std::max(p.first, p.second);
   }
   std::vector<lsh::Pair>().swap(raw);
+  std::vector<std::size_t> kept(n + 1, 0);  // per doc, then prefix sums: counted pairs before doc d
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t d) {
+    const auto b = partner.begin() + static_cast<std::ptrdiff_t>(start[d]);
+    const auto e = partner.begin() + static_cast<std::ptrdiff_t>(start[d + 1]);
+    std::sort(b, e);
+    std::size_t k = 0;
+    for (auto i = b; i != e;) {
+      auto j = i + 1;
+      while (j != e && *j == *i) ++j;
+      k += static_cast<std::size_t>(j - i) >= o.min_shared;
+      i = j;
+    }
+    kept[d + 1] = k;
+  });
+  for (std::size_t d = 0; d < n; ++d) kept[d + 1] += kept[d];
+  std::vector<Counted> counted(kept[n]);
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t d) {
+    const auto b = partner.begin() + static_cast<std::ptrdiff_t>(start[d]);
+    const auto e = partner.begin() + static_cast<std::ptrdiff_t>(start[d + 1]);
+    std::size_t w = kept[d];
+    for (auto i = b; i != e;) {
+      auto j = i + 1;
+      while (j != e && *j == *i) ++j;
+      if (static_cast<std::size_t>(j - i) >= o.min_shared)
+        counted[w++] = {{static_cast<std::uint32_t>(d), *i}, static_cast<std::uint32_t>(j - i)};
+      i = j;
+    }
+  });
+  std::vector<std::uint32_t>().swap(partner);
   // Keep a pair when it is among the max_candidates_per_doc pairs sharing the most salient
   // terms of either of its docs (ties by the other doc's index).
   std::vector<std::uint8_t> keep(counted.size(), o.max_candidates_per_doc == 0 ? 1 : 0);

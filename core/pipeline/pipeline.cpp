@@ -97,7 +97,13 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
     keys.resize(first + batch.size());
     tbb::parallel_for(std::size_t{0}, batch.size(), [&](std::size_t i) {
       Article& a = batch[i];
-      text::analyze(a.title, a.text, o.text, analyzed[first + i]);
+      text::AnalyzedText& t = analyzed[first + i];
+      text::analyze(a.title, a.text, o.text, t);
+      // Kept until the story stage: no growth slack.
+      t.tokens.shrink_to_fit();
+      t.lines.shrink_to_fit();
+      t.title_tokens.shrink_to_fit();
+      t.entities.shrink_to_fit();
       ArticleOutcome& out = res.articles[first + i];
       out.id = std::move(a.id);
       out.title = std::move(a.title);
@@ -181,6 +187,10 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   timer.lap("verify+groups");
   std::vector<std::uint32_t>().swap(sigs);
   std::vector<std::vector<std::uint64_t>>().swap(sets);
+  // Only the canonicals' text features are needed from here on.
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+    if (canonical[i] != i) analyzed[i] = text::AnalyzedText{};
+  });
 
   // 5. Stories over the canonicals.
   const std::size_t m = canon_list.size();
@@ -189,7 +199,10 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   if (o.stories && m > 0) {
     std::vector<std::array<tfidf::TermCounts, cluster::kStoryFields>> counts(m);
     tbb::parallel_for(std::size_t{0}, m, [&](std::size_t c) {
-      counts[c] = cluster::story_terms(analyzed[canon_list[c]], boilerplate_flags(analyzed[canon_list[c]], bp));
+      text::AnalyzedText& t = analyzed[canon_list[c]];
+      counts[c] = cluster::story_terms(t, boilerplate_flags(t, bp));
+      t = text::AnalyzedText{};  // each article's text features go as soon as they are counted
+      for (auto& f : counts[c]) f.shrink_to_fit();
     });
     std::vector<text::AnalyzedText>().swap(analyzed);
     std::vector<cluster::StoryDoc> docs(m);

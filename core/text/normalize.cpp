@@ -2,7 +2,9 @@
 
 #include <utf8proc.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace samestory::text {
@@ -45,13 +47,34 @@ std::string map_utf8(std::string_view s, int options) {
 /// The ASCII replacement of a typographic quote or dash, or 0.
 char fold_punct(utf8proc_int32_t cp) {
   switch (cp) {
-    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x00B4: case 0x02BC:
+    case 0x2018:
+    case 0x2019:
+    case 0x201A:
+    case 0x201B:
+    case 0x2032:
+    case 0x00B4:
+    case 0x02BC:
       return '\'';
-    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB: case 0x00BB:
-    case 0x2039: case 0x203A:
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x201F:
+    case 0x2033:
+    case 0x00AB:
+    case 0x00BB:
+    case 0x2039:
+    case 0x203A:
       return '"';
-    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
-    case 0xFE58: case 0xFE63: case 0xFF0D:
+    case 0x2010:
+    case 0x2011:
+    case 0x2012:
+    case 0x2013:
+    case 0x2014:
+    case 0x2015:
+    case 0x2212:
+    case 0xFE58:
+    case 0xFE63:
+    case 0xFF0D:
       return '-';
     default:
       return 0;
@@ -62,8 +85,8 @@ bool is_space_cp(utf8proc_int32_t cp) {
   if (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n' || cp == '\v' || cp == '\f') return true;
   if (cp < 0x80) return false;
   const auto cat = utf8proc_category(cp);
-  return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP ||
-         cp == 0x200B || cp == 0xFEFF || cp == 0x0085;
+  return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP || cp == 0x200B ||
+         cp == 0xFEFF || cp == 0x0085;
 }
 
 /// Control and format characters (soft hyphen, zero-width joiners), which normalisation drops.
@@ -71,27 +94,126 @@ bool is_dropped_cp(utf8proc_int32_t cp) {
   return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || utf8proc_category(cp) == UTF8PROC_CATEGORY_CF;
 }
 
+/// A code point that NFKC leaves alone, that never composes with its neighbours, and that is
+/// neither white space nor dropped: on a line of ASCII and these, normalisation is a byte loop.
+/// (Typographic quotes and dashes, which are then folded, and common symbols.)
+bool is_stable_cp(utf8proc_int32_t cp) {
+  switch (cp) {
+    case 0x2018:
+    case 0x2019:
+    case 0x201C:
+    case 0x201D:
+    case 0x2013:
+    case 0x2014:
+    case 0x00A9:
+    case 0x00AE:
+    case 0x00B0:
+    case 0x00A3:
+    case 0x20AC:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// Decodes the UTF-8 sequence at s[i] (a lead byte >= 0x80) when it is a well-formed 2- or
+/// 3-byte sequence of a stable code point; returns its length, or 0.
+std::size_t stable_at(std::string_view s, std::size_t i, utf8proc_int32_t& cp) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size() && (b(i + 1) & 0xC0) == 0x80) {
+    cp = ((c & 0x1F) << 6) | (b(i + 1) & 0x3F);
+    return is_stable_cp(cp) ? 2 : 0;
+  }
+  if (c >= 0xE0 && c <= 0xEF && i + 2 < s.size() && (b(i + 1) & 0xC0) == 0x80 && (b(i + 2) & 0xC0) == 0x80) {
+    cp = ((c & 0x0F) << 12) | ((b(i + 1) & 0x3F) << 6) | (b(i + 2) & 0x3F);
+    return cp >= 0x800 && is_stable_cp(cp) ? 3 : 0;
+  }
+  return 0;
+}
+
+/// The fast path: `line` holds only ASCII and stable code points. Returns false (out
+/// untouched) as soon as it meets anything else.
+bool normalize_simple(std::string_view line, std::string& out) {
+  for (std::size_t i = 0; i < line.size();) {
+    if (i + 8 <= line.size()) {  // eight ASCII bytes at a time
+      std::uint64_t w;
+      std::memcpy(&w, line.data() + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    utf8proc_int32_t cp = 0;
+    const std::size_t n = stable_at(line, i, cp);
+    if (n == 0) return false;
+    i += n;
+  }
+  out.reserve(line.size());
+  bool pending_space = false;
+  for (std::size_t i = 0; i < line.size();) {
+    const char c = line[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      utf8proc_int32_t cp = 0;
+      const std::size_t n = stable_at(line, i, cp);
+      if (pending_space) out.push_back(' '), pending_space = false;
+      if (char f = fold_punct(cp))
+        out.push_back(f);
+      else
+        out.append(line, i, n);
+      i += n;
+      continue;
+    }
+    ++i;
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
+      if (!out.empty()) pending_space = true;
+      continue;
+    }
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) continue;  // control characters
+    if (pending_space) out.push_back(' '), pending_space = false;
+    if (c == '`') {
+      out.push_back('\'');
+      continue;
+    }
+    // A run of plain printable ASCII (no space, '`' or DEL) is copied at once.
+    std::size_t e = i;
+    while (e < line.size() && line[e] > ' ' && line[e] < 0x7F && line[e] != '`') ++e;
+    out.append(line.data() + i - 1, e - i + 1);
+    i = e;
+  }
+  return true;
+}
+
 }  // namespace
 
+namespace detail {
+std::string normalize_line_unicode(std::string_view line);
+}
+
 std::string normalize_line(std::string_view line) {
+  std::string out;
+  normalize_line(line, out);
+  return out;
+}
+
+void normalize_line(std::string_view line, std::string& out) {
+  out.clear();
+  if (normalize_simple(line, out)) return;
+  out = detail::normalize_line_unicode(line);
+}
+
+std::string detail::normalize_line_unicode(std::string_view line) {
   std::string out;
   out.reserve(line.size());
   bool pending_space = false;
   auto put_space = [&] {
     if (!out.empty()) pending_space = true;
   };
-  if (all_ascii(line)) {
-    for (char c : line) {
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
-        put_space();
-        continue;
-      }
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) continue;  // control characters
-      if (pending_space) out.push_back(' '), pending_space = false;
-      out.push_back(c == '`' ? '\'' : c);
-    }
-    return out;
-  }
   // White space becomes ' ', control and format characters go (invalid bytes become U+FFFD)
   // *before* NFKC: dropped after it, a soft hyphen or a stray control byte between a letter and
   // a combining accent would leave them apart, and normalising the result again would compose
@@ -131,9 +253,12 @@ std::string normalize_line(std::string_view line) {
       // control and format characters (soft hyphen, zero-width joiners) are dropped
     } else {
       if (pending_space) out.push_back(' '), pending_space = false;
-      if (char f = fold_punct(cp)) out.push_back(f);
-      else if (cp == '`') out.push_back('\'');
-      else out.append(nfkc, i, n);
+      if (char f = fold_punct(cp))
+        out.push_back(f);
+      else if (cp == '`')
+        out.push_back('\'');
+      else
+        out.append(nfkc, i, n);
     }
     i += n;
   }
@@ -142,7 +267,13 @@ std::string normalize_line(std::string_view line) {
 
 void append_casefold(std::string& out, std::string_view token) {
   if (all_ascii(token)) {
-    for (char c : token) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    const std::size_t at = out.size();
+    out.resize(at + token.size());
+    char* d = out.data() + at;
+    for (std::size_t i = 0; i < token.size(); ++i) {
+      const char c = token[i];
+      d[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    }
     return;
   }
   out += map_utf8(token, UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);

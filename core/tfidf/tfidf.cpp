@@ -1,14 +1,58 @@
 #include "tfidf/tfidf.hpp"
 
-#include <tbb/parallel_sort.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cmath>
 
 namespace samestory::tfidf {
 
+namespace {
+
+/// Sorts term hashes: one bucketing pass on the top bits (hashes spread evenly, about two per
+/// bucket), then each bucket by insertion (std::sort when a bucket is large).
+void sort_hashes(std::vector<std::uint64_t>& v) {
+  const std::size_t n = v.size();
+  if (n < 64) {
+    std::sort(v.begin(), v.end());
+    return;
+  }
+  unsigned bits = 1;
+  while ((std::size_t{1} << (bits + 1)) <= n / 2 && bits < 16) ++bits;
+  const std::size_t buckets = std::size_t{1} << bits;
+  const unsigned shift = 64 - bits;
+  thread_local std::vector<std::uint32_t> start;
+  thread_local std::vector<std::uint64_t> tmp;
+  start.assign(buckets + 1, 0);
+  for (auto x : v) ++start[(x >> shift) + 1];
+  for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
+  tmp.resize(n);
+  for (auto x : v) tmp[start[x >> shift]++] = x;  // start[b] ends as the end of bucket b
+  std::size_t from = 0;
+  for (std::size_t b = 0; b < buckets; ++b) {
+    const std::size_t to = start[b];
+    if (to - from > 32) {
+      std::sort(tmp.begin() + static_cast<std::ptrdiff_t>(from), tmp.begin() + static_cast<std::ptrdiff_t>(to));
+    } else {
+      for (std::size_t i = from + 1; i < to; ++i) {
+        const std::uint64_t x = tmp[i];
+        std::size_t k = i;
+        for (; k > from && tmp[k - 1] > x; --k) tmp[k] = tmp[k - 1];
+        tmp[k] = x;
+      }
+    }
+    from = to;
+  }
+  v.swap(tmp);
+}
+
+}  // namespace
+
 void count_terms(std::vector<std::uint64_t>& terms, TermCounts& out) {
-  std::sort(terms.begin(), terms.end());
+  sort_hashes(terms);
   out.clear();
   for (std::size_t i = 0; i < terms.size();) {
     std::size_t j = i + 1;
@@ -19,13 +63,24 @@ void count_terms(std::vector<std::uint64_t>& terms, TermCounts& out) {
 }
 
 IdfModel IdfModel::fit(std::span<const TermCounts> docs, std::uint32_t min_df) {
-  std::size_t total = 0;
-  for (const auto& d : docs) total += d.size();
-  std::vector<std::uint64_t> all;
-  all.reserve(total);
+  // All term occurrences, sorted: written straight into buckets by their top bits (terms are
+  // hashes, so the buckets are even), then the buckets sorted in parallel.
+  constexpr unsigned kBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  std::vector<std::size_t> start(kBuckets + 1, 0);
   for (const auto& d : docs)
-    for (const auto& [term, count] : d) all.push_back(term);
-  tbb::parallel_sort(all.begin(), all.end());
+    for (const auto& [term, count] : d) ++start[(term >> (64 - kBits)) + 1];
+  for (std::size_t b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
+  std::vector<std::uint64_t> all(start[kBuckets]);
+  {
+    std::vector<std::size_t> at(start.begin(), start.end() - 1);
+    for (const auto& d : docs)
+      for (const auto& [term, count] : d) all[at[term >> (64 - kBits)]++] = term;
+  }
+  tbb::parallel_for(std::size_t{0}, kBuckets, [&](std::size_t b) {
+    std::sort(all.begin() + static_cast<std::ptrdiff_t>(start[b]),
+              all.begin() + static_cast<std::ptrdiff_t>(start[b + 1]));
+  });
   IdfModel m;
   m.docs_ = docs.size();
   const double n = static_cast<double>(docs.size());
@@ -39,13 +94,40 @@ IdfModel IdfModel::fit(std::span<const TermCounts> docs, std::uint32_t min_df) {
     }
     i = j;
   }
+  m.build_table();
   return m;
 }
 
+namespace {
+// Terms are already hashes; the multiply spreads any structure in the low bits.
+inline std::uint64_t slot_of(std::uint64_t term) {
+  return (term * 0x9E3779B97F4A7C15ULL) >> 20;
+}
+}  // namespace
+
+void IdfModel::build_table() {
+  std::size_t size = 16;
+  while (size < terms_.size() * 2) size *= 2;
+  table_.assign(size, -1);
+  mask_ = size - 1;
+  for (std::size_t i = 0; i < terms_.size(); ++i) {
+    std::uint64_t s = slot_of(terms_[i]) & mask_;
+    while (table_[s] >= 0) s = (s + 1) & mask_;
+    table_[s] = static_cast<std::int32_t>(i);
+  }
+}
+
+std::int32_t IdfModel::lookup(std::uint64_t term) const {
+  if (table_.empty()) return -1;
+  for (std::uint64_t s = slot_of(term) & mask_;; s = (s + 1) & mask_) {
+    const std::int32_t i = table_[s];
+    if (i < 0) return -1;
+    if (terms_[static_cast<std::size_t>(i)] == term) return i;
+  }
+}
+
 std::int32_t IdfModel::index(std::uint64_t term) const {
-  auto it = std::lower_bound(terms_.begin(), terms_.end(), term);
-  if (it == terms_.end() || *it != term) return -1;
-  return static_cast<std::int32_t>(it - terms_.begin());
+  return lookup(term);
 }
 
 double IdfModel::idf(std::uint64_t term) const {
@@ -58,20 +140,30 @@ SparseVector IdfModel::transform(const TermCounts& doc) const {
   std::vector<std::pair<std::int32_t, float>> entries;
   entries.reserve(doc.size());
   double norm2 = 0;
-  // doc is sorted by term: gallop forward through the vocabulary from the previous match.
-  auto from = terms_.begin();
-  for (const auto& [term, count] : doc) {
-    std::size_t step = 1;
-    auto hi = from;
-    while (hi != terms_.end() && *hi < term) {
-      from = hi + 1;
-      hi = static_cast<std::size_t>(terms_.end() - hi) > step ? hi + static_cast<std::ptrdiff_t>(step) : terms_.end();
-      step *= 2;
+  // The lookups miss the cache once the vocabulary is large: read every term's home slot
+  // first (prefetched), then its vocabulary entry (prefetched), so the misses overlap. A term
+  // whose home slot holds another term takes the full probe.
+  thread_local std::vector<std::int32_t> home;
+  home.assign(doc.size(), -1);
+  if (!table_.empty()) {
+    for (const auto& [term, count] : doc) __builtin_prefetch(&table_[slot_of(term) & mask_]);
+    for (std::size_t k = 0; k < doc.size(); ++k) {
+      const std::int32_t c = table_[slot_of(doc[k].first) & mask_];
+      home[k] = c;
+      if (c >= 0) {
+        __builtin_prefetch(&terms_[static_cast<std::size_t>(c)]);
+        __builtin_prefetch(&idf_[static_cast<std::size_t>(c)]);
+      }
     }
-    from = std::lower_bound(from, hi, term);
-    if (from == terms_.end() || *from != term) continue;
-    const auto i = static_cast<std::int32_t>(from - terms_.begin());
-    const float w = static_cast<float>((1.0 + std::log(static_cast<double>(count))) * idf_[static_cast<std::size_t>(i)]);
+  }
+  // doc is sorted by term and indices follow term order, so the entries come out sorted.
+  for (std::size_t k = 0; k < doc.size(); ++k) {
+    const auto& [term, count] = doc[k];
+    const std::int32_t c = home[k];
+    const std::int32_t i = c < 0 ? -1 : terms_[static_cast<std::size_t>(c)] == term ? c : lookup(term);
+    if (i < 0) continue;
+    const float w =
+        static_cast<float>((1.0 + std::log(static_cast<double>(count))) * idf_[static_cast<std::size_t>(i)]);
     entries.emplace_back(i, w);
     norm2 += static_cast<double>(w) * w;
   }
@@ -83,8 +175,38 @@ SparseVector IdfModel::transform(const TermCounts& doc) const {
 }
 
 double cosine(const SparseVector& a, const SparseVector& b) {
-  if (a.nonZeros() == 0 || b.nonZeros() == 0) return 0.0;
-  return static_cast<double>(a.dot(b));
+  const std::size_t na = static_cast<std::size_t>(a.nonZeros()), nb = static_cast<std::size_t>(b.nonZeros());
+  if (na == 0 || nb == 0) return 0.0;
+  const std::int32_t* ia = a.innerIndexPtr();
+  const std::int32_t* ib = b.innerIndexPtr();
+  const float* va = a.valuePtr();
+  const float* vb = b.valuePtr();
+  // Merge join. Weights are positive, so adding +0.0f for a non-match leaves the float sum
+  // exactly as Eigen's (res += a_i * b_i over matching indices, in index order).
+  float res = 0.0f;
+  std::size_t i = 0, j = 0;
+#if defined(__SSE2__)
+  // Blocks of four indices against four (SSE2, in every x86-64): matches come out in index
+  // order, each once, so the sum is the same as the scalar merge's.
+  while (i + 4 <= na && j + 4 <= nb) {
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ib + j));
+    for (std::size_t k = 0; k < 4; ++k) {
+      const int m = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_set1_epi32(ia[i + k]), block)));
+      if (m) res += va[i + k] * vb[j + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(m)))];
+    }
+    const std::int32_t amax = ia[i + 3], bmax = ib[j + 3];
+    i += amax <= bmax ? 4 : 0;
+    j += bmax <= amax ? 4 : 0;
+  }
+#endif
+  while (i < na && j < nb) {
+    const std::int32_t x = ia[i], y = ib[j];
+    const float p = va[i] * vb[j];
+    res += x == y ? p : 0.0f;
+    i += x <= y;
+    j += y <= x;
+  }
+  return static_cast<double>(res);
 }
 
 }  // namespace samestory::tfidf

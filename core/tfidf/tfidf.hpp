@@ -3,7 +3,6 @@
 // Eigen sparse vectors. Terms are 64-bit hashes; the model maps them to dense indices.
 
 #include <Eigen/SparseCore>
-
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -37,12 +36,19 @@ class IdfModel {
   std::size_t documents() const noexcept { return docs_; }
 
  private:
+  /// Open-addressing table term -> index (one probe per known term, usually), built by fit.
+  std::int32_t lookup(std::uint64_t term) const;
+  void build_table();
+
   std::vector<std::uint64_t> terms_;  // sorted; position = vector index
   std::vector<float> idf_;
+  std::vector<std::int32_t> table_;  // slots of indices into terms_, -1 = empty; size a power of two
+  std::uint64_t mask_ = 0;
   std::size_t docs_ = 0;
 };
 
-/// Cosine of two L2-normalised vectors (their dot product); 0 when either is empty.
+/// Cosine of two L2-normalised vectors (their dot product); 0 when either is empty. Bit for bit
+/// Eigen's sparse dot (products summed in float in index order), without its branches.
 double cosine(const SparseVector& a, const SparseVector& b);
 
 }  // namespace samestory::tfidf
