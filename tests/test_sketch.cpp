@@ -452,3 +452,33 @@ TEST_CASE("sketch: identical sets estimate 1, disjoint sets estimate near 0") {
   const std::vector<std::uint32_t> other{1, 2, 3, 6};
   CHECK(estimate_jaccard(half, other) == 0.5);
 }
+
+TEST_CASE("sketch: collisions at J = 0.5 behave like independent permutations (LSH banding)") {
+  // LSH recall depends on more than the mean: positions must collide independently. Over 2000
+  // random pairs with J = 0.5 (200 shared, 100 + 100 private), k = 128: equal positions average
+  // 64 (within 4 standard errors, 0.51), their variance is at most 1.25 x the binomial 32, and
+  // 26 bands of 3 rows match 26 x 0.5^3 = 3.25 times per pair on average (within 0.15).
+  for (auto scheme : {MinHashScheme::classic, MinHashScheme::oph}) {
+    SplitMix64 rng{25};
+    const std::uint32_t k = 128;
+    double sum = 0, sum2 = 0, bands = 0;
+    const int pairs = 2000;
+    for (int t = 0; t < pairs; ++t) {
+      const MinHasher h(MinHashParams{k, 5, 1 + static_cast<std::uint64_t>(t % 5), scheme});
+      const SetPair p = make_pair_with(rng, 200, 100, 100);
+      const auto sa = signature(h, p.a), sb = signature(h, p.b);
+      int eq = 0;
+      for (std::uint32_t i = 0; i < k; ++i) eq += sa[i] == sb[i];
+      sum += eq;
+      sum2 += static_cast<double>(eq) * eq;
+      for (int b = 0; b < 26; ++b)
+        bands += sa[3 * b] == sb[3 * b] && sa[3 * b + 1] == sb[3 * b + 1] && sa[3 * b + 2] == sb[3 * b + 2];
+    }
+    const double mean = sum / pairs, var = sum2 / pairs - mean * mean;
+    MESSAGE(std::string(scheme_name(scheme))
+            << ": equal positions mean " << mean << " var " << var << ", bands matched " << bands / pairs);
+    CHECK(std::abs(mean - 64) <= 0.51);
+    CHECK(var <= 1.25 * 32);
+    CHECK(std::abs(bands / pairs - 3.25) <= 0.15);
+  }
+}
