@@ -105,6 +105,7 @@ MinHashScheme parse_scheme(const std::string& name) {
 
 bool avx2_available() noexcept {
 #ifdef SAMESTORY_HAVE_AVX2_PATH
+  __builtin_cpu_init();  // needed when called before main (static initialisers); cheap otherwise
   return __builtin_cpu_supports("avx2");
 #else
   return false;
