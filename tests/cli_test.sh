@@ -184,6 +184,8 @@ run cluster in.jsonl --format xml
 check "a bad --format exits 2" rc_is 2
 run cluster in.jsonl --dup-threshold 2
 check "an out-of-range --dup-threshold exits 2" rc_is 2
+run cluster in.jsonl --minhash minwise
+check "an unknown --minhash scheme exits 2" rc_is 2
 run cluster in.jsonl --rejects r.txt
 check "--rejects without --on-error skip exits 2" rc_is 2
 run cluster in.jsonl --summary -
@@ -214,6 +216,11 @@ check "near-duplicates share a story" same_field a1 a3 story out.jsonl
 check "an unrelated article is its own dup group" field_is a2 dup_group a2 out.jsonl
 check "an unrelated article is its own story" [ "$(grep -c '"story":"a2"' out.jsonl)" -eq 1 ]
 check "shared boilerplate does not join stories" [ "$(field_of a5 story out.jsonl)" != "$(field_of a7 story out.jsonl)" ]
+run cluster in.jsonl --minhash oph
+check "cluster --minhash oph exits 0" rc_is 0
+cp stdout.txt oph.jsonl
+check "--minhash oph: near-duplicates share a dup group" field_is a1 dup_group a3 oph.jsonl
+check "--minhash oph: an unrelated article is its own dup group" field_is a2 dup_group a2 oph.jsonl
 run cluster nobp.jsonl
 check "boilerplate lines change nothing" same_file stdout.txt out.jsonl
 
@@ -457,7 +464,11 @@ if [[ -f $SAMPLE/articles.jsonl ]]; then
   check "sample: quality exits 0" rc_is 0
   cp stdout.txt quality.json
   py_check "sample: quality is JSON" "$PY_JSON_KEYS" quality.json dup story
-  check "sample: quality finds every dup pair at the threshold" has_text quality.json '"recall": 1.000000'
+  # Banding 26 x 3 makes a pair at J = 0.5 a candidate with p = 1 - (1 - 0.5^3)^26 = 0.969, so a
+  # pair just above the threshold may be missed (the 32-bit MinHash family misses one at J = 0.51).
+  dup_recall=$(sed -n 's/.*"dup": {[^}]*"recall": \([0-9.]*\).*/\1/p' quality.json)
+  check "sample: quality finds the dup pairs at the threshold (recall $dup_recall >= 0.99)" \
+    awk -v r="$dup_recall" 'BEGIN { exit !(r != "" && r >= 0.99) }'
   run quality "$SAMPLE/articles.jsonl" -q --max-docs 10
   check "sample: quality refuses inputs over --max-docs" rc_is 2
 else

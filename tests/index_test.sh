@@ -48,6 +48,12 @@ set +e
 "$BIN" index add ix b.jsonl --num-perm 256 -q > /dev/null 2> err; rc=$?
 set -e
 [[ $rc -eq 2 ]] && grep -q 'num_perm 128 in index, 256 requested' err || fail "param mismatch: rc $rc $(cat err)"; ok
+"$BIN" index create ixoph --minhash oph
+set +e
+"$BIN" index add ixoph b.jsonl --minhash classic -q > /dev/null 2> err; rc=$?
+set -e
+[[ $rc -eq 2 ]] && grep -q 'minhash oph in index, classic requested' err || fail "scheme mismatch: rc $rc $(cat err)"; ok
+"$BIN" index add ixoph b.jsonl -q > /dev/null || fail "add to an oph index"; ok
 mkdir broken && head -c 1000 ix/index.ssi > broken/index.ssi
 set +e
 "$BIN" index stats broken > /dev/null 2> err; rc=$?

@@ -220,9 +220,31 @@ TEST_CASE("index: load checks magic, version, parameters, checksums with exact m
   bad[8] = 3;
   CHECK_THROWS_WITH_AS(load(bad), "index format version 3 not supported (this build reads version 2)",
                        std::runtime_error);
+  bad[8] = 1;  // the 64-bit MinHash family of version 1
+  CHECK_THROWS_WITH_AS(load(bad),
+                       "index format version 1 not supported (this build reads version 2): its MinHash signatures "
+                       "use the 64-bit hash family replaced in version 2; rebuild the index with `samestory index "
+                       "create` and `index add`",
+                       std::runtime_error);
   index::IndexParams r;
   r.minhash.num_perm = 256;
   CHECK_THROWS_WITH_AS(load(good, &r), "num_perm 128 in index, 256 requested", std::invalid_argument);
+  r = {};
+  r.minhash.scheme = sketch::MinHashScheme::oph;
+  CHECK_THROWS_WITH_AS(load(good, &r), "minhash classic in index, oph requested", std::invalid_argument);
+  {
+    // The scheme is stored: an oph index loads as oph and refuses classic.
+    index::IndexParams op;
+    op.minhash.scheme = sketch::MinHashScheme::oph;
+    index::Index o(op);
+    o.add(docs, 0);
+    const std::string ob = o.serialize();
+    CHECK(load(ob).params().minhash.scheme == sketch::MinHashScheme::oph);
+    CHECK(load(ob).serialize() == ob);
+    r = {};
+    CHECK_THROWS_WITH_AS(load(ob, &r), "minhash oph in index, classic requested", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(idx.check_compatible(o), "minhash classic in index, oph in other", std::invalid_argument);
+  }
   r = {};
   r.dup_threshold = 0.7;
   CHECK_THROWS_WITH_AS(load(good, &r), "dup_threshold 0.5 in index, 0.7 requested", std::invalid_argument);
@@ -232,7 +254,7 @@ TEST_CASE("index: load checks magic, version, parameters, checksums with exact m
   bad = good;
   bad[bad.size() - 20] ^= 0x40;  // inside the last section (df)
   CHECK_THROWS_WITH_AS(load(bad), "section 8 (df) checksum mismatch: the file is corrupted", std::runtime_error);
-  CHECK_THROWS_WITH_AS(load(good.substr(0, 100)), "index truncated: 100 bytes, the header alone is 192",
+  CHECK_THROWS_WITH_AS(load(good.substr(0, 100)), "index truncated: 100 bytes, the header alone is 200",
                        std::runtime_error);
   CHECK_THROWS_WITH_AS(load(good.substr(0, good.size() - 8)),
                        doctest::Contains("index truncated: section 8 (df) ends at byte"), std::runtime_error);

@@ -1,8 +1,7 @@
-// MinHash: seeding, shingling, signatures and the Jaccard estimate, checked against exact
-// (brute-force) Jaccard on random sets with a planted similarity.
-
-#include "random.hpp"
-#include "sketch/minhash.hpp"
+// MinHash: seeding, shingling, signatures (classic on the AVX2 and scalar paths, and one
+// permutation hashing with densification) against brute-force references of the documented
+// hash families, and the Jaccard estimate against exact (brute-force) Jaccard on random sets with
+// a planted similarity and on structured sets.
 
 #include <doctest/doctest.h>
 
@@ -12,23 +11,41 @@
 #include <limits>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <vector>
+
+#include "minhash_reference.hpp"
+#include "random.hpp"
+#include "sketch/minhash.hpp"
 
 using samestory::sketch::derive_seed;
 using samestory::sketch::estimate_jaccard;
 using samestory::sketch::exact_jaccard;
 using samestory::sketch::MinHasher;
 using samestory::sketch::MinHashParams;
+using samestory::sketch::MinHashScheme;
+using samestory::sketch::scheme_name;
+using samestory::sketch::SignPath;
 
 namespace {
 
-using samestory::test::SplitMix64;
+using samestory::test::ref_classic;
+using samestory::test::ref_oph;
 using samestory::test::shuffle;
+using samestory::test::SplitMix64;
 
-std::vector<std::uint32_t> signature(const MinHasher& h, const std::vector<std::uint64_t>& shingles) {
+std::vector<std::uint32_t> signature(const MinHasher& h, const std::vector<std::uint64_t>& shingles,
+                                     SignPath path = SignPath::best) {
   std::vector<std::uint32_t> sig(h.params().num_perm);
-  h.sign(shingles, sig);
+  h.sign(shingles, sig, path);
   return sig;
+}
+
+/// The classic paths this machine can run.
+std::vector<SignPath> classic_paths() {
+  std::vector<SignPath> p{SignPath::scalar};
+  if (samestory::sketch::avx2_available()) p.push_back(SignPath::avx2);
+  return p;
 }
 
 std::vector<std::uint64_t> sorted_unique(std::vector<std::uint64_t> v) {
@@ -95,6 +112,13 @@ TEST_CASE("sketch: MinHasher rejects out-of-range parameters") {
   CHECK_THROWS_AS(MinHasher(MinHashParams{128, 65, 1}), std::invalid_argument);
   CHECK_NOTHROW(MinHasher(MinHashParams{1, 1, 1}));
   CHECK_NOTHROW(MinHasher(MinHashParams{4096, 64, 1}));
+  CHECK_NOTHROW(MinHasher(MinHashParams{4096, 64, 1, MinHashScheme::oph}));
+  CHECK_THROWS_AS(MinHasher(MinHashParams{128, 5, 1, static_cast<MinHashScheme>(2)}), std::invalid_argument);
+  CHECK(samestory::sketch::parse_scheme("classic") == MinHashScheme::classic);
+  CHECK(samestory::sketch::parse_scheme("oph") == MinHashScheme::oph);
+  CHECK_THROWS_AS(samestory::sketch::parse_scheme("OPH"), std::invalid_argument);
+  CHECK(std::string(samestory::sketch::scheme_name(MinHashScheme::oph)) == "oph");
+  CHECK(std::string(samestory::sketch::scheme_name(MinHashScheme::classic)) == "classic");
   const MinHasher h(MinHashParams{16, 3, 9});
   CHECK(h.params().num_perm == 16);
   CHECK(h.params().shingle == 3);
@@ -156,6 +180,8 @@ TEST_CASE("sketch: shingles are a function of the token window") {
 }
 
 TEST_CASE("sketch: golden signature with default parameters") {
+  // Pinned values: signatures are persisted in index files, so a change of either hash family
+  // must be caught here (and the index format version bumped). Changed with the 32-bit family.
   const MinHasher h(MinHashParams{});
   std::vector<std::uint64_t> tokens;
   for (std::uint64_t i = 1; i <= 12; ++i) tokens.push_back(i * 1000003ULL);
@@ -165,49 +191,124 @@ TEST_CASE("sketch: golden signature with default parameters") {
   CHECK(sh[0] == 0xCF8F1523A07ECCFAULL);
   const auto sig = signature(h, sh);
   REQUIRE(sig.size() == 128);
-  CHECK(sig[0] == 0x106FA8C2u);
-  CHECK(sig[1] == 0x22A6B280u);
-  CHECK(sig[2] == 0x1EE23FA3u);
-  CHECK(sig[3] == 0x047CDD06u);
+  CHECK(sig[0] == 0x0CC95D31u);
+  CHECK(sig[1] == 0x0B6CD1B9u);
+  CHECK(sig[2] == 0x0CFD3DCAu);
+  CHECK(sig[3] == 0x1B7F68EBu);
+  for (auto path : classic_paths()) CHECK(signature(h, sh, path) == sig);
+  // The oph scheme, same shingles.
+  const auto oph = signature(MinHasher(MinHashParams{128, 5, 1, MinHashScheme::oph}), sh);
+  CHECK(oph[0] == 0xA1A1C68Au);
+  CHECK(oph[1] == 0xE62D1BB5u);
+  CHECK(oph[2] == 0x3D83C709u);
+  CHECK(oph[3] == 0x2F279C95u);
 }
 
 TEST_CASE("sketch: signature of no shingles is all 0xFFFFFFFF") {
-  const MinHasher h(MinHashParams{32, 5, 1});
-  const auto sig = signature(h, {});
-  CHECK(std::all_of(sig.begin(), sig.end(), [](std::uint32_t v) { return v == 0xFFFFFFFFu; }));
+  for (auto scheme : {MinHashScheme::classic, MinHashScheme::oph}) {
+    const MinHasher h(MinHashParams{32, 5, 1, scheme});
+    for (auto path : classic_paths()) {
+      const auto sig = signature(h, {}, path);
+      CHECK(std::all_of(sig.begin(), sig.end(), [](std::uint32_t v) { return v == 0xFFFFFFFFu; }));
+    }
+  }
+}
+
+TEST_CASE("sketch: classic signatures equal the reference family on every path") {
+  // Sizes around the 8-lane and 32-lane blocks and the 512-shingle chunks.
+  SplitMix64 rng{21};
+  for (std::uint32_t k : {1u, 7u, 8u, 9u, 31u, 32u, 33u, 64u, 100u, 128u, 257u}) {
+    const MinHashParams p{k, 5, rng.next()};
+    const MinHasher h(p);
+    for (std::size_t n :
+         {std::size_t{1}, std::size_t{3}, std::size_t{511}, std::size_t{512}, std::size_t{513}, std::size_t{1200}}) {
+      std::vector<std::uint64_t> sh(n);
+      for (auto& x : sh) x = rng.next();
+      const auto want = ref_classic(p, sh);
+      for (auto path : classic_paths()) CHECK_MESSAGE(signature(h, sh, path) == want, "k=" << k << " n=" << n);
+      CHECK(signature(h, sh) == want);
+    }
+  }
+}
+
+TEST_CASE("sketch: AVX2 and scalar paths give identical signatures on random inputs") {
+  if (!samestory::sketch::avx2_available()) {
+    const MinHasher h(MinHashParams{});
+    std::vector<std::uint32_t> sig(128);
+    const std::vector<std::uint64_t> sh{1, 2, 3};
+    CHECK_THROWS_AS(h.sign(sh, sig, SignPath::avx2), std::invalid_argument);
+    MESSAGE("this CPU has no AVX2: only the scalar path is tested");
+    return;
+  }
+  SplitMix64 rng{22};
+  std::size_t compared = 0;
+  for (int t = 0; t < 300; ++t) {
+    const auto k = static_cast<std::uint32_t>(1 + rng.below(300));
+    const MinHasher h(MinHashParams{k, 5, rng.next()});
+    std::vector<std::uint64_t> sh(rng.below(3000));
+    // Random 64-bit values, small integers and repeats.
+    for (auto& x : sh) x = rng.below(4) == 0 ? rng.below(100) : rng.next();
+    const auto a = signature(h, sh, SignPath::scalar), b = signature(h, sh, SignPath::avx2);
+    CHECK_MESSAGE(a == b, "k=" << k << " n=" << sh.size());
+    compared += k;
+  }
+  CHECK(compared > 30000);
+}
+
+TEST_CASE("sketch: oph signatures equal the reference (bins, minima, densification)") {
+  SplitMix64 rng{23};
+  for (std::uint32_t k : {1u, 2u, 7u, 64u, 128u, 256u, 1000u}) {
+    const MinHashParams p{k, 5, rng.next(), MinHashScheme::oph};
+    const MinHasher h(p);
+    // Few shingles leave most bins empty (densification, and the linear fallback after 64
+    // probes); many fill every bin.
+    for (std::size_t n :
+         {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{40}, std::size_t{300}, std::size_t{3000}}) {
+      std::vector<std::uint64_t> sh(n);
+      for (auto& x : sh) x = rng.next();
+      CHECK_MESSAGE(signature(h, sh) == ref_oph(p, sh), "k=" << k << " n=" << n);
+    }
+  }
+  // A single shingle: every bin holds its value.
+  const MinHasher h(MinHashParams{4096, 5, 1, MinHashScheme::oph});
+  const auto sig = signature(h, {12345});
+  CHECK(std::all_of(sig.begin(), sig.end(), [&](std::uint32_t v) { return v == sig[0]; }));
 }
 
 TEST_CASE("sketch: signature is the per-permutation minimum") {
   // Brute force: sign each shingle alone, take the element-wise minimum.
   SplitMix64 rng{13};
   const MinHasher h(MinHashParams{64, 5, 3});
-  for (int t = 0; t < 20; ++t) {
-    std::vector<std::uint64_t> sh(1 + rng.below(40));
-    for (auto& x : sh) x = rng.next();
-    std::vector<std::uint32_t> expect(64, std::numeric_limits<std::uint32_t>::max());
-    for (auto x : sh) {
-      const auto one = signature(h, {x});
-      for (std::size_t i = 0; i < 64; ++i) expect[i] = std::min(expect[i], one[i]);
+  for (auto path : classic_paths())
+    for (int t = 0; t < 20; ++t) {
+      std::vector<std::uint64_t> sh(1 + rng.below(40));
+      for (auto& x : sh) x = rng.next();
+      std::vector<std::uint32_t> expect(64, std::numeric_limits<std::uint32_t>::max());
+      for (auto x : sh) {
+        const auto one = signature(h, {x}, path);
+        for (std::size_t i = 0; i < 64; ++i) expect[i] = std::min(expect[i], one[i]);
+      }
+      CHECK(signature(h, sh, path) == expect);
     }
-    CHECK(signature(h, sh) == expect);
-  }
 }
 
 TEST_CASE("sketch: signature ignores multiplicity and order") {
   SplitMix64 rng{14};
-  const MinHasher h(MinHashParams{128, 5, 1});
-  for (int t = 0; t < 30; ++t) {
-    std::vector<std::uint64_t> set(1 + rng.below(200));
-    for (auto& x : set) x = rng.next();
-    const auto base = signature(h, set);
-    std::vector<std::uint64_t> multi = set;
-    for (std::size_t i = 0, extra = rng.below(300); i < extra; ++i) multi.push_back(set[rng.below(set.size())]);
-    CHECK(signature(h, multi) == base);
-    shuffle(multi, rng);
-    CHECK(signature(h, multi) == base);
-    std::vector<std::uint64_t> shuffled = set;
-    shuffle(shuffled, rng);
-    CHECK(signature(h, shuffled) == base);
+  for (auto scheme : {MinHashScheme::classic, MinHashScheme::oph}) {
+    const MinHasher h(MinHashParams{128, 5, 1, scheme});
+    for (int t = 0; t < 30; ++t) {
+      std::vector<std::uint64_t> set(1 + rng.below(200));
+      for (auto& x : set) x = rng.next();
+      const auto base = signature(h, set);
+      std::vector<std::uint64_t> multi = set;
+      for (std::size_t i = 0, extra = rng.below(300); i < extra; ++i) multi.push_back(set[rng.below(set.size())]);
+      CHECK(signature(h, multi) == base);
+      shuffle(multi, rng);
+      CHECK(signature(h, multi) == base);
+      std::vector<std::uint64_t> shuffled = set;
+      shuffle(shuffled, rng);
+      CHECK(signature(h, shuffled) == base);
+    }
   }
 }
 
@@ -232,34 +333,107 @@ TEST_CASE("sketch: exact_jaccard matches a std::set computation") {
 }
 
 TEST_CASE("sketch: estimate is within binomial error of the exact Jaccard and unbiased") {
-  SplitMix64 rng{16};
-  for (std::uint32_t k : {64u, 128u, 256u}) {
-    const MinHasher h(MinHashParams{k, 5, 1 + k});
-    const double kd = static_cast<double>(k);
-    double sum_err = 0, sum_abs = 0;
-    const int pairs = 200;
-    for (int t = 0; t < pairs; ++t) {
-      const std::size_t shared = 5 + rng.below(300);
-      const SetPair p = make_pair_with(rng, shared, rng.below(300), rng.below(300));
-      const double j = exact_jaccard(p.a, p.b);
-      const double est = estimate_jaccard(signature(h, p.a), signature(h, p.b));
-      const double bound = 4 * std::sqrt(j * (1 - j) / kd) + 1 / kd;
-      CHECK_MESSAGE(std::abs(est - j) <= bound, "k=" << k << " J=" << j << " est=" << est);
-      sum_err += est - j;
-      sum_abs += std::abs(est - j);
+  // Stated bound, both schemes: |estimate - J| <= 4 sqrt(J(1-J)/k) + 1/k per pair, mean error
+  // within 0.01, mean |error| <= sqrt(1/4k). For oph the sets have at least 3k/4 elements in
+  // the union (most bins filled); small sets are tested below with a looser bound.
+  for (auto scheme : {MinHashScheme::classic, MinHashScheme::oph}) {
+    SplitMix64 rng{16};
+    for (std::uint32_t k : {64u, 128u, 256u}) {
+      const MinHasher h(MinHashParams{k, 5, 1 + k, scheme});
+      const double kd = static_cast<double>(k);
+      double sum_err = 0, sum_abs = 0;
+      const int pairs = 200;
+      for (int t = 0; t < pairs; ++t) {
+        const std::size_t shared = 5 + rng.below(300);
+        const std::size_t floor_a = shared < 3 * k / 4 ? 3 * k / 4 - shared : 0;
+        const SetPair p = make_pair_with(rng, shared, floor_a + rng.below(300), rng.below(300));
+        const double j = exact_jaccard(p.a, p.b);
+        const double est = estimate_jaccard(signature(h, p.a), signature(h, p.b));
+        const double bound = 4 * std::sqrt(j * (1 - j) / kd) + 1 / kd;
+        CHECK_MESSAGE(std::abs(est - j) <= bound, std::string(scheme_name(scheme))
+                                                      << " k=" << k << " J=" << j << " est=" << est);
+        sum_err += est - j;
+        sum_abs += std::abs(est - j);
+      }
+      const double mean_err = sum_err / pairs;
+      MESSAGE(std::string(scheme_name(scheme))
+              << " k=" << k << " mean error " << mean_err << ", mean |error| " << sum_abs / pairs);
+      CHECK(std::abs(mean_err) < 0.01);
+      // The typical error shrinks like 1/sqrt(k) (mean |error| <= sqrt(1/4k) bounds the binomial sd).
+      CHECK(sum_abs / pairs <= std::sqrt(0.25 / kd));
     }
-    const double mean_err = sum_err / pairs;
-    MESSAGE("k=" << k << " mean error " << mean_err << ", mean |error| " << sum_abs / pairs);
-    CHECK(std::abs(mean_err) < 0.01);
-    // The typical error shrinks like 1/sqrt(k) (mean |error| <= sqrt(1/4k) bounds the binomial sd).
-    CHECK(sum_abs / pairs <= std::sqrt(0.25 / kd));
+  }
+}
+
+TEST_CASE("sketch: estimate error on structured (non-random) shingle sets") {
+  // Runs of consecutive integers and arithmetic progressions as shingle hashes: exact Jaccard is
+  // known in closed form; the classic family must not inherit their lattice structure.
+  for (auto scheme : {MinHashScheme::classic, MinHashScheme::oph}) {
+    const MinHasher h(MinHashParams{256, 5, 1, scheme});
+    const double kd = 256;
+    double sum_abs = 0;
+    int cases = 0;
+    for (std::uint64_t step : {1ULL, 2ULL, 1024ULL, 1ULL << 32}) {
+      for (std::size_t n : {200u, 1000u}) {
+        for (std::size_t shift : {n / 10, n / 4, n / 2, 3 * n / 4}) {
+          std::vector<std::uint64_t> a, b;
+          for (std::size_t i = 0; i < n; ++i) a.push_back(step * (i + 1));
+          for (std::size_t i = 0; i < n; ++i) b.push_back(step * (i + 1 + shift));
+          const double j = static_cast<double>(n - shift) / static_cast<double>(n + shift);
+          CHECK(exact_jaccard(a, b) == doctest::Approx(j).epsilon(1e-12));
+          const double est = estimate_jaccard(signature(h, a), signature(h, b));
+          const double bound = 4 * std::sqrt(j * (1 - j) / kd) + 1 / kd;
+          CHECK_MESSAGE(std::abs(est - j) <= bound, std::string(scheme_name(scheme)) << " step=" << step << " n=" << n
+                                                                                     << " J=" << j << " est=" << est);
+          sum_abs += std::abs(est - j);
+          ++cases;
+        }
+      }
+    }
+    MESSAGE(std::string(scheme_name(scheme)) << " structured sets: mean |error| " << sum_abs / cases);
+    CHECK(sum_abs / cases <= std::sqrt(0.25 / kd));
+  }
+}
+
+TEST_CASE("sketch: oph estimates match the classic ones, small sets included") {
+  // Stated bound: |oph - classic| <= 2 (4 sqrt(J(1-J)/k) + 1/k) (each within its own bound of
+  // J); on small sets (down to 2 elements, most bins densified) |oph - J| <= 6 sqrt(J(1-J)/k)
+  // + 2/k, and the mean error stays within 0.02.
+  SplitMix64 rng{24};
+  for (std::uint32_t k : {64u, 128u, 256u}) {
+    const MinHasher classic(MinHashParams{k, 5, 7});
+    const MinHasher oph(MinHashParams{k, 5, 7, MinHashScheme::oph});
+    const double kd = k;
+    double sum_diff = 0, sum_err = 0;
+    const int pairs = 300;
+    for (int t = 0; t < pairs; ++t) {
+      const bool small = t % 2 == 0;
+      const std::size_t shared = small ? 1 + rng.below(20) : 5 + rng.below(400);
+      const SetPair p = small ? make_pair_with(rng, shared, rng.below(20), rng.below(20))
+                              : make_pair_with(rng, shared, rng.below(400), rng.below(400));
+      const double j = exact_jaccard(p.a, p.b);
+      const double ec = estimate_jaccard(signature(classic, p.a), signature(classic, p.b));
+      const double eo = estimate_jaccard(signature(oph, p.a), signature(oph, p.b));
+      const double sd = std::sqrt(j * (1 - j) / kd);
+      if (small) {
+        CHECK_MESSAGE(std::abs(eo - j) <= 6 * sd + 2 / kd, "k=" << k << " J=" << j << " oph=" << eo);
+      } else {
+        CHECK_MESSAGE(std::abs(eo - ec) <= 2 * (4 * sd + 1 / kd),
+                      "k=" << k << " J=" << j << " oph=" << eo << " classic=" << ec);
+      }
+      sum_diff += std::abs(eo - ec);
+      sum_err += eo - j;
+    }
+    MESSAGE("k=" << k << " mean |oph - classic| " << sum_diff / pairs << ", oph mean error " << sum_err / pairs);
+    CHECK(std::abs(sum_err / pairs) < 0.02);
+    CHECK(sum_diff / pairs <= 2 * std::sqrt(0.25 / kd));
   }
 }
 
 TEST_CASE("sketch: identical sets estimate 1, disjoint sets estimate near 0") {
   SplitMix64 rng{17};
-  const MinHasher h(MinHashParams{128, 5, 1});
-  for (int t = 0; t < 20; ++t) {
+  for (int t = 0; t < 40; ++t) {
+    const MinHasher h(MinHashParams{128, 5, 1, t % 2 ? MinHashScheme::oph : MinHashScheme::classic});
     std::vector<std::uint64_t> a(1 + rng.below(500));
     for (auto& x : a) x = rng.next();
     std::vector<std::uint64_t> b = a;
@@ -277,4 +451,34 @@ TEST_CASE("sketch: identical sets estimate 1, disjoint sets estimate near 0") {
   const std::vector<std::uint32_t> half{1, 2, 4, 5};
   const std::vector<std::uint32_t> other{1, 2, 3, 6};
   CHECK(estimate_jaccard(half, other) == 0.5);
+}
+
+TEST_CASE("sketch: collisions at J = 0.5 behave like independent permutations (LSH banding)") {
+  // LSH recall depends on more than the mean: positions must collide independently. Over 2000
+  // random pairs with J = 0.5 (200 shared, 100 + 100 private), k = 128: equal positions average
+  // 64 (within 4 standard errors, 0.51), their variance is at most 1.25 x the binomial 32, and
+  // 26 bands of 3 rows match 26 x 0.5^3 = 3.25 times per pair on average (within 0.15).
+  for (auto scheme : {MinHashScheme::classic, MinHashScheme::oph}) {
+    SplitMix64 rng{25};
+    const std::uint32_t k = 128;
+    double sum = 0, sum2 = 0, bands = 0;
+    const int pairs = 2000;
+    for (int t = 0; t < pairs; ++t) {
+      const MinHasher h(MinHashParams{k, 5, 1 + static_cast<std::uint64_t>(t % 5), scheme});
+      const SetPair p = make_pair_with(rng, 200, 100, 100);
+      const auto sa = signature(h, p.a), sb = signature(h, p.b);
+      int eq = 0;
+      for (std::uint32_t i = 0; i < k; ++i) eq += sa[i] == sb[i];
+      sum += eq;
+      sum2 += static_cast<double>(eq) * eq;
+      for (int b = 0; b < 26; ++b)
+        bands += sa[3 * b] == sb[3 * b] && sa[3 * b + 1] == sb[3 * b + 1] && sa[3 * b + 2] == sb[3 * b + 2];
+    }
+    const double mean = sum / pairs, var = sum2 / pairs - mean * mean;
+    MESSAGE(std::string(scheme_name(scheme))
+            << ": equal positions mean " << mean << " var " << var << ", bands matched " << bands / pairs);
+    CHECK(std::abs(mean - 64) <= 0.51);
+    CHECK(var <= 1.25 * 32);
+    CHECK(std::abs(bands / pairs - 3.25) <= 0.15);
+  }
 }

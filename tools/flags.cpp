@@ -48,6 +48,10 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd.add_option("--seed", f.pipe.minhash.seed, "Master seed of every hash permutation")->capture_default_str();
+  cmd.add_option("--minhash", f.minhash,
+                 "MinHash scheme: classic (k hash functions) or oph (one permutation, densified; faster)")
+      ->check(CLI::IsMember({"classic", "oph"}))
+      ->capture_default_str();
   cmd.add_option("--bands", f.bands, "LSH bands (default: optimal for the threshold; needs --rows)");
   cmd.add_option("--rows", f.rows, "LSH rows per band (needs --bands)");
   cmd.add_option("--verify", f.verify, "Candidate verification: estimate (MinHash) or exact (shingle sets)")
@@ -83,6 +87,7 @@ void apply_run_flags(RunFlags& f, bool stories) {
                        std::to_string(f.pipe.minhash.num_perm) + ")");
     f.pipe.bands = lsh::BandParams{f.bands, f.rows};
   }
+  f.pipe.minhash.scheme = sketch::parse_scheme(f.minhash);
   f.read.on_error = f.on_error == "skip" ? OnError::skip : OnError::fail;
   f.pipe.on_error = f.read.on_error;
   f.pipe.verify = f.verify == "exact" ? Verify::exact : Verify::estimate;

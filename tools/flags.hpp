@@ -24,6 +24,7 @@ struct RunFlags {
   std::string stats_path, rejects_path, summary_path;
   std::string on_error = "fail";
   std::string verify = "estimate";
+  std::string minhash = "classic";
   std::string emit = "assignments";
   unsigned bands = 0, rows = 0;
   std::vector<double> story_weights;

@@ -93,7 +93,7 @@ struct IndexCommand::Impl {
   /// The parameters given explicitly on an add/query command line, over the index's own.
   std::optional<index::IndexParams> requested(CLI::App& cmd, RunFlags& f, const index::IndexParams& have) {
     bool any = false;
-    for (const char* opt : {"--dup-threshold", "--num-perm", "--shingle", "--seed", "--bands", "--story-threshold",
+    for (const char* opt : {"--dup-threshold", "--num-perm", "--shingle", "--seed", "--minhash", "--bands", "--story-threshold",
                             "--boilerplate-min-docs", "--story-weights", "--time-gate-days", "--time-factor"})
       any = any || cmd.count(opt) > 0;
     if (!any) return std::nullopt;
@@ -103,6 +103,7 @@ struct IndexCommand::Impl {
     if (cmd.count("--num-perm")) r.minhash.num_perm = p.minhash.num_perm;
     if (cmd.count("--shingle")) r.minhash.shingle = p.minhash.shingle;
     if (cmd.count("--seed")) r.minhash.seed = p.minhash.seed;
+    if (cmd.count("--minhash")) r.minhash.scheme = p.minhash.scheme;
     if (cmd.count("--bands")) r.bands = p.bands;
     if (cmd.count("--story-threshold")) r.story.threshold = p.story.threshold;
     if (cmd.count("--boilerplate-min-docs")) r.boilerplate_min_docs = p.boilerplate_min_docs;

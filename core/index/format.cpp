@@ -33,9 +33,9 @@ using detail::Term;
 namespace {
 
 constexpr unsigned char kMagic[8] = {'S', 'S', 'I', 'D', 'X', 0, 0, 1};
-constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kVersion = 2;  // 2: 32-bit MinHash family and its scheme, hashed bigram df, 200-byte header
 constexpr std::uint32_t kTypeFeedIndex = 1;
-constexpr std::size_t kHeaderBytes = 192;  // including the header checksum
+constexpr std::size_t kHeaderBytes = 200;  // including the header checksum
 constexpr std::size_t kSectionEntry = 32;
 
 enum Section : std::uint32_t { kIds = 1, kSlots, kSignatures, kDocs, kTerms, kStories, kLines, kDf, kSections = 8 };
@@ -251,6 +251,8 @@ std::string Index::serialize() const {
   h.put(static_cast<std::uint64_t>(s.story_name.size()));
   h.put(static_cast<std::uint32_t>(sections.size()));
   h.put(p.story.max_candidates_per_doc);
+  h.put(static_cast<std::uint32_t>(p.minhash.scheme));
+  h.put(std::uint32_t{0});  // reserved
   h.put(XXH3_64bits(h.b.data(), h.b.size()));
   if (h.b.size() != kHeaderBytes) throw std::logic_error("index header size");
   // Section table, then the sections, each starting on an 8-byte boundary.
@@ -283,6 +285,11 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   Reader h(bytes.substr(0, kHeaderBytes), 0);
   h.get<std::uint64_t>();  // magic
   const auto version = h.get<std::uint32_t>();
+  if (version == 1)
+    throw std::runtime_error(
+        "index format version 1 not supported (this build reads version 2): its MinHash "
+        "signatures use the 64-bit hash family replaced in version 2; rebuild the index with "
+        "`samestory index create` and `index add`");
   if (version != kVersion)
     throw std::runtime_error("index format version " + std::to_string(version) +
                              " not supported (this build reads version " + std::to_string(kVersion) + ")");
@@ -322,7 +329,12 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   const auto n_stories = h.get<std::uint64_t>();
   const auto n_sections = h.get<std::uint32_t>();
   p.story.max_candidates_per_doc = h.get<std::uint32_t>();
+  const auto scheme = h.get<std::uint32_t>();
+  h.get<std::uint32_t>();  // reserved
   (void)live;
+  if (scheme > static_cast<std::uint32_t>(sketch::MinHashScheme::oph))
+    throw std::runtime_error("index header: unknown MinHash scheme " + std::to_string(scheme));
+  p.minhash.scheme = static_cast<sketch::MinHashScheme>(scheme);
   if (p.minhash.num_perm < 1 || p.minhash.num_perm > 4096)
     throw std::runtime_error("index header: num_perm out of range");
   if (n >= kNone || m >= kNone || n_stories >= kNone) throw std::runtime_error("index header: counts out of range");

@@ -905,6 +905,8 @@ void compare_params(const IndexParams& a, const IndexParams& b, const char* othe
   };
   u("num_perm", a.minhash.num_perm, b.minhash.num_perm);
   u("shingle", a.minhash.shingle, b.minhash.shingle);
+  if (a.minhash.scheme != b.minhash.scheme)
+    fail("minhash", sketch::scheme_name(a.minhash.scheme), sketch::scheme_name(b.minhash.scheme));
   if (a.minhash.seed != b.minhash.seed)
     fail("seed hash", std::to_string(detail::seed_hash(a.minhash.seed)),
          std::to_string(detail::seed_hash(b.minhash.seed)));

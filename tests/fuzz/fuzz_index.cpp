@@ -22,7 +22,7 @@ namespace {
 
 using samestory::index::Index;
 
-constexpr std::size_t kHeader = 192, kSections = 8, kEntry = 32, kTable = kSections * kEntry;
+constexpr std::size_t kHeader = 200, kSections = 8, kEntry = 32, kTable = kSections * kEntry;
 
 std::uint64_t get64(const std::string& b, std::size_t at) {
   std::uint64_t v;
@@ -36,7 +36,7 @@ void put64(std::string& b, std::size_t at, std::uint64_t v) {
 /// Recomputes every checksum that the layout in `b` allows (little-endian host).
 void fix_checksums(std::string& b) {
   if (b.size() < kHeader) return;
-  put64(b, 184, XXH3_64bits(b.data(), 184));
+  put64(b, kHeader - 8, XXH3_64bits(b.data(), kHeader - 8));
   if (b.size() < kHeader + kTable + 8) return;
   for (std::size_t e = 0; e < kSections; ++e) {
     const std::size_t at = kHeader + e * kEntry;
