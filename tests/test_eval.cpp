@@ -1,8 +1,6 @@
-#include "random.hpp"
-#include "eval/metrics.hpp"
-
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -10,6 +8,10 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "eval/metrics.hpp"
+#include "eval/reference.hpp"
+#include "random.hpp"
 
 using samestory::eval::evaluate;
 using samestory::eval::Labels;
@@ -21,7 +23,8 @@ namespace {
 // Item i gets id "<prefix>i" and the one-character label labels[i].
 Labels from_chars(const std::string& labels, const std::string& prefix = "i") {
   Labels out;
-  for (std::size_t i = 0; i < labels.size(); ++i) out.emplace_back(prefix + std::to_string(i), std::string(1, labels[i]));
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    out.emplace_back(prefix + std::to_string(i), std::string(1, labels[i]));
   return out;
 }
 
@@ -58,8 +61,8 @@ void check_perfect(const Report& r) {
   CHECK(r.largest_merges.empty());
 }
 
-using samestory::test::SplitMix64;
 using samestory::test::shuffle;
+using samestory::test::SplitMix64;
 
 // sklearn's AMI written the direct way: EMI summed cell by cell over every (row, column) pair.
 double reference_ami(const std::vector<std::string>& gl, const std::vector<std::string>& pl) {
@@ -77,9 +80,9 @@ double reference_ami(const std::vector<std::string>& gl, const std::vector<std::
       for (const auto& [kb, bj] : b)
         for (double k = std::max(1.0, ai + bj - n); k <= std::min(ai, bj); ++k)
           emi += k / n * std::log(n * k / (ai * bj)) *
-                 std::exp(std::lgamma(ai + 1) + std::lgamma(bj + 1) + std::lgamma(n - ai + 1) + std::lgamma(n - bj + 1) -
-                          std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(ai - k + 1) - std::lgamma(bj - k + 1) -
-                          std::lgamma(n - ai - bj + k + 1));
+                 std::exp(std::lgamma(ai + 1) + std::lgamma(bj + 1) + std::lgamma(n - ai + 1) +
+                          std::lgamma(n - bj + 1) - std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(ai - k + 1) -
+                          std::lgamma(bj - k + 1) - std::lgamma(n - ai - bj + k + 1));
   return (std::max(mi, 0.0) - emi) / ((ha + hb) / 2 - emi);
 }
 
@@ -349,8 +352,8 @@ TEST_CASE("eval: random partitions against brute-force references") {
     CHECK(r.pairwise.precision == doctest::Approx(tp + fp == 0 ? 1.0 : tp / (tp + fp)).epsilon(1e-12));
     CHECK(r.pairwise.recall == doctest::Approx(tp + fn == 0 ? 1.0 : tp / (tp + fn)).epsilon(1e-12));
     // ARI from the pair confusion counts (equivalent to the Rand index adjusted for chance).
-    const double ari = fp == 0 && fn == 0 ? 1.0
-                                          : 2 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn));
+    const double ari =
+        fp == 0 && fn == 0 ? 1.0 : 2 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn));
     CHECK(r.ari == doctest::Approx(ari).epsilon(1e-9));
 
     // B-cubed, item by item.
@@ -425,4 +428,61 @@ TEST_CASE("eval: to_json is pinned") {
   // Strings are escaped.
   const std::string odd = to_json(evaluate({{"a", "q\"\\\n\x01"}, {"b", "q\"\\\n\x01"}}, {{"a", "1"}, {"b", "2"}}));
   CHECK(odd.find(R"("label": "q\"\\\n\u0001")") != std::string::npos);
+}
+
+namespace {
+
+// Sorted, distinct sets over a small universe, some of them edited copies of earlier ones
+// (drops and inserts), so that pairs exist at every Jaccard level; a few empty sets.
+std::vector<std::vector<std::uint64_t>> random_sets(samestory::test::SplitMix64& rng, std::size_t n) {
+  std::vector<std::vector<std::uint64_t>> sets;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<std::uint64_t> s;
+    if (i > 0 && rng.below(2) == 0) {
+      s = sets[rng.below(i)];
+      const double drop = rng.unit() * 0.6;
+      std::erase_if(s, [&](std::uint64_t) { return rng.unit() < drop; });
+      for (std::size_t k = rng.below(8); k > 0; --k) s.push_back(rng.below(400));
+    } else if (rng.below(10) != 0) {
+      for (std::size_t k = 1 + rng.below(40); k > 0; --k) s.push_back(rng.below(rng.below(2) ? 400 : 40));
+    }
+    std::sort(s.begin(), s.end());
+    s.erase(std::unique(s.begin(), s.end()), s.end());
+    sets.push_back(std::move(s));
+  }
+  return sets;
+}
+
+}  // namespace
+
+TEST_CASE("eval: jaccard_join equals the all-pairs reference on random sets") {
+  samestory::test::SplitMix64 rng{20261122};
+  std::size_t nonempty_pairs = 0;
+  for (int trial = 0; trial < 30; ++trial) {
+    const auto sets = random_sets(rng, 20 + rng.below(150));
+    for (const double t : {0.05, 0.2, 1.0 / 3.0, 0.5, 0.8, 0.9999, 1.0}) {
+      auto want = samestory::eval::all_pairs_jaccard(sets, t);
+      std::erase_if(want, [&](const auto& p) { return sets[p.i].empty() || sets[p.j].empty(); });
+      const auto got = samestory::eval::jaccard_join(sets, t);
+      REQUIRE(got.size() == want.size());
+      for (std::size_t k = 0; k < got.size(); ++k) {
+        CHECK(got[k].i == want[k].i);
+        CHECK(got[k].j == want[k].j);
+        CHECK(got[k].similarity == want[k].similarity);
+      }
+      nonempty_pairs += want.size();
+    }
+  }
+  CHECK(nonempty_pairs > 1000);  // the inputs do exercise the join
+}
+
+TEST_CASE("eval: jaccard_join on fixed sets") {
+  const std::vector<std::vector<std::uint64_t>> sets{{1, 2, 3, 4}, {1, 2, 3, 5}, {}, {}, {1, 2, 3, 4}, {9}};
+  const auto got = samestory::eval::jaccard_join(sets, 0.6);  // J(0,1) = 3/5, J(0,4) = 1, J(1,4) = 3/5
+  REQUIRE(got.size() == 3);
+  CHECK((got[0].i == 0 && got[0].j == 1 && got[0].similarity == doctest::Approx(0.6)));
+  CHECK((got[1].i == 0 && got[1].j == 4 && got[1].similarity == 1.0));
+  CHECK((got[2].i == 1 && got[2].j == 4));
+  CHECK(samestory::eval::jaccard_join(sets, 0.61).size() == 1);
+  CHECK_THROWS_AS(samestory::eval::jaccard_join(sets, 0.0), std::invalid_argument);
 }

@@ -6,29 +6,29 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "bench_command.hpp"
 #include "eval/labels.hpp"
-#include "gen/generator.hpp"
 #include "eval/metrics.hpp"
 #include "eval/reference.hpp"
+#include "flags.hpp"
+#include "gen/generator.hpp"
+#include "index_command.hpp"
 #include "io/reader.hpp"
 #include "io/writer.hpp"
 #include "pipeline/pipeline.hpp"
-#include "flags.hpp"
-#include "bench_command.hpp"
-#include "index_command.hpp"
 #include "report.hpp"
 
 namespace {
 
 using namespace samestory;
-using cli::RunFlags;
 using cli::add_run_flags;
+using cli::RunFlags;
 
 long peak_rss_kb() {
   rusage u{};
@@ -40,10 +40,12 @@ int run(RunFlags& f, bool stories, bool dedup) {
   const auto start = std::chrono::steady_clock::now();
   cli::apply_run_flags(f, stories);
   const bool to_stdout = f.output.empty() || f.output == "-";
-  if (f.summary_path == "-" && to_stdout) throw cli::UsageError("--summary - needs -o: the records already go to stdout");
+  if (f.summary_path == "-" && to_stdout)
+    throw cli::UsageError("--summary - needs -o: the records already go to stdout");
   if (!f.rejects_path.empty() && f.on_error != "skip") throw cli::UsageError("--rejects needs --on-error skip");
   const bool unique = dedup && f.emit == "unique";
-  if (unique && f.format != "jsonl") throw cli::UsageError("--emit unique writes the input records: use --format jsonl");
+  if (unique && f.format != "jsonl")
+    throw cli::UsageError("--emit unique writes the input records: use --format jsonl");
   // Records are read verbatim for --emit unique, and for --rejects (a duplicate id is found
   // after reading); only --emit unique keeps them past the duplicate check.
   f.read.keep_raw = unique || !f.rejects_path.empty();
@@ -72,7 +74,8 @@ int run(RunFlags& f, bool stories, bool dedup) {
   if (summary) summary->commit();
   if (stats) stats->commit();
   if (!f.quiet && result.stats.rejected > 0)
-    std::fprintf(stderr, "samestory: %llu record(s) rejected%s\n", static_cast<unsigned long long>(result.stats.rejected),
+    std::fprintf(stderr, "samestory: %llu record(s) rejected%s\n",
+                 static_cast<unsigned long long>(result.stats.rejected),
                  rejects ? (" (see " + f.rejects_path + ")").c_str() : "");
   return 0;
 }
@@ -107,21 +110,24 @@ int run_eval(const std::string& gold_path, const std::string& pred_path, const s
 }
 
 /// `samestory quality`: runs the pipeline with exact verification, then compares the dup LSH
-/// candidates with exact all-pairs shingle Jaccard and the story candidates with the exact
-/// all-pairs story similarity among canonicals.
-int run_quality(RunFlags& f, std::uint64_t max_docs) {
+/// candidates with every pair at or above the dup threshold (an exact prefix-filtering join) and,
+/// unless dup_only, the story candidates with every pair of canonicals above the story threshold
+/// (O(n^2), so refused over max_docs canonicals).
+int run_quality(RunFlags& f, std::uint64_t max_docs, bool dup_only) {
   cli::apply_run_flags(f, true);
   f.pipe.verify = Verify::exact;
+  if (dup_only) f.pipe.stories = false;
   std::vector<std::vector<std::uint64_t>> sets;
   std::vector<lsh::Pair> dup_cand;
   std::vector<cluster::StoryDoc> docs;
   f.pipe.inspect_dup_candidates = [&](std::span<const std::vector<std::uint64_t>> s, std::span<const lsh::Pair> c) {
-    if (s.size() > max_docs)
-      throw cli::UsageError(std::to_string(s.size()) + " articles: over --max-docs " + std::to_string(max_docs));
     sets.assign(s.begin(), s.end());
     dup_cand.assign(c.begin(), c.end());
   };
   f.pipe.inspect_story_docs = [&](std::span<const cluster::StoryDoc> d, std::span<const std::uint32_t>) {
+    if (d.size() > max_docs)
+      throw cli::UsageError(std::to_string(d.size()) + " story docs (dup-group canonicals): over --max-docs " +
+                            std::to_string(max_docs) + " for the O(n^2) story reference; --dup-only skips it");
     // In story_order, as cluster_stories sees them, so the candidates are the ones it compares.
     for (auto i : cluster::story_order(d)) docs.push_back(d[i]);
   };
@@ -130,17 +136,19 @@ int run_quality(RunFlags& f, std::uint64_t max_docs) {
   const auto result = run_pipeline(*reader, f.pipe);
   const double t = f.pipe.dup_threshold;
   // Articles with nothing to shingle are never near-duplicates (each is its own dup group).
-  const auto dup_truth = eval::all_pairs_above(sets.size(), t, [&](std::size_t i, std::size_t j) {
-    return sets[i].empty() || sets[j].empty() ? 0.0 : sketch::exact_jaccard(sets[i], sets[j]);
-  });
+  const auto dup_truth = eval::jaccard_join(sets, t);
   const auto dup = eval::candidate_quality(dup_truth, dup_cand, t, sets.size());
-  lsh::CandidateStats ignored;
-  const auto story_cand = cluster::story_candidates(docs, f.pipe.story, ignored);
-  const auto& so = f.pipe.story;
-  const auto story_truth = eval::all_pairs_above(
-      docs.size(), so.threshold, [&](std::size_t i, std::size_t j) { return cluster::story_similarity(docs[i], docs[j], so); });
-  const auto story = eval::candidate_quality(story_truth, story_cand, so.threshold, docs.size());
-  out.write(cli::format_quality(result, dup, story));
+  std::optional<eval::CandidateQuality> story;
+  if (!dup_only) {
+    lsh::CandidateStats ignored;
+    const auto story_cand = cluster::story_candidates(docs, f.pipe.story, ignored);
+    const auto& so = f.pipe.story;
+    const auto story_truth = eval::all_pairs_above(docs.size(), so.threshold, [&](std::size_t i, std::size_t j) {
+      return cluster::story_similarity(docs[i], docs[j], so);
+    });
+    story = eval::candidate_quality(story_truth, story_cand, so.threshold, docs.size());
+  }
+  out.write(cli::format_quality(result, dup, story ? &*story : nullptr));
   out.commit();
   return 0;
 }
@@ -197,16 +205,22 @@ int main(int argc, char** argv) {
   auto* ev = app.add_subcommand("eval", "Score a clustering against gold labels (JSON metrics)");
   ev->add_option("--gold", gold, "Gold JSONL: {\"id\", \"story\" and/or \"dup_group\"}")->required();
   ev->add_option("--pred", pred, "Predicted JSONL (e.g. samestory cluster output)")->required();
-  ev->add_option("--level", level, "Which label to score")->check(CLI::IsMember({"story", "dup"}))->capture_default_str();
+  ev->add_option("--level", level, "Which label to score")
+      ->check(CLI::IsMember({"story", "dup"}))
+      ->capture_default_str();
   ev->add_option("--only", only, "Score only the gold ids listed in this file (one per line), e.g. a test split");
   ev->add_option("-o,--output", eval_out, "Output file (default: stdout)");
 
   RunFlags quality_flags;
   std::uint64_t quality_max_docs = 20000;
+  bool quality_dup_only = false;
   auto* quality = app.add_subcommand(
       "quality", "Candidate recall and precision of the dup LSH and the story candidates against exact all pairs");
   add_run_flags(*quality, quality_flags, true);
-  quality->add_option("--max-docs", quality_max_docs, "Refuse larger inputs (the exact reference is O(n^2))")
+  quality->add_flag("--dup-only", quality_dup_only, "Dup candidates only: no story stage and no story reference");
+  quality
+      ->add_option("--max-docs", quality_max_docs,
+                   "Refuse more story docs than this (the exact story reference is O(n^2))")
       ->capture_default_str();
 
   cli::IndexCommand index_cmd(app);
@@ -219,7 +233,8 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--seed", gen_opts.seed, "Seed: the same seed gives the same bytes")->capture_default_str();
   gen_cmd->add_option("-o,--output", gen_out, "Corpus JSONL (default: stdout)");
   gen_cmd->add_option("--gold", gen_gold, "Write gold labels {id, story, dup_group} here");
-  gen_cmd->add_option("--dup-fraction", gen_opts.dup_fraction, "Share of articles that are re-posts")->capture_default_str();
+  gen_cmd->add_option("--dup-fraction", gen_opts.dup_fraction, "Share of articles that are re-posts")
+      ->capture_default_str();
   gen_cmd->add_option("--story-fraction", gen_opts.story_fraction, "Share of originals reporting a multi-outlet event")
       ->capture_default_str();
   gen_cmd->add_option("--outlets", gen_opts.outlets, "Number of outlets")->capture_default_str();
@@ -242,7 +257,7 @@ int main(int argc, char** argv) {
     if (*cluster) return run(cluster_flags, true, false);
     if (*dedup) return run(dedup_flags, false, true);
     if (*ev) return run_eval(gold, pred, level, only, eval_out);
-    if (*quality) return run_quality(quality_flags, quality_max_docs);
+    if (*quality) return run_quality(quality_flags, quality_max_docs, quality_dup_only);
     if (*gen_cmd) return run_gen(gen_opts, gen_out, gen_gold);
     if (index_cmd.selected()) return index_cmd.run();
     if (bench_cmd.selected()) return bench_cmd.run();

@@ -71,7 +71,8 @@ std::string format_summary(const PipelineResult& r, std::size_t max_stories) {
   for (std::uint32_t i = 0; i < r.articles.size(); ++i) stories[r.articles[i].story].push_back(i);
   std::vector<std::pair<std::uint32_t, const std::vector<std::uint32_t>*>> order;
   for (const auto& [lead, m] : stories) order.emplace_back(lead, &m);
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second->size() > b.second->size(); });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.second->size() > b.second->size(); });
   char buf[256];
   std::string out;
   std::snprintf(buf, sizeof buf,
@@ -160,7 +161,7 @@ std::string format_stats(const PipelineResult& r, double total_seconds, long pea
 }
 
 std::string format_quality(const PipelineResult& r, const eval::CandidateQuality& dup,
-                           const eval::CandidateQuality& story) {
+                           const eval::CandidateQuality* story) {
   auto block = [](const char* name, const char* measure, const eval::CandidateQuality& q) {
     char b[512];
     std::snprintf(b, sizeof b,
@@ -170,10 +171,13 @@ std::string format_quality(const PipelineResult& r, const eval::CandidateQuality
                   (unsigned long long)q.candidates, (unsigned long long)q.found, q.recall, q.precision);
     return std::string(b);
   };
-  return "{\n  \"records\": " + std::to_string(r.stats.accepted) + ",\n  \"lsh_bands\": " +
-         std::to_string(r.stats.bands.bands) + ",\n  \"lsh_rows\": " + std::to_string(r.stats.bands.rows) + ",\n" +
+  return "{\n  \"records\": " + std::to_string(r.stats.accepted) +
+         ",\n  \"lsh_bands\": " + std::to_string(r.stats.bands.bands) +
+         ",\n  \"lsh_rows\": " + std::to_string(r.stats.bands.rows) + ",\n" +
          block("dup", "exact Jaccard of word shingles", dup) + ",\n" +
-         block("story", "story similarity among dup-group canonicals", story) + "\n}\n";
+         (story ? block("story", "story similarity among dup-group canonicals", *story)
+                : std::string("  \"story\": null")) +
+         "\n}\n";
 }
 
 std::string format_rejects(const PipelineResult& r) {

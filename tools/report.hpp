@@ -23,8 +23,10 @@ std::string format_summary(const PipelineResult& r, std::size_t max_stories);
 /// The --stats JSON object.
 std::string format_stats(const PipelineResult& r, double total_seconds, long peak_rss_kb);
 
-/// The `quality` JSON: dup and story candidate recall/precision against exact all pairs.
-std::string format_quality(const PipelineResult& r, const eval::CandidateQuality& dup, const eval::CandidateQuality& story);
+/// The `quality` JSON: dup and story candidate recall/precision against exact all pairs (story
+/// null when not measured).
+std::string format_quality(const PipelineResult& r, const eval::CandidateQuality& dup,
+                           const eval::CandidateQuality* story);
 
 /// One line per reject: "file:line<TAB>reason<TAB>record verbatim".
 std::string format_rejects(const PipelineResult& r);

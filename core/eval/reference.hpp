@@ -47,15 +47,20 @@ struct CandidateQuality {
 
 /// Scores sorted candidates against the exact pairs (`truth`, sorted by (i, j)).
 CandidateQuality candidate_quality(std::span<const ScoredPair> truth,
-                                   std::span<const std::pair<std::uint32_t, std::uint32_t>> candidates, double threshold,
-                                   std::uint64_t items);
+                                   std::span<const std::pair<std::uint32_t, std::uint32_t>> candidates,
+                                   double threshold, std::uint64_t items);
 
 /// Every pair of sorted, distinct sets whose exact Jaccard is >= threshold, in (i, j) order.
 /// O(n^2): for tests, benchmarks and quality reports on small corpora.
 std::vector<ScoredPair> all_pairs_jaccard(std::span<const std::vector<std::uint64_t>> sets, double threshold);
 
+/// Every pair of sorted, distinct, non-empty sets whose exact Jaccard is >= threshold (in (0, 1]),
+/// in (i, j) order: the same pairs as all_pairs_jaccard except that empty sets pair with
+/// nothing. Exact, without comparing all pairs: a prefix-filtering similarity join (elements
+/// ordered by ascending document frequency; two sets with Jaccard >= t share an element among
+/// the first |x| - ceil(t |x|) + 1 of each), then exact Jaccard of each pair found that way.
+std::vector<ScoredPair> jaccard_join(std::span<const std::vector<std::uint64_t>> sets, double threshold);
+
 /// Every pair of L2-normalised vectors whose cosine is >= threshold, in (i, j) order. O(n^2).
 std::vector<ScoredPair> all_pairs_cosine(std::span<const tfidf::SparseVector> vectors, double threshold);
-
-
 }  // namespace samestory::eval
