@@ -3,6 +3,7 @@
 
 #include "bench_corpus.hpp"
 #include "lsh/lsh.hpp"
+#include "pipeline/pipeline.hpp"
 
 using namespace samestory;
 
@@ -15,7 +16,8 @@ static void BM_CandidatePairs(benchmark::State& state) {
   for (std::size_t i = 10; i < n; i += 10)  // plant duplicates
     std::copy_n(sigs.begin() + static_cast<std::ptrdiff_t>((i - 5) * k), k, sigs.begin() + static_cast<std::ptrdiff_t>(i * k));
   std::vector<std::uint8_t> include(n, 1);
-  const auto bands = lsh::optimal_bands(0.5, k, 0.05, 0.95);
+  const PipelineOptions defaults;  // the pipeline's banding at its default threshold
+  const auto bands = lsh::optimal_bands(defaults.dup_threshold, k, defaults.lsh_fp_weight, defaults.lsh_fn_weight);
   lsh::CandidateStats st;
   if (lsh::candidate_pairs(sigs, k, include, bands, 1, 256, st).size() < n / 10 - 1)
     state.SkipWithError("planted duplicates not found");

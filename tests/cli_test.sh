@@ -464,8 +464,8 @@ if [[ -f $SAMPLE/articles.jsonl ]]; then
   check "sample: quality exits 0" rc_is 0
   cp stdout.txt quality.json
   py_check "sample: quality is JSON" "$PY_JSON_KEYS" quality.json dup story
-  # Banding 26 x 3 makes a pair at J = 0.5 a candidate with p = 1 - (1 - 0.5^3)^26 = 0.969, so a
-  # pair just above the threshold may be missed (the 32-bit MinHash family misses one at J = 0.51).
+  # Banding 42 x 3 makes a pair at J = 0.5 a candidate with p = 1 - (1 - 0.5^3)^42 = 0.996, so a
+  # pair just above the threshold may still be missed (the sample's 32-bit signatures miss one at J = 0.51).
   dup_recall=$(sed -n 's/.*"dup": {[^}]*"recall": \([0-9.]*\).*/\1/p' quality.json)
   check "sample: quality finds the dup pairs at the threshold (recall $dup_recall >= 0.99)" \
     awk -v r="$dup_recall" 'BEGIN { exit !(r != "" && r >= 0.99) }'

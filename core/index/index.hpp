@@ -29,7 +29,7 @@ struct IndexParams {
   std::uint32_t boilerplate_min_docs = 5;  ///< short lines in this many articles are boilerplate
   double dup_threshold = 0.5;              ///< MinHash Jaccard estimate for a dup edge
   lsh::BandParams bands;                   ///< {0, 0}: optimal for dup_threshold (as `cluster`)
-  double lsh_fp_weight = 0.05, lsh_fn_weight = 0.95;
+  double lsh_fp_weight = 0.005, lsh_fn_weight = 0.995;  ///< as PipelineOptions
   std::uint32_t max_bucket = 256;  ///< LSH bucket size beyond which a doc is only paired
                                    ///< with the bucket's first and last docs
   cluster::StoryOptions story;

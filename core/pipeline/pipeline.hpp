@@ -30,7 +30,7 @@ struct PipelineOptions {
   sketch::MinHashParams minhash;
   double dup_threshold = 0.5;                ///< Jaccard of word shingles for a dup edge
   std::optional<lsh::BandParams> bands;      ///< default: optimal for dup_threshold
-  double lsh_fp_weight = 0.05, lsh_fn_weight = 0.95;  ///< band optimisation weights: recall first, as every candidate is verified
+  double lsh_fp_weight = 0.005, lsh_fn_weight = 0.995;  ///< band optimisation weights: recall first, as every candidate is verified
   std::uint32_t max_bucket = 256;            ///< LSH buckets larger than this are chained
   Verify verify = Verify::estimate;
   bool keep_records = false;  ///< keep Article::raw in the outcomes (for re-emitting records)
