@@ -83,6 +83,10 @@ void BandTable::flush() {
 }
 
 void BandTable::index_keys() {
+  directory(keys, dir, dir_bits);
+}
+
+void BandTable::directory(const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& dir, unsigned& dir_bits) {
   dir_bits = 0;
   while (dir_bits < 24 && (std::size_t{16} << dir_bits) < keys.size()) ++dir_bits;
   if (dir_bits == 0) {
@@ -226,12 +230,7 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
   for (const auto& term : t) {
     const auto f = key_field(term.key);
     if (f != cluster::kBody && f != cluster::kEntity) continue;
-    const std::uint32_t* base = nullptr;
-    std::size_t n_base = 0;
-    if (const auto* l = post_list.find(term.key)) {
-      base = post_docs.data() + post_begin[*l];
-      n_base = post_begin[*l + 1] - post_begin[*l];
-    }
+    const auto [base, n_base] = loaded_postings(term.key);
     const auto* added = postings.find(term.key);
     if (n_base + (added ? added->size() : 0) > params.story.max_bucket) continue;
     for (std::size_t i = 0; i < n_base; ++i)
@@ -870,7 +869,8 @@ std::vector<std::pair<std::string, std::uint64_t>> State::memory_breakdown() con
                         doc_alive.capacity() + doc_mask.capacity() + doc_score.capacity() * 4 +
                         doc_refs.capacity() * 4 + doc_begin.capacity() * 8);
   add("story terms", terms.capacity() * sizeof(Term));
-  b = postings.memory_bytes() + post_list.memory_bytes() + post_begin.capacity() * 8 + post_docs.capacity() * 4;
+  b = postings.memory_bytes() + post_keys.capacity() * 8 + post_dir.capacity() * 4 + post_begin.capacity() * 8 +
+      post_docs.capacity() * 4;
   postings.for_each([&](std::uint64_t, const std::vector<std::uint32_t>& v) { b += v.capacity() * 4; });
   add("term postings", b);
   b = story_name.capacity() * sizeof(std::string) + story_size.capacity() * 4;
