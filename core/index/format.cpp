@@ -12,11 +12,13 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <exception>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "index/detail/state.hpp"
 #include "index/index.hpp"
@@ -100,8 +102,14 @@ class Reader {
   void get_array(std::vector<T>& v, std::uint64_t n) {
     if (n > (b_.size() - pos_) / sizeof(T))
       need(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX / 2)) * sizeof(T));
-    v.resize(static_cast<std::size_t>(n));
-    if (!v.empty()) std::memcpy(v.data(), b_.data() + pos_, v.size() * sizeof(T));  // data() may be null
+    const char* p = b_.data() + pos_;
+    if (reinterpret_cast<std::uintptr_t>(p) % alignof(T) == 0) {
+      // A copy straight from the (mapped) bytes: no zero fill first, capacity kept.
+      v.assign(reinterpret_cast<const T*>(p), reinterpret_cast<const T*>(p) + n);
+    } else {
+      v.resize(static_cast<std::size_t>(n));
+      if (!v.empty()) std::memcpy(v.data(), p, v.size() * sizeof(T));  // data() may be null
+    }
     pos_ += v.size() * sizeof(T);
   }
   std::string get_string() {
@@ -134,6 +142,10 @@ class Reader {
 };
 
 /// Capacity for n elements and an eighth more.
+static_assert(sizeof(Term) == 16 && offsetof(Term, key) == 0 && offsetof(Term, count) == 8 &&
+                  offsetof(Term, weight) == 12 && std::is_trivially_copyable_v<Term>,
+              "Term is the terms section's record");
+
 std::size_t headroom(std::uint64_t n) {
   return static_cast<std::size_t>(n + n / 8 + 64);
 }
@@ -495,7 +507,23 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       throw std::runtime_error("index has " + std::to_string(bytes.size() - end) + " unexpected trailing bytes");
   }
   const std::uint32_t k = p.minhash.num_perm;
-  {
+  // The sections are parsed in parallel, each into its own arrays; the first error in section
+  // order is the one reported (as if they were parsed one after the other).
+  std::array<std::exception_ptr, kSections + 1> errors;
+  auto task = [&](std::uint32_t id, auto&& f) {
+    return [&errors, id, &f] {
+      try {
+        f();
+      } catch (...) {
+        errors[id] = std::current_exception();
+      }
+    };
+  };
+  auto rethrow = [&] {
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  };
+  auto parse_ids = [&] {
     Reader r(sec[kIds], kIds);
     if (r.get<std::uint64_t>() != n) r.bad("article count differs from the header");
     // Room for an eighth more before the first add reallocates (and copies) the big arrays: a
@@ -504,8 +532,8 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     s.ids.reserve(headroom(std::min<std::uint64_t>(n, sec[kIds].size() / 4)));
     for (std::uint64_t x = 0; x < n; ++x) s.ids.push_back(r.get_string());
     r.done();
-  }
-  {
+  };
+  auto parse_slots = [&] {
     Reader r(sec[kSlots], kSlots);
     r.need(n * 40);
     for (auto* v : {&s.parent, &s.canon, &s.group_doc}) v->reserve(headroom(n));
@@ -533,15 +561,15 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
         r.bad("bad group links at article " + std::to_string(x));
     }
     r.done();
-  }
-  {
+  };
+  auto parse_sigs = [&] {
     Reader r(sec[kSignatures], kSignatures);
     s.sigs.reserve(headroom(std::min<std::uint64_t>(n, sec[kSignatures].size() / 4 / k)) * k);
     r.get_array(s.sigs, n * k);
     r.done();
-  }
-  std::vector<std::uint32_t> nterms;
-  {
+  };
+  auto parse_docs = [&] {
+    std::vector<std::uint32_t> nterms;
     Reader r(sec[kDocs], kDocs);
     r.need(m * 32);
     for (auto* v : {&s.doc_story, &s.doc_slot, &s.doc_refs}) v->reserve(headroom(m));
@@ -566,24 +594,18 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       s.doc_begin.push_back(s.doc_begin.back() + nterms[d]);
     }
     r.done();
-  }
-  {
-    Reader r(sec[kTerms], kTerms);
+    // Terms (section 5) need the docs' term counts: parsed by the same task.
+    Reader rt(sec[kTerms], kTerms);
     const std::uint64_t total = s.doc_begin.back();
-    if (total != sec[kTerms].size() / 16 || sec[kTerms].size() % 16) r.bad("term count differs from the docs");
+    if (total != sec[kTerms].size() / 16 || sec[kTerms].size() % 16) rt.bad("term count differs from the docs");
     s.terms.reserve(headroom(total));
-    s.terms.resize(total);
-    for (auto& term : s.terms) {
-      term.key = r.get<std::uint64_t>();
-      term.count = r.get<std::uint32_t>();
-      term.weight = r.get<float>();
-    }
-    r.done();
+    rt.get_array(s.terms, total);  // Term is the 16-byte record of the file (static_assert above)
+    rt.done();
     for (std::size_t d = 0; d < m; ++d)
       for (auto i = s.doc_begin[d] + 1; i < s.doc_begin[d + 1]; ++i)
-        if (!(s.terms[i - 1].key < s.terms[i].key)) r.bad("terms of doc " + std::to_string(d) + " are not sorted");
-  }
-  {
+        if (!(s.terms[i - 1].key < s.terms[i].key)) rt.bad("terms of doc " + std::to_string(d) + " are not sorted");
+  };
+  auto parse_stories = [&] {
     Reader r(sec[kStories], kStories);
     if (r.get<std::uint64_t>() != n_stories) r.bad("story count differs from the header");
     for (std::uint64_t i = 0; i < n_stories; ++i) {
@@ -591,7 +613,7 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       s.story_name.push_back(r.get_string());
     }
     r.done();
-  }
+  };
   auto read_map = [](Reader& r, detail::FlatMap<std::uint32_t>& mp) {
     const auto count = r.get<std::uint64_t>();
     r.need(static_cast<std::size_t>(std::min<std::uint64_t>(count, SIZE_MAX / 32) * 12));
@@ -604,12 +626,12 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       prev = key;
     }
   };
-  {
+  auto parse_lines = [&] {
     Reader r(sec[kLines], kLines);
     read_map(r, s.lines);
     r.done();
-  }
-  {
+  };
+  auto parse_df = [&] {
     Reader r(sec[kDf], kDf);
     s.df_docs = r.get<std::uint64_t>();
     read_map(r, s.df);
@@ -644,16 +666,23 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       prev = bucket;
     }
     r.done();
-  }
-  for (std::uint32_t x = 0; x < n; ++x)
-    if ((s.flags[x] & State::kAlive) && s.parent[x] == x && s.group_doc[x] == kNone)
-      throw std::runtime_error("section 2 (slots): dup group of article " + std::to_string(x) + " has no story doc");
-  s.by_id.reserve(headroom(n));
-  for (std::uint32_t x = 0; x < n; ++x)
-    if (s.flags[x] & State::kAlive)
-      if (!s.by_id.emplace(s.ids[x], x).second)
-        throw std::runtime_error("index: id \"" + s.ids[x] + "\" is stored twice");
-  {
+  };
+  tbb::parallel_invoke(task(kIds, parse_ids), task(kSlots, parse_slots), task(kSignatures, parse_sigs),
+                       task(kDocs, parse_docs), task(kStories, parse_stories), task(kLines, parse_lines),
+                       task(kDf, parse_df));
+  rethrow();
+  // Then the id map, the LSH tables and the postings (they check against the sections above).
+  auto build_ids = [&] {
+    for (std::uint32_t x = 0; x < n; ++x)
+      if ((s.flags[x] & State::kAlive) && s.parent[x] == x && s.group_doc[x] == kNone)
+        throw std::runtime_error("section 2 (slots): dup group of article " + std::to_string(x) + " has no story doc");
+    s.by_id.reserve(headroom(n));
+    for (std::uint32_t x = 0; x < n; ++x)
+      if (s.flags[x] & State::kAlive)
+        if (!s.by_id.emplace(s.ids[x], x).second)
+          throw std::runtime_error("index: id \"" + s.ids[x] + "\" is stored twice");
+  };
+  auto parse_lsh = [&] {
     // LSH tables: per band, the entries of exactly the live articles with shingles (each once,
     // ascending by (key, slot)). The keys are not recomputed from the signatures: the section
     // checksum stands for them.
@@ -666,7 +695,7 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     const std::uint64_t part = 8 + included * 12 + (included % 2) * 4;
     r.need(static_cast<std::size_t>(std::min<std::uint64_t>(part, SIZE_MAX / 64) * s.bands.bands));
     const std::size_t start = r.pos();
-    std::vector<std::exception_ptr> errors(s.bands.bands);
+    std::vector<std::exception_ptr> band_errors(s.bands.bands);
     tbb::parallel_for(std::uint32_t{0}, s.bands.bands, [&](std::uint32_t b) {
       try {
         Reader rb(sec[kLsh].substr(start + b * part, part), kLsh);
@@ -691,15 +720,15 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
         }
         tb.index_keys();
       } catch (...) {
-        errors[b] = std::current_exception();
+        band_errors[b] = std::current_exception();
       }
     });
-    for (const auto& e : errors)
+    for (const auto& e : band_errors)
       if (e) std::rethrow_exception(e);
     if (sec[kLsh].size() != start + part * s.bands.bands)
       r.bad(std::to_string(sec[kLsh].size() - start - part * s.bands.bands) + " unexpected trailing bytes");
-  }
-  {
+  };
+  auto parse_postings = [&] {
     // Postings: one list per salient (body, entity) term of the live story docs, keys strictly
     // ascending, each list non-empty and strictly ascending, as many entries as those docs have
     // salient terms.
@@ -738,7 +767,10 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       }
     }
     detail::BandTable::directory(s.post_keys, s.post_dir, s.post_dir_bits);
-  }
+  };
+  // The id map's errors come first (slot 0), then the sections'.
+  tbb::parallel_invoke(task(0, build_ids), task(kLsh, parse_lsh), task(kPostings, parse_postings));
+  rethrow();
   return idx;
 }
 

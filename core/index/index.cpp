@@ -167,6 +167,8 @@ void State::dup_candidates(const std::uint32_t* sig, const std::vector<std::uint
                            std::vector<std::uint32_t>& out) const {
   out.clear();
   std::vector<std::uint32_t> members;
+  for (std::uint32_t b = 0; b < bands.bands; ++b) tables[b].prefetch_dir(keys[b]);
+  for (std::uint32_t b = 0; b < bands.bands; ++b) tables[b].prefetch_keys(keys[b]);
   for (std::uint32_t b = 0; b < bands.bands; ++b) {
     members.clear();
     tables[b].collect(keys[b], [&](std::uint32_t s) {
@@ -227,6 +229,8 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
   thread_local std::vector<std::uint32_t> touched;
   if (count.size() < doc_story.size()) count.resize(doc_story.size() + doc_story.size() / 2 + 64, 0);
   touched.clear();
+  for (const auto& term : t) prefetch_postings_dir(term.key);
+  for (const auto& term : t) prefetch_postings_keys(term.key);
   for (const auto& term : t) {
     const auto f = key_field(term.key);
     if (f != cluster::kBody && f != cluster::kEntity) continue;
@@ -343,11 +347,14 @@ std::vector<text::AnalyzedText> analyze_all(const std::vector<Article>& batch, c
 }
 
 /// Weighted, truncated story terms of a doc; `df(key)` is its document frequency among `docs`.
-template <class Df>
-std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryFields>& counts, double docs, Df df,
+/// `pre(key)` is called for every key first (cache hints for df).
+template <class Df, class Pre>
+std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryFields>& counts, double docs, Df df, Pre pre,
                         std::uint32_t keep, unsigned& mask) {
   std::vector<Term> all;
   mask = 0;
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
+    for (const auto& [term, count] : counts[f]) pre(term_key(f, term));
   for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
     const std::size_t from = all.size();
     double norm2 = 0;
@@ -505,12 +512,15 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
     } else {
       if (update_df) {
         ++df_docs;
+        for (std::size_t f = 0; f < cluster::kStoryFields; ++f)  // cache hints first: the misses overlap
+          for (const auto& [term, count] : p.counts[f]) prefetch_df(term_key(f, term));
         for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
           for (const auto& [term, count] : p.counts[f]) count_df(term_key(f, term));
       }
       t = weigh(
-          p.counts, static_cast<double>(df_docs), [&](std::uint64_t key) { return df_of(key); }, params.story_terms,
-          mask);
+          p.counts, static_cast<double>(df_docs), [&](std::uint64_t key) { return df_of(key); },
+          [](std::uint64_t) {},  // count_df above has just touched every key
+          params.story_terms, mask);
     }
     const auto [best, score] = best_story(t, mask, published[c], last.story_candidates);
     std::uint32_t story = best;
@@ -646,7 +656,7 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
           [&](std::uint64_t key) {
             return s.df_of(key) + 1u;  // the doc itself
           },
-          s.params.story_terms, mask);
+          [&](std::uint64_t key) { s.prefetch_df(key); }, s.params.story_terms, mask);
       const auto [best, score] = s.best_story(t, mask, p.published, n_story);
       if (best == kNone) {
         a.story = p.id;

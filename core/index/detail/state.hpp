@@ -49,6 +49,20 @@ struct BandTable {
   /// Builds dir (offsets into sorted `keys` by their top dir_bits bits) for `keys`; dir_bits
   /// grows with the key count (about 16 keys per entry, at most 2^24 entries).
   static void directory(const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& dir, unsigned& dir_bits);
+  /// Hints for a lookup of `key` (no effect on results): the directory entry, then (once that
+  /// is likely loaded) the start of the key's range. Issued for all bands before any lookup,
+  /// so that their cache misses overlap instead of following one another.
+  void prefetch_dir(std::uint64_t key) const noexcept {
+    if (dir_bits) prefetch(dir.data() + (key >> (64 - dir_bits)));
+  }
+  void prefetch_keys(std::uint64_t key) const noexcept {
+    if (!dir_bits) return;
+    const auto lo = dir[static_cast<std::size_t>(key >> (64 - dir_bits))];
+    if (lo >= keys.size()) return;
+    prefetch(keys.data() + lo);
+    if (lo + 8 < keys.size()) prefetch(keys.data() + lo + 8);
+    prefetch(slots.data() + lo);
+  }
   /// Calls f(slot) for every entry of `key`, in slot order.
   template <class F>
   void collect(std::uint64_t key, F&& f) const {
@@ -123,6 +137,24 @@ struct State {
 
   mutable IndexStats last;
 
+  /// Hints for loaded_postings(key) (no effect on results), as BandTable::prefetch_*.
+  void prefetch_postings_dir(std::uint64_t key) const noexcept {
+    if (post_dir_bits) prefetch(post_dir.data() + (key >> (64 - post_dir_bits)));
+  }
+  void prefetch_postings_keys(std::uint64_t key) const noexcept {
+    if (!post_dir_bits) return;
+    const auto lo = post_dir[static_cast<std::size_t>(key >> (64 - post_dir_bits))];
+    if (lo >= post_keys.size()) return;
+    prefetch(post_keys.data() + lo);
+    if (lo + 8 < post_keys.size()) prefetch(post_keys.data() + lo + 8);
+  }
+  /// Hint for df_of(key).
+  void prefetch_df(std::uint64_t key) const noexcept {
+    if (key >> 62 == cluster::kBigram)
+      prefetch(bigram_df.get() + (key & ((std::uint64_t{1} << kBigramDfBits) - 1)));
+    else
+      df.prefetch(key);
+  }
   /// The loaded posting list of `key` (nullptr, 0 when none).
   std::pair<const std::uint32_t*, std::size_t> loaded_postings(std::uint64_t key) const {
     auto lo = post_keys.begin(), hi = post_keys.end();
