@@ -140,14 +140,16 @@ bool same(const index::Answer& q, const index::Answer& a) {
 
 /// Section sizes from the file's section table (docs/format.md).
 std::vector<std::pair<std::string, std::uint64_t>> file_sections(const std::string& path) {
-  static const char* names[] = {"ids", "slots", "signatures", "docs", "terms", "stories", "lines", "df"};
+  static const char* names[] = {"ids",     "slots", "signatures", "docs", "terms",
+                                "stories", "lines", "df",         "lsh",  "postings"};
+  constexpr std::size_t kHeader = 200, kSections = 10;
   std::ifstream in(path, std::ios::binary);
-  std::vector<char> table(192 + 8 * 32);
+  std::vector<char> table(kHeader + kSections * 32);
   in.read(table.data(), static_cast<std::streamsize>(table.size()));
   std::vector<std::pair<std::string, std::uint64_t>> out;
-  for (int i = 0; i < 8; ++i) {
+  for (std::size_t i = 0; i < kSections; ++i) {
     std::uint64_t len;
-    std::memcpy(&len, table.data() + 192 + i * 32 + 16, 8);
+    std::memcpy(&len, table.data() + kHeader + i * 32 + 16, 8);
     out.emplace_back(names[i], len);
   }
   return out;

@@ -1,7 +1,10 @@
 // The feed index: equivalence with the batch run, query vs add, remove, merge, the file
 // format (round trip, pinned messages, truncation and corruption never crash), stories.
 #include <doctest/doctest.h>
+#define XXH_INLINE_ALL  // header-only: the tests recompute the file's checksums
+#include <xxhash.h>
 
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -253,11 +256,193 @@ TEST_CASE("index: load checks magic, version, parameters, checksums with exact m
   CHECK_THROWS_WITH_AS(load(bad), "index header checksum mismatch: the file is corrupted", std::runtime_error);
   bad = good;
   bad[bad.size() - 20] ^= 0x40;  // inside the last section (df)
-  CHECK_THROWS_WITH_AS(load(bad), "section 8 (df) checksum mismatch: the file is corrupted", std::runtime_error);
+  CHECK_THROWS_WITH_AS(load(bad), "section 10 (postings) checksum mismatch: the file is corrupted", std::runtime_error);
   CHECK_THROWS_WITH_AS(load(good.substr(0, 100)), "index truncated: 100 bytes, the header alone is 200",
                        std::runtime_error);
   CHECK_THROWS_WITH_AS(load(good.substr(0, good.size() - 8)),
-                       doctest::Contains("index truncated: section 8 (df) ends at byte"), std::runtime_error);
+                       doctest::Contains("index truncated: section 10 (postings) ends at byte"), std::runtime_error);
+}
+
+namespace {
+
+std::uint64_t get64(const std::string& b, std::size_t at) {
+  std::uint64_t v;
+  std::memcpy(&v, b.data() + at, 8);
+  return v;
+}
+void put64(std::string& b, std::size_t at, std::uint64_t v) {
+  std::memcpy(b.data() + at, &v, 8);
+}
+/// Section `id` of an index file: (offset, length) from the section table (docs/format.md).
+std::pair<std::size_t, std::size_t> section_of(const std::string& b, std::uint32_t id) {
+  const std::size_t at = 200 + (id - 1) * 32;
+  return {static_cast<std::size_t>(get64(b, at + 8)), static_cast<std::size_t>(get64(b, at + 16))};
+}
+/// Recomputes every section checksum and the table checksum (10 sections).
+void fix_checksums(std::string& b) {
+  for (std::uint32_t id = 1; id <= 10; ++id) {
+    const auto [off, len] = section_of(b, id);
+    put64(b, 200 + (id - 1) * 32 + 24, XXH3_64bits(b.data() + off, len));
+  }
+  put64(b, 200 + 10 * 32, XXH3_64bits(b.data() + 200, 10 * 32));
+}
+
+/// The LSH and postings sections of a file, rebuilt by brute force from its slots, signatures,
+/// docs and terms sections (what load rebuilt before they were stored).
+std::pair<std::string, std::string> reference_sections(const std::string& b, const index::IndexParams& p,
+                                                       lsh::BandParams bands) {
+  index::detail::State st;
+  st.params = p;
+  st.bands = bands;
+  st.init_tables();
+  const std::uint32_t k = p.minhash.num_perm;
+  const std::uint64_t n = get64(b, 144), m = get64(b, 160);
+  const auto [slots_at, slots_len] = section_of(b, 2);
+  const auto [sigs_at, sigs_len] = section_of(b, 3);
+  std::vector<std::uint32_t> sig(k);
+  std::string lsh;
+  auto put32 = [](std::string& o, std::uint32_t v) { o.append(reinterpret_cast<const char*>(&v), 4); };
+  auto put64s = [](std::string& o, std::uint64_t v) { o.append(reinterpret_cast<const char*>(&v), 8); };
+  put32(lsh, bands.bands);
+  put32(lsh, 0);
+  for (std::uint32_t band = 0; band < bands.bands; ++band) {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> e;
+    for (std::uint32_t x = 0; x < n; ++x) {
+      std::uint32_t flags;
+      std::memcpy(&flags, b.data() + slots_at + x * 40 + 36, 4);
+      if ((flags & 3) != 3) continue;
+      std::memcpy(sig.data(), b.data() + sigs_at + std::size_t{x} * k * 4, k * 4);
+      e.emplace_back(st.band_key(sig.data(), band), x);
+    }
+    std::sort(e.begin(), e.end());
+    put64s(lsh, e.size());
+    for (const auto& [key, x] : e) put64s(lsh, key);
+    for (const auto& [key, x] : e) put32(lsh, x);
+    if (e.size() % 2) put32(lsh, 0);
+  }
+  (void)slots_len, (void)sigs_len;
+  const auto [docs_at, docs_len] = section_of(b, 4);
+  const auto [terms_at, terms_len] = section_of(b, 5);
+  std::map<std::uint64_t, std::vector<std::uint32_t>> lists;
+  std::size_t t = 0;
+  for (std::uint32_t d = 0; d < m; ++d) {
+    std::uint32_t nterms;
+    std::memcpy(&nterms, b.data() + docs_at + d * 32 + 24, 4);
+    const bool live = b[docs_at + d * 32 + 28] != 0;
+    for (std::uint32_t i = 0; i < nterms; ++i, ++t) {
+      const std::uint64_t key = get64(b, terms_at + t * 16);
+      if (live && (key >> 62 == cluster::kBody || key >> 62 == cluster::kEntity)) lists[key].push_back(d);
+    }
+  }
+  (void)docs_len, (void)terms_len;
+  std::string post;
+  std::uint64_t total = 0;
+  for (const auto& [key, docs] : lists) total += docs.size();
+  put64s(post, lists.size());
+  put64s(post, total);
+  for (const auto& [key, docs] : lists) put64s(post, key);
+  std::uint64_t at = 0;
+  put64s(post, 0);
+  for (const auto& [key, docs] : lists) put64s(post, at += docs.size());
+  for (const auto& [key, docs] : lists)
+    for (auto d : docs) put32(post, d);
+  if (total % 2) put32(post, 0);
+  return {lsh, post};
+}
+
+std::string section_bytes(const std::string& b, std::uint32_t id) {
+  const auto [off, len] = section_of(b, id);
+  return b.substr(off, len);
+}
+
+}  // namespace
+
+TEST_CASE("index: the stored LSH tables and postings equal a brute-force rebuild (adds, removes, loads)") {
+  const auto docs = sample();
+  test::SplitMix64 rng{11};
+  for (int round = 0; round < 4; ++round) {
+    index::IndexParams p;
+    p.minhash.num_perm = round % 2 ? 32 : 128;
+    index::Index idx(p);
+    std::size_t next = 0;
+    std::vector<std::string> in;
+    for (int step = 0; step < 6 && next < docs.size(); ++step) {
+      const std::size_t take = std::min<std::size_t>(docs.size() - next, 10 + rng.next() % 90);
+      idx.add(std::vector<Article>(docs.begin() + static_cast<std::ptrdiff_t>(next),
+                                   docs.begin() + static_cast<std::ptrdiff_t>(next + take)),
+              step);
+      for (std::size_t i = next; i < next + take; ++i) in.push_back(docs[i].id);
+      next += take;
+      if (rng.next() % 2) {  // remove a random few (dead slots and dead story docs)
+        std::vector<std::string> gone;
+        for (int g = 0; g < 8; ++g) gone.push_back(in[rng.next() % in.size()]);
+        idx.remove(gone);
+      }
+      const std::string bytes = idx.serialize();
+      const auto [lsh, post] = reference_sections(bytes, idx.params(), idx.bands());
+      REQUIRE(section_bytes(bytes, 9) == lsh);
+      REQUIRE(section_bytes(bytes, 10) == post);
+      if (rng.next() % 2) idx = index::Index::deserialize(bytes);  // continue from the stored tables
+      // Answers from the loaded tables equal those of the index that built them.
+      const std::vector<Article> probe(docs.begin() + static_cast<std::ptrdiff_t>(rng.next() % docs.size()),
+                                       docs.end());
+      const auto loaded = index::Index::deserialize(bytes);
+      const auto q1 = idx.query(probe), q2 = loaded.query(probe);
+      for (std::size_t i = 0; i < probe.size(); ++i) {
+        REQUIRE(q1[i].dup_group == q2[i].dup_group);
+        REQUIRE(q1[i].story == q2[i].story);
+        REQUIRE(q1[i].story_score == q2[i].story_score);
+      }
+    }
+  }
+}
+
+TEST_CASE("index: load checks the stored LSH tables and postings against the other sections") {
+  index::Index idx(index::IndexParams{});
+  auto docs = sample();
+  docs.resize(60);
+  idx.add(docs, 0);
+  const std::string good = idx.serialize();
+  auto load = [](const std::string& b) { return index::Index::deserialize(b); };
+  const auto [lsh_at, lsh_len] = section_of(good, 9);
+  const auto [post_at, post_len] = section_of(good, 10);
+  const std::uint64_t count = get64(good, lsh_at + 8);
+  REQUIRE(count >= 3);
+  std::string bad = good;
+  // Band 0: swap the first two keys (and their slots stay): not sorted.
+  put64(bad, lsh_at + 16, get64(good, lsh_at + 24));
+  put64(bad, lsh_at + 24, get64(good, lsh_at + 16));
+  fix_checksums(bad);
+  CHECK_THROWS_WITH_AS(load(bad), doctest::Contains("section 9 (lsh): band 0 entries not sorted at entry"),
+                       std::runtime_error);
+  bad = good;
+  const std::uint32_t huge = 0x7fffffff;
+  std::memcpy(bad.data() + lsh_at + 16 + count * 8, &huge, 4);  // band 0, first slot
+  fix_checksums(bad);
+  CHECK_THROWS_WITH_AS(load(bad),
+                       "section 9 (lsh): band 0 entry 0: slot 2147483647 is not a live article with shingles",
+                       std::runtime_error);
+  bad = good;
+  put64(bad, lsh_at + 8, count - 1);
+  fix_checksums(bad);
+  CHECK_THROWS_WITH_AS(load(bad), doctest::Contains("section 9 (lsh): band 0 holds"), std::runtime_error);
+  const std::uint64_t lists = get64(good, post_at);
+  REQUIRE(lists >= 2);
+  bad = good;
+  put64(bad, post_at + 16, get64(good, post_at + 24));  // the first two keys swapped
+  put64(bad, post_at + 24, get64(good, post_at + 16));
+  fix_checksums(bad);
+  CHECK_THROWS_WITH_AS(load(bad), "section 10 (postings): keys not sorted at list 1", std::runtime_error);
+  bad = good;
+  put64(bad, post_at + 8, get64(good, post_at + 8) + 1);  // one entry more than the terms hold
+  fix_checksums(bad);
+  CHECK_THROWS_AS(load(bad), std::runtime_error);
+  bad = good;
+  const std::size_t first_doc = post_at + 16 + lists * 16 + 8;
+  std::memcpy(bad.data() + first_doc, &huge, 4);
+  fix_checksums(bad);
+  CHECK_THROWS_WITH_AS(load(bad), "section 10 (postings): list 0: bad doc at entry 0", std::runtime_error);
+  (void)lsh_len, (void)post_len;
 }
 
 TEST_CASE("index: every truncation and many corruptions give an error, never a crash") {

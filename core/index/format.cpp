@@ -12,10 +12,13 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "index/detail/state.hpp"
 #include "index/index.hpp"
@@ -38,9 +41,22 @@ constexpr std::uint32_t kTypeFeedIndex = 1;
 constexpr std::size_t kHeaderBytes = 200;  // including the header checksum
 constexpr std::size_t kSectionEntry = 32;
 
-enum Section : std::uint32_t { kIds = 1, kSlots, kSignatures, kDocs, kTerms, kStories, kLines, kDf, kSections = 8 };
+enum Section : std::uint32_t {
+  kIds = 1,
+  kSlots,
+  kSignatures,
+  kDocs,
+  kTerms,
+  kStories,
+  kLines,
+  kDf,
+  kLsh,
+  kPostings,
+  kSections = 10
+};
 const char* section_name(std::uint32_t id) {
-  static const char* names[] = {"?", "ids", "slots", "signatures", "docs", "terms", "stories", "lines", "df"};
+  static const char* names[] = {"?",       "ids",   "slots", "signatures", "docs",    "terms",
+                                "stories", "lines", "df",    "lsh",        "postings"};
   return id >= 1 && id <= kSections ? names[id] : "?";
 }
 
@@ -86,8 +102,14 @@ class Reader {
   void get_array(std::vector<T>& v, std::uint64_t n) {
     if (n > (b_.size() - pos_) / sizeof(T))
       need(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX / 2)) * sizeof(T));
-    v.resize(static_cast<std::size_t>(n));
-    if (!v.empty()) std::memcpy(v.data(), b_.data() + pos_, v.size() * sizeof(T));  // data() may be null
+    const char* p = b_.data() + pos_;
+    if (reinterpret_cast<std::uintptr_t>(p) % alignof(T) == 0) {
+      // A copy straight from the (mapped) bytes: no zero fill first, capacity kept.
+      v.assign(reinterpret_cast<const T*>(p), reinterpret_cast<const T*>(p) + n);
+    } else {
+      v.resize(static_cast<std::size_t>(n));
+      if (!v.empty()) std::memcpy(v.data(), p, v.size() * sizeof(T));  // data() may be null
+    }
     pos_ += v.size() * sizeof(T);
   }
   std::string get_string() {
@@ -97,6 +119,15 @@ class Reader {
     pos_ += n;
     return s;
   }
+  /// Skips the zero padding to the next 8-byte boundary of the section.
+  void pad8() {
+    const std::size_t n = (8 - pos_ % 8) % 8;
+    need(n);
+    for (std::size_t i = 0; i < n; ++i)
+      if (b_[pos_ + i] != 0) bad("non-zero padding at offset " + std::to_string(pos_ + i));
+    pos_ += n;
+  }
+  std::size_t pos() const noexcept { return pos_; }
   [[noreturn]] void bad(const std::string& what) const {
     throw std::runtime_error("section " + std::to_string(section_) + " (" + section_name(section_) + "): " + what);
   }
@@ -111,6 +142,10 @@ class Reader {
 };
 
 /// Capacity for n elements and an eighth more.
+static_assert(sizeof(Term) == 16 && offsetof(Term, key) == 0 && offsetof(Term, count) == 8 &&
+                  offsetof(Term, weight) == 12 && std::is_trivially_copyable_v<Term>,
+              "Term is the terms section's record");
+
 std::size_t headroom(std::uint64_t n) {
   return static_cast<std::size_t>(n + n / 8 + 64);
 }
@@ -219,6 +254,78 @@ std::string Index::serialize() const {
         }
     }
     sections.emplace_back(kDf, std::move(w.b));
+  }
+  const auto included = [&](std::uint32_t x) {
+    return (s.flags[x] & (State::kAlive | State::kInclude)) == (State::kAlive | State::kInclude);
+  };
+  {
+    // LSH tables: each band's (key, slot) entries of live articles with shingles, the pending
+    // ones merged in, ascending by (key, slot).
+    std::vector<std::string> parts(s.bands.bands);
+    tbb::parallel_for(std::uint32_t{0}, s.bands.bands, [&](std::uint32_t b) {
+      const auto& tb = s.tables[b];
+      std::vector<std::pair<std::uint64_t, std::uint32_t>> add;
+      add.reserve(tb.entries.size());
+      tb.pending.for_each([&](std::uint64_t key, const std::pair<std::uint32_t, std::uint32_t>& list) {
+        for (std::uint32_t e = list.first; e != 0; e = tb.entries[e - 1].second)
+          add.emplace_back(key, tb.entries[e - 1].first);
+      });
+      std::sort(add.begin(), add.end());
+      std::vector<std::uint64_t> keys;
+      std::vector<std::uint32_t> slots;
+      keys.reserve(tb.keys.size() + add.size());
+      slots.reserve(tb.keys.size() + add.size());
+      std::size_t i = 0, j = 0;
+      while (i < tb.keys.size() || j < add.size()) {
+        std::pair<std::uint64_t, std::uint32_t> e;
+        if (j == add.size() || (i < tb.keys.size() && std::pair(tb.keys[i], tb.slots[i]) < add[j]))
+          e = {tb.keys[i], tb.slots[i]}, ++i;
+        else
+          e = add[j++];
+        if (included(e.second)) keys.push_back(e.first), slots.push_back(e.second);
+      }
+      Writer w;
+      w.put(static_cast<std::uint64_t>(keys.size()));
+      w.put_array(keys);
+      w.put_array(slots);
+      w.pad8();
+      parts[b] = std::move(w.b);
+    });
+    Writer w;
+    w.put(s.bands.bands);
+    w.put(std::uint32_t{0});
+    for (const auto& part : parts) w.b += part;
+    sections.emplace_back(kLsh, std::move(w.b));
+  }
+  {
+    // Postings: every salient term's live story docs, loaded lists and those added since merged.
+    std::vector<std::uint64_t> all(s.post_keys);
+    s.postings.for_each([&](std::uint64_t key, const std::vector<std::uint32_t>&) { all.push_back(key); });
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    std::vector<std::uint64_t> keys, begin{0};
+    std::vector<std::uint32_t> docs;
+    keys.reserve(all.size());
+    begin.reserve(all.size() + 1);
+    for (const auto key : all) {
+      const auto [base, n_base] = s.loaded_postings(key);
+      for (std::size_t i = 0; i < n_base; ++i)
+        if (s.doc_alive[base[i]]) docs.push_back(base[i]);
+      if (const auto* added = s.postings.find(key))
+        for (const auto d : *added)
+          if (s.doc_alive[d]) docs.push_back(d);
+      if (docs.size() == begin.back()) continue;
+      keys.push_back(key);
+      begin.push_back(docs.size());
+    }
+    Writer w;
+    w.put(static_cast<std::uint64_t>(keys.size()));
+    w.put(static_cast<std::uint64_t>(docs.size()));
+    w.put_array(keys);
+    w.put_array(begin);
+    w.put_array(docs);
+    w.pad8();
+    sections.emplace_back(kPostings, std::move(w.b));
   }
 
   Writer h;
@@ -353,7 +460,8 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     throw std::runtime_error("index header: bad banding");
   // Section table.
   if (n_sections != kSections)
-    throw std::runtime_error("index header: " + std::to_string(n_sections) + " sections, expected 8");
+    throw std::runtime_error("index header: " + std::to_string(n_sections) + " sections, expected " +
+                             std::to_string(kSections));
   const std::size_t table_bytes = n_sections * kSectionEntry + 8;
   if (bytes.size() - kHeaderBytes < table_bytes)
     throw std::runtime_error("index truncated: the section table is incomplete");
@@ -399,7 +507,23 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       throw std::runtime_error("index has " + std::to_string(bytes.size() - end) + " unexpected trailing bytes");
   }
   const std::uint32_t k = p.minhash.num_perm;
-  {
+  // The sections are parsed in parallel, each into its own arrays; the first error in section
+  // order is the one reported (as if they were parsed one after the other).
+  std::array<std::exception_ptr, kSections + 1> errors;
+  auto task = [&](std::uint32_t id, auto&& f) {
+    return [&errors, id, &f] {
+      try {
+        f();
+      } catch (...) {
+        errors[id] = std::current_exception();
+      }
+    };
+  };
+  auto rethrow = [&] {
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  };
+  auto parse_ids = [&] {
     Reader r(sec[kIds], kIds);
     if (r.get<std::uint64_t>() != n) r.bad("article count differs from the header");
     // Room for an eighth more before the first add reallocates (and copies) the big arrays: a
@@ -408,8 +532,8 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     s.ids.reserve(headroom(std::min<std::uint64_t>(n, sec[kIds].size() / 4)));
     for (std::uint64_t x = 0; x < n; ++x) s.ids.push_back(r.get_string());
     r.done();
-  }
-  {
+  };
+  auto parse_slots = [&] {
     Reader r(sec[kSlots], kSlots);
     r.need(n * 40);
     for (auto* v : {&s.parent, &s.canon, &s.group_doc}) v->reserve(headroom(n));
@@ -437,15 +561,15 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
         r.bad("bad group links at article " + std::to_string(x));
     }
     r.done();
-  }
-  {
+  };
+  auto parse_sigs = [&] {
     Reader r(sec[kSignatures], kSignatures);
     s.sigs.reserve(headroom(std::min<std::uint64_t>(n, sec[kSignatures].size() / 4 / k)) * k);
     r.get_array(s.sigs, n * k);
     r.done();
-  }
-  std::vector<std::uint32_t> nterms;
-  {
+  };
+  auto parse_docs = [&] {
+    std::vector<std::uint32_t> nterms;
     Reader r(sec[kDocs], kDocs);
     r.need(m * 32);
     for (auto* v : {&s.doc_story, &s.doc_slot, &s.doc_refs}) v->reserve(headroom(m));
@@ -470,24 +594,18 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       s.doc_begin.push_back(s.doc_begin.back() + nterms[d]);
     }
     r.done();
-  }
-  {
-    Reader r(sec[kTerms], kTerms);
+    // Terms (section 5) need the docs' term counts: parsed by the same task.
+    Reader rt(sec[kTerms], kTerms);
     const std::uint64_t total = s.doc_begin.back();
-    if (total != sec[kTerms].size() / 16 || sec[kTerms].size() % 16) r.bad("term count differs from the docs");
+    if (total != sec[kTerms].size() / 16 || sec[kTerms].size() % 16) rt.bad("term count differs from the docs");
     s.terms.reserve(headroom(total));
-    s.terms.resize(total);
-    for (auto& term : s.terms) {
-      term.key = r.get<std::uint64_t>();
-      term.count = r.get<std::uint32_t>();
-      term.weight = r.get<float>();
-    }
-    r.done();
+    rt.get_array(s.terms, total);  // Term is the 16-byte record of the file (static_assert above)
+    rt.done();
     for (std::size_t d = 0; d < m; ++d)
       for (auto i = s.doc_begin[d] + 1; i < s.doc_begin[d + 1]; ++i)
-        if (!(s.terms[i - 1].key < s.terms[i].key)) r.bad("terms of doc " + std::to_string(d) + " are not sorted");
-  }
-  {
+        if (!(s.terms[i - 1].key < s.terms[i].key)) rt.bad("terms of doc " + std::to_string(d) + " are not sorted");
+  };
+  auto parse_stories = [&] {
     Reader r(sec[kStories], kStories);
     if (r.get<std::uint64_t>() != n_stories) r.bad("story count differs from the header");
     for (std::uint64_t i = 0; i < n_stories; ++i) {
@@ -495,7 +613,7 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       s.story_name.push_back(r.get_string());
     }
     r.done();
-  }
+  };
   auto read_map = [](Reader& r, detail::FlatMap<std::uint32_t>& mp) {
     const auto count = r.get<std::uint64_t>();
     r.need(static_cast<std::size_t>(std::min<std::uint64_t>(count, SIZE_MAX / 32) * 12));
@@ -508,12 +626,12 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       prev = key;
     }
   };
-  {
+  auto parse_lines = [&] {
     Reader r(sec[kLines], kLines);
     read_map(r, s.lines);
     r.done();
-  }
-  {
+  };
+  auto parse_df = [&] {
     Reader r(sec[kDf], kDf);
     s.df_docs = r.get<std::uint64_t>();
     read_map(r, s.df);
@@ -548,85 +666,111 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
       prev = bucket;
     }
     r.done();
-  }
-  for (std::uint32_t x = 0; x < n; ++x)
-    if ((s.flags[x] & State::kAlive) && s.parent[x] == x && s.group_doc[x] == kNone)
-      throw std::runtime_error("section 2 (slots): dup group of article " + std::to_string(x) + " has no story doc");
-  // Derived structures: ids, LSH tables (per band, in parallel) and postings.
-  s.by_id.reserve(headroom(n));
-  for (std::uint32_t x = 0; x < n; ++x)
-    if (s.flags[x] & State::kAlive)
-      if (!s.by_id.emplace(s.ids[x], x).second)
-        throw std::runtime_error("index: id \"" + s.ids[x] + "\" is stored twice");
-  // The LSH tables (per band, in parallel) alongside the postings.
-  auto build_tables = [&] {
+  };
+  tbb::parallel_invoke(task(kIds, parse_ids), task(kSlots, parse_slots), task(kSignatures, parse_sigs),
+                       task(kDocs, parse_docs), task(kStories, parse_stories), task(kLines, parse_lines),
+                       task(kDf, parse_df));
+  rethrow();
+  // Then the id map, the LSH tables and the postings (they check against the sections above).
+  auto build_ids = [&] {
+    for (std::uint32_t x = 0; x < n; ++x)
+      if ((s.flags[x] & State::kAlive) && s.parent[x] == x && s.group_doc[x] == kNone)
+        throw std::runtime_error("section 2 (slots): dup group of article " + std::to_string(x) + " has no story doc");
+    s.by_id.reserve(headroom(n));
+    for (std::uint32_t x = 0; x < n; ++x)
+      if (s.flags[x] & State::kAlive)
+        if (!s.by_id.emplace(s.ids[x], x).second)
+          throw std::runtime_error("index: id \"" + s.ids[x] + "\" is stored twice");
+  };
+  auto parse_lsh = [&] {
+    // LSH tables: per band, the entries of exactly the live articles with shingles (each once,
+    // ascending by (key, slot)). The keys are not recomputed from the signatures: the section
+    // checksum stands for them.
+    Reader r(sec[kLsh], kLsh);
+    if (r.get<std::uint32_t>() != s.bands.bands) r.bad("band count differs from the header");
+    if (r.get<std::uint32_t>() != 0) r.bad("reserved field is not 0");
+    std::uint64_t included = 0;
+    for (std::uint32_t x = 0; x < n; ++x)
+      included += (s.flags[x] & (State::kAlive | State::kInclude)) == (State::kAlive | State::kInclude);
+    const std::uint64_t part = 8 + included * 12 + (included % 2) * 4;
+    r.need(static_cast<std::size_t>(std::min<std::uint64_t>(part, SIZE_MAX / 64) * s.bands.bands));
+    const std::size_t start = r.pos();
+    std::vector<std::exception_ptr> band_errors(s.bands.bands);
     tbb::parallel_for(std::uint32_t{0}, s.bands.bands, [&](std::uint32_t b) {
-      std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed, sorted;
-      keyed.reserve(n);
-      for (std::uint32_t x = 0; x < n; ++x)
-        if ((s.flags[x] & (State::kAlive | State::kInclude)) == (State::kAlive | State::kInclude))
-          keyed.emplace_back(s.band_key(s.sigs.data() + std::size_t{x} * k, b), x);
-      auto& tb = s.tables[b];
-      tb.keys.resize(keyed.size());
-      tb.index_keys();  // the directory's size for this many keys (its offsets are set below)
-      if (tb.dir_bits == 0) {
-        std::sort(keyed.begin(), keyed.end());
-        sorted = std::move(keyed);
-      } else {
-        // Counting sort on the keys' top bits (keys are hashes: buckets are small), then each
-        // bucket sorted by (key, slot).
-        const unsigned shift = 64 - tb.dir_bits;
-        std::fill(tb.dir.begin(), tb.dir.end(), 0u);
-        for (const auto& e : keyed) ++tb.dir[(e.first >> shift) + 1];
-        for (std::size_t u = 1; u < tb.dir.size(); ++u) tb.dir[u] += tb.dir[u - 1];
-        std::vector<std::uint32_t> fill(tb.dir.begin(), tb.dir.end() - 1);
-        sorted.resize(keyed.size());
-        for (const auto& e : keyed) sorted[fill[e.first >> shift]++] = e;
-        for (std::size_t u = 0; u + 1 < tb.dir.size(); ++u)
-          if (tb.dir[u + 1] - tb.dir[u] > 1) std::sort(sorted.begin() + tb.dir[u], sorted.begin() + tb.dir[u + 1]);
-      }
-      tb.slots.resize(sorted.size());
-      for (std::size_t i = 0; i < sorted.size(); ++i) tb.keys[i] = sorted[i].first, tb.slots[i] = sorted[i].second;
-    });
-  };
-  auto build_postings = [&] {
-    std::size_t occurrences = 0;
-    for (std::uint32_t d = 0; d < m; ++d)
-      if (s.doc_alive[d]) occurrences += s.doc_begin[d + 1] - s.doc_begin[d];
-    // Three passes, no per-term vectors: number the lists (counting), bound them, fill them.
-    std::vector<std::uint32_t> list_of;  // per occurrence, its list
-    list_of.reserve(occurrences);
-    std::vector<std::uint32_t> count;
-    s.post_list.reserve(occurrences / 8);
-    for (std::uint32_t d = 0; d < m; ++d) {
-      if (!s.doc_alive[d]) continue;
-      for (auto i = s.doc_begin[d]; i < s.doc_begin[d + 1]; ++i) {
-        const auto f = s.terms[i].key >> 62;
-        if (f != cluster::kBody && f != cluster::kEntity) continue;
-        auto& l = s.post_list[s.terms[i].key];
-        if (l == 0) {
-          count.push_back(0);
-          l = static_cast<std::uint32_t>(count.size());  // list number + 1 while counting
+      try {
+        Reader rb(sec[kLsh].substr(start + b * part, part), kLsh);
+        const auto count = rb.get<std::uint64_t>();
+        if (count != included)
+          rb.bad("band " + std::to_string(b) + " holds " + std::to_string(count) + " entries, expected " +
+                 std::to_string(included) + " (live articles with shingles)");
+        auto& tb = s.tables[b];
+        tb.keys.reserve(headroom(count));
+        tb.slots.reserve(headroom(count));
+        rb.get_array(tb.keys, count);
+        rb.get_array(tb.slots, count);
+        rb.pad8();
+        rb.done();
+        for (std::size_t i = 0; i < count; ++i) {
+          const auto x = tb.slots[i];
+          if (x >= n || (s.flags[x] & (State::kAlive | State::kInclude)) != (State::kAlive | State::kInclude))
+            rb.bad("band " + std::to_string(b) + " entry " + std::to_string(i) + ": slot " + std::to_string(x) +
+                   " is not a live article with shingles");
+          if (i > 0 && !(std::pair(tb.keys[i - 1], tb.slots[i - 1]) < std::pair(tb.keys[i], x)))
+            rb.bad("band " + std::to_string(b) + " entries not sorted at entry " + std::to_string(i));
         }
-        ++count[l - 1];
-        list_of.push_back(l - 1);
+        tb.index_keys();
+      } catch (...) {
+        band_errors[b] = std::current_exception();
       }
-    }
-    s.post_list.for_each_mut([](std::uint64_t, std::uint32_t& l) { --l; });
-    s.post_begin.assign(count.size() + 1, 0);
-    for (std::size_t l = 0; l < count.size(); ++l) s.post_begin[l + 1] = s.post_begin[l] + count[l];
-    s.post_docs.resize(list_of.size());
-    std::vector<std::uint64_t> fill(s.post_begin.begin(), s.post_begin.end() - 1);
-    std::size_t o = 0;
+    });
+    for (const auto& e : band_errors)
+      if (e) std::rethrow_exception(e);
+    if (sec[kLsh].size() != start + part * s.bands.bands)
+      r.bad(std::to_string(sec[kLsh].size() - start - part * s.bands.bands) + " unexpected trailing bytes");
+  };
+  auto parse_postings = [&] {
+    // Postings: one list per salient (body, entity) term of the live story docs, keys strictly
+    // ascending, each list non-empty and strictly ascending, as many entries as those docs have
+    // salient terms.
+    Reader r(sec[kPostings], kPostings);
+    const auto lists = r.get<std::uint64_t>();
+    const auto total = r.get<std::uint64_t>();
+    r.get_array(s.post_keys, lists);
+    r.get_array(s.post_begin, lists + 1);
+    s.post_docs.reserve(headroom(std::min<std::uint64_t>(total, sec[kPostings].size() / 4)));
+    r.get_array(s.post_docs, total);
+    r.pad8();
+    r.done();
+    std::uint64_t salient = 0;
     for (std::uint32_t d = 0; d < m; ++d) {
       if (!s.doc_alive[d]) continue;
       for (auto i = s.doc_begin[d]; i < s.doc_begin[d + 1]; ++i) {
         const auto f = s.terms[i].key >> 62;
-        if (f == cluster::kBody || f == cluster::kEntity) s.post_docs[fill[list_of[o++]]++] = d;
+        salient += f == cluster::kBody || f == cluster::kEntity;
       }
     }
+    if (salient != total)
+      r.bad(std::to_string(total) + " entries, the live story docs have " + std::to_string(salient) +
+            " body and entity terms");
+    if (s.post_begin[0] != 0 || s.post_begin[lists] != total) r.bad("list bounds do not span the entries");
+    for (std::uint64_t l = 0; l < lists; ++l) {
+      const auto key = s.post_keys[l], f = key >> 62;
+      if (f != cluster::kBody && f != cluster::kEntity)
+        r.bad("list " + std::to_string(l) + ": not a body or entity term");
+      if (l > 0 && !(s.post_keys[l - 1] < key)) r.bad("keys not sorted at list " + std::to_string(l));
+      if (!(s.post_begin[l] < s.post_begin[l + 1]) || s.post_begin[l + 1] > total)
+        r.bad("bad bounds of list " + std::to_string(l));
+      for (auto i = s.post_begin[l]; i < s.post_begin[l + 1]; ++i) {
+        const auto d = s.post_docs[i];
+        if (d >= m || !s.doc_alive[d] || (i > s.post_begin[l] && !(s.post_docs[i - 1] < d)))
+          r.bad("list " + std::to_string(l) + ": bad doc at entry " + std::to_string(i - s.post_begin[l]));
+      }
+    }
+    detail::BandTable::directory(s.post_keys, s.post_dir, s.post_dir_bits);
   };
-  tbb::parallel_invoke(build_tables, build_postings);
+  // The id map's errors come first (slot 0), then the sections'.
+  tbb::parallel_invoke(task(0, build_ids), task(kLsh, parse_lsh), task(kPostings, parse_postings));
+  rethrow();
   return idx;
 }
 

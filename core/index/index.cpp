@@ -83,6 +83,10 @@ void BandTable::flush() {
 }
 
 void BandTable::index_keys() {
+  directory(keys, dir, dir_bits);
+}
+
+void BandTable::directory(const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& dir, unsigned& dir_bits) {
   dir_bits = 0;
   while (dir_bits < 24 && (std::size_t{16} << dir_bits) < keys.size()) ++dir_bits;
   if (dir_bits == 0) {
@@ -163,6 +167,8 @@ void State::dup_candidates(const std::uint32_t* sig, const std::vector<std::uint
                            std::vector<std::uint32_t>& out) const {
   out.clear();
   std::vector<std::uint32_t> members;
+  for (std::uint32_t b = 0; b < bands.bands; ++b) tables[b].prefetch_dir(keys[b]);
+  for (std::uint32_t b = 0; b < bands.bands; ++b) tables[b].prefetch_keys(keys[b]);
   for (std::uint32_t b = 0; b < bands.bands; ++b) {
     members.clear();
     tables[b].collect(keys[b], [&](std::uint32_t s) {
@@ -223,15 +229,12 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
   thread_local std::vector<std::uint32_t> touched;
   if (count.size() < doc_story.size()) count.resize(doc_story.size() + doc_story.size() / 2 + 64, 0);
   touched.clear();
+  for (const auto& term : t) prefetch_postings_dir(term.key);
+  for (const auto& term : t) prefetch_postings_keys(term.key);
   for (const auto& term : t) {
     const auto f = key_field(term.key);
     if (f != cluster::kBody && f != cluster::kEntity) continue;
-    const std::uint32_t* base = nullptr;
-    std::size_t n_base = 0;
-    if (const auto* l = post_list.find(term.key)) {
-      base = post_docs.data() + post_begin[*l];
-      n_base = post_begin[*l + 1] - post_begin[*l];
-    }
+    const auto [base, n_base] = loaded_postings(term.key);
     const auto* added = postings.find(term.key);
     if (n_base + (added ? added->size() : 0) > params.story.max_bucket) continue;
     for (std::size_t i = 0; i < n_base; ++i)
@@ -344,11 +347,14 @@ std::vector<text::AnalyzedText> analyze_all(const std::vector<Article>& batch, c
 }
 
 /// Weighted, truncated story terms of a doc; `df(key)` is its document frequency among `docs`.
-template <class Df>
-std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryFields>& counts, double docs, Df df,
+/// `pre(key)` is called for every key first (cache hints for df).
+template <class Df, class Pre>
+std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryFields>& counts, double docs, Df df, Pre pre,
                         std::uint32_t keep, unsigned& mask) {
   std::vector<Term> all;
   mask = 0;
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
+    for (const auto& [term, count] : counts[f]) pre(term_key(f, term));
   for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
     const std::size_t from = all.size();
     double norm2 = 0;
@@ -506,12 +512,15 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
     } else {
       if (update_df) {
         ++df_docs;
+        for (std::size_t f = 0; f < cluster::kStoryFields; ++f)  // cache hints first: the misses overlap
+          for (const auto& [term, count] : p.counts[f]) prefetch_df(term_key(f, term));
         for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
           for (const auto& [term, count] : p.counts[f]) count_df(term_key(f, term));
       }
       t = weigh(
-          p.counts, static_cast<double>(df_docs), [&](std::uint64_t key) { return df_of(key); }, params.story_terms,
-          mask);
+          p.counts, static_cast<double>(df_docs), [&](std::uint64_t key) { return df_of(key); },
+          [](std::uint64_t) {},  // count_df above has just touched every key
+          params.story_terms, mask);
     }
     const auto [best, score] = best_story(t, mask, published[c], last.story_candidates);
     std::uint32_t story = best;
@@ -647,7 +656,7 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
           [&](std::uint64_t key) {
             return s.df_of(key) + 1u;  // the doc itself
           },
-          s.params.story_terms, mask);
+          [&](std::uint64_t key) { s.prefetch_df(key); }, s.params.story_terms, mask);
       const auto [best, score] = s.best_story(t, mask, p.published, n_story);
       if (best == kNone) {
         a.story = p.id;
@@ -870,7 +879,8 @@ std::vector<std::pair<std::string, std::uint64_t>> State::memory_breakdown() con
                         doc_alive.capacity() + doc_mask.capacity() + doc_score.capacity() * 4 +
                         doc_refs.capacity() * 4 + doc_begin.capacity() * 8);
   add("story terms", terms.capacity() * sizeof(Term));
-  b = postings.memory_bytes() + post_list.memory_bytes() + post_begin.capacity() * 8 + post_docs.capacity() * 4;
+  b = postings.memory_bytes() + post_keys.capacity() * 8 + post_dir.capacity() * 4 + post_begin.capacity() * 8 +
+      post_docs.capacity() * 4;
   postings.for_each([&](std::uint64_t, const std::vector<std::uint32_t>& v) { b += v.capacity() * 4; });
   add("term postings", b);
   b = story_name.capacity() * sizeof(std::string) + story_size.capacity() * 4;

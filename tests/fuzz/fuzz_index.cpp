@@ -22,7 +22,7 @@ namespace {
 
 using samestory::index::Index;
 
-constexpr std::size_t kHeader = 200, kSections = 8, kEntry = 32, kTable = kSections * kEntry;
+constexpr std::size_t kHeader = 200, kSections = 10, kEntry = 32, kTable = kSections * kEntry;
 
 std::uint64_t get64(const std::string& b, std::size_t at) {
   std::uint64_t v;

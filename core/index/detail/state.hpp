@@ -46,6 +46,23 @@ struct BandTable {
   void flush();
   /// Rebuilds the directory after `keys` changed.
   void index_keys();
+  /// Builds dir (offsets into sorted `keys` by their top dir_bits bits) for `keys`; dir_bits
+  /// grows with the key count (about 16 keys per entry, at most 2^24 entries).
+  static void directory(const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& dir, unsigned& dir_bits);
+  /// Hints for a lookup of `key` (no effect on results): the directory entry, then (once that
+  /// is likely loaded) the start of the key's range. Issued for all bands before any lookup,
+  /// so that their cache misses overlap instead of following one another.
+  void prefetch_dir(std::uint64_t key) const noexcept {
+    if (dir_bits) prefetch(dir.data() + (key >> (64 - dir_bits)));
+  }
+  void prefetch_keys(std::uint64_t key) const noexcept {
+    if (!dir_bits) return;
+    const auto lo = dir[static_cast<std::size_t>(key >> (64 - dir_bits))];
+    if (lo >= keys.size()) return;
+    prefetch(keys.data() + lo);
+    if (lo + 8 < keys.size()) prefetch(keys.data() + lo + 8);
+    prefetch(slots.data() + lo);
+  }
   /// Calls f(slot) for every entry of `key`, in slot order.
   template <class F>
   void collect(std::uint64_t key, F&& f) const {
@@ -106,16 +123,51 @@ struct State {
   std::unique_ptr<std::uint32_t[], FreeDeleter> bigram_df;
   std::uint64_t df_docs = 0;
 
-  // Derived (rebuilt on load).
+  // Lookup structures (stored in the file since the LSH tables and postings sections).
   std::vector<BandTable> tables;
-  // Salient (body, entity) term -> story docs holding it, in doc order: the docs of the last
-  // load as one array (key -> list number, list bounds, docs), the docs added since in a map.
-  FlatMap<std::uint32_t> post_list;
+  // Salient (body, entity) term -> story docs holding it, in doc order: the lists of the last
+  // load as arrays (sorted keys with a directory on their top bits, list bounds, docs), the
+  // docs added since in a map.
+  std::vector<std::uint64_t> post_keys;
+  std::vector<std::uint32_t> post_dir;  // 2^post_dir_bits + 1 offsets into post_keys
+  unsigned post_dir_bits = 0;
   std::vector<std::uint64_t> post_begin{0};
   std::vector<std::uint32_t> post_docs;
   FlatMap<std::vector<std::uint32_t>> postings;
 
   mutable IndexStats last;
+
+  /// Hints for loaded_postings(key) (no effect on results), as BandTable::prefetch_*.
+  void prefetch_postings_dir(std::uint64_t key) const noexcept {
+    if (post_dir_bits) prefetch(post_dir.data() + (key >> (64 - post_dir_bits)));
+  }
+  void prefetch_postings_keys(std::uint64_t key) const noexcept {
+    if (!post_dir_bits) return;
+    const auto lo = post_dir[static_cast<std::size_t>(key >> (64 - post_dir_bits))];
+    if (lo >= post_keys.size()) return;
+    prefetch(post_keys.data() + lo);
+    if (lo + 8 < post_keys.size()) prefetch(post_keys.data() + lo + 8);
+  }
+  /// Hint for df_of(key).
+  void prefetch_df(std::uint64_t key) const noexcept {
+    if (key >> 62 == cluster::kBigram)
+      prefetch(bigram_df.get() + (key & ((std::uint64_t{1} << kBigramDfBits) - 1)));
+    else
+      df.prefetch(key);
+  }
+  /// The loaded posting list of `key` (nullptr, 0 when none).
+  std::pair<const std::uint32_t*, std::size_t> loaded_postings(std::uint64_t key) const {
+    auto lo = post_keys.begin(), hi = post_keys.end();
+    if (post_dir_bits) {
+      const auto h = static_cast<std::size_t>(key >> (64 - post_dir_bits));
+      lo = post_keys.begin() + post_dir[h];
+      hi = post_keys.begin() + post_dir[h + 1];
+    }
+    const auto it = std::lower_bound(lo, hi, key);
+    if (it == hi || *it != key) return {nullptr, 0};
+    const auto l = static_cast<std::size_t>(it - post_keys.begin());
+    return {post_docs.data() + post_begin[l], static_cast<std::size_t>(post_begin[l + 1] - post_begin[l])};
+  }
 
   void init_tables();
   std::uint32_t df_of(std::uint64_t key) const;
