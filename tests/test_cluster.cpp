@@ -924,6 +924,29 @@ TEST_CASE("cluster: story candidates equal the raw bucket pairs of lsh::bucket_p
     CHECK(got_stats.raw_pairs == want_stats.raw_pairs);
     CHECK(got_stats.candidate_pairs == want.size());
     hot += want_stats.hot_buckets;
+    // Capped: a pair is kept iff it is among the top `cap` of either doc by (shared desc,
+    // other doc asc), over the same counts.
+    StoryOptions capped = o;
+    capped.max_candidates_per_doc = static_cast<std::uint32_t>(1 + rng.below(5));
+    std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_doc(n);  // (shared, other)
+    for (const auto& [p, k] : shared) {
+      if (k < o.min_shared) continue;
+      by_doc[p.first].emplace_back(k, p.second);
+      by_doc[p.second].emplace_back(k, p.first);
+    }
+    std::set<Pair> want_capped;
+    for (std::uint32_t d = 0; d < n; ++d) {
+      auto& l = by_doc[d];
+      std::sort(l.begin(), l.end(), [](const auto& x, const auto& y) {
+        return x.first != y.first ? x.first > y.first : x.second < y.second;
+      });
+      for (std::size_t k = 0; k < std::min<std::size_t>(l.size(), capped.max_candidates_per_doc); ++k)
+        want_capped.insert({std::min(d, l[k].second), std::max(d, l[k].second)});
+    }
+    samestory::lsh::CandidateStats capped_stats;
+    CHECK(samestory::cluster::story_candidates(docs, capped, capped_stats) ==
+          std::vector<Pair>(want_capped.begin(), want_capped.end()));
+    CHECK(capped_stats.raw_pairs == want_stats.raw_pairs);
   }
   CHECK(hot > 0);
 }
