@@ -878,3 +878,75 @@ TEST_CASE("cluster: story candidates keep each doc's pairs that share the most s
     for (const auto& p : kept) CHECK(std::binary_search(every.begin(), every.end(), p));
   }
 }
+
+TEST_CASE("cluster: story candidates equal the raw bucket pairs of lsh::bucket_pairs, hot buckets included") {
+  // Reference: every doc's salient keys (all its body and entity terms: salient_terms is
+  // large), all pairs per bucket through lsh::bucket_pairs (a chain for buckets over
+  // max_bucket), counted per distinct pair. story_candidates counts partners per doc instead.
+  SplitMix64 rng{260};
+  std::size_t hot = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const std::size_t n = 2 + rng.below(60);
+    std::vector<FieldTokens> tokens(n);
+    for (auto& t : tokens) {
+      for (std::size_t j = 0, k = 1 + rng.below(6); j < k; ++j)
+        t[samestory::cluster::kBody].push_back(1 + rng.below(10));
+      for (std::size_t j = 0, k = rng.below(3); j < k; ++j)
+        t[samestory::cluster::kEntity].push_back(100 + rng.below(5));
+    }
+    const auto docs = tfidf_docs(tokens);
+    StoryOptions o;
+    o.salient_terms = 1000;
+    o.max_candidates_per_doc = 0;
+    o.min_shared = static_cast<std::uint32_t>(1 + rng.below(3));
+    o.max_bucket = static_cast<std::uint32_t>(2 + rng.below(12));
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+    for (std::uint32_t d = 0; d < n; ++d)
+      for (std::size_t f : {std::size_t{samestory::cluster::kBody}, std::size_t{samestory::cluster::kEntity}})
+        for (SparseVector::InnerIterator it(docs[d].fields[f]); it; ++it)
+          keyed.emplace_back((std::uint64_t{f} << 32) | static_cast<std::uint32_t>(it.index()), d);
+    std::vector<Pair> raw;
+    samestory::lsh::CandidateStats want_stats;
+    samestory::lsh::bucket_pairs(keyed, o.max_bucket, raw, want_stats);
+    std::map<Pair, std::uint32_t> shared;
+    for (auto p : raw) ++shared[{std::min(p.first, p.second), std::max(p.first, p.second)}];
+    std::vector<Pair> want;
+    for (const auto& [p, k] : shared)
+      if (k >= o.min_shared) want.push_back(p);
+    samestory::lsh::CandidateStats got_stats;
+    const auto got = samestory::cluster::story_candidates(docs, o, got_stats);
+    INFO("trial " << trial << " max_bucket " << o.max_bucket << " min_shared " << o.min_shared);
+    CHECK(got == want);
+    CHECK(got_stats.entries == want_stats.entries);
+    CHECK(got_stats.buckets == want_stats.buckets);
+    CHECK(got_stats.largest_bucket == want_stats.largest_bucket);
+    CHECK(got_stats.hot_buckets == want_stats.hot_buckets);
+    CHECK(got_stats.raw_pairs == want_stats.raw_pairs);
+    CHECK(got_stats.candidate_pairs == want.size());
+    hot += want_stats.hot_buckets;
+    // Capped: a pair is kept iff it is among the top `cap` of either doc by (shared desc,
+    // other doc asc), over the same counts.
+    StoryOptions capped = o;
+    capped.max_candidates_per_doc = static_cast<std::uint32_t>(1 + rng.below(5));
+    std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_doc(n);  // (shared, other)
+    for (const auto& [p, k] : shared) {
+      if (k < o.min_shared) continue;
+      by_doc[p.first].emplace_back(k, p.second);
+      by_doc[p.second].emplace_back(k, p.first);
+    }
+    std::set<Pair> want_capped;
+    for (std::uint32_t d = 0; d < n; ++d) {
+      auto& l = by_doc[d];
+      std::sort(l.begin(), l.end(), [](const auto& x, const auto& y) {
+        return x.first != y.first ? x.first > y.first : x.second < y.second;
+      });
+      for (std::size_t k = 0; k < std::min<std::size_t>(l.size(), capped.max_candidates_per_doc); ++k)
+        want_capped.insert({std::min(d, l[k].second), std::max(d, l[k].second)});
+    }
+    samestory::lsh::CandidateStats capped_stats;
+    CHECK(samestory::cluster::story_candidates(docs, capped, capped_stats) ==
+          std::vector<Pair>(want_capped.begin(), want_capped.end()));
+    CHECK(capped_stats.raw_pairs == want_stats.raw_pairs);
+  }
+  CHECK(hot > 0);
+}

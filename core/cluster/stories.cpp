@@ -1,5 +1,6 @@
 #include "cluster/stories.hpp"
 
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 #include <xxhash.h>
@@ -8,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <iterator>
+#include <limits>
 #include <queue>
 #include <stdexcept>
 #include <tuple>
@@ -63,82 +65,148 @@ Keyed salient_keys(std::span<const StoryDoc> docs, const StoryOptions& o) {
 std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const StoryOptions& o,
                                         lsh::CandidateStats& stats) {
   Keyed keyed = salient_keys(docs, o);
-  std::vector<lsh::Pair> raw;
-  lsh::bucket_pairs(keyed, o.max_bucket, raw, stats);
-  Keyed().swap(keyed);
-  struct Counted {
-    lsh::Pair pair;
-    std::uint32_t shared;
-  };
-  // Distinct pairs (i < j) with the number of salient terms they share, in (i, j) order: a
-  // counting sort of the raw pairs by i, then each i's partners sorted and counted in parallel.
+  tbb::parallel_sort(keyed.begin(), keyed.end());  // (key, doc) pairs are distinct: any order of sort agrees
+  stats.entries += keyed.size();
   const std::size_t n = docs.size();
-  std::vector<std::size_t> start(n + 1, 0);
-  for (const auto& p : raw) ++start[std::min(p.first, p.second) + 1];
-  for (std::size_t d = 0; d < n; ++d) start[d + 1] += start[d];
-  std::vector<std::uint32_t> partner(raw.size());
+  const std::size_t ne = keyed.size();
+  if (ne >= std::numeric_limits<std::uint32_t>::max()) throw std::invalid_argument("too many salient-term entries");
+  // Buckets (docs sharing a key, in doc order) as [bucket_begin, bucket_end) per entry. A
+  // bucket of up to max_bucket docs pairs all its docs; a larger ("hot") one pairs each doc
+  // with the first and with the previous doc (as lsh::bucket_pairs does).
+  std::vector<std::uint32_t> bucket_begin(ne), bucket_end(ne);
+  for (std::size_t i = 0; i < ne;) {
+    std::size_t j = i + 1;
+    while (j < ne && keyed[j].first == keyed[i].first) ++j;
+    const std::size_t size = j - i;
+    if (size >= 2) {
+      ++stats.buckets;
+      stats.largest_bucket = std::max<std::uint64_t>(stats.largest_bucket, size);
+      if (size <= o.max_bucket) {
+        stats.raw_pairs += size * (size - 1) / 2;
+      } else {
+        ++stats.hot_buckets;
+        stats.raw_pairs += 2 * (size - 1) - 1;
+      }
+    }
+    for (std::size_t x = i; x < j; ++x) {
+      bucket_begin[x] = static_cast<std::uint32_t>(i);
+      bucket_end[x] = static_cast<std::uint32_t>(j);
+    }
+    i = j;
+  }
+  // Each doc's entries (positions in keyed), by a counting sort on the doc.
+  std::vector<std::uint32_t> doc_start(n + 1, 0), doc_entry(ne);
+  for (const auto& [key, d] : keyed) ++doc_start[d + 1];
+  for (std::size_t d = 0; d < n; ++d) doc_start[d + 1] += doc_start[d];
   {
-    std::vector<std::size_t> at(start.begin(), start.end() - 1);
-    for (const auto& p : raw) partner[at[std::min(p.first, p.second)]++] = std::max(p.first, p.second);
+    std::vector<std::uint32_t> at(doc_start.begin(), doc_start.end() - 1);
+    for (std::size_t p = 0; p < ne; ++p) doc_entry[at[keyed[p].second]++] = static_cast<std::uint32_t>(p);
   }
-  std::vector<lsh::Pair>().swap(raw);
-  std::vector<std::size_t> kept(n + 1, 0);  // per doc, then prefix sums: counted pairs before doc d
-  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t d) {
-    const auto b = partner.begin() + static_cast<std::ptrdiff_t>(start[d]);
-    const auto e = partner.begin() + static_cast<std::ptrdiff_t>(start[d + 1]);
-    std::sort(b, e);
-    std::size_t k = 0;
-    for (auto i = b; i != e;) {
-      auto j = i + 1;
-      while (j != e && *j == *i) ++j;
-      k += static_cast<std::size_t>(j - i) >= o.min_shared;
-      i = j;
-    }
-    kept[d + 1] = k;
-  });
-  for (std::size_t d = 0; d < n; ++d) kept[d + 1] += kept[d];
-  std::vector<Counted> counted(kept[n]);
-  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t d) {
-    const auto b = partner.begin() + static_cast<std::ptrdiff_t>(start[d]);
-    const auto e = partner.begin() + static_cast<std::ptrdiff_t>(start[d + 1]);
-    std::size_t w = kept[d];
-    for (auto i = b; i != e;) {
-      auto j = i + 1;
-      while (j != e && *j == *i) ++j;
-      if (static_cast<std::size_t>(j - i) >= o.min_shared)
-        counted[w++] = {{static_cast<std::uint32_t>(d), *i}, static_cast<std::uint32_t>(j - i)};
-      i = j;
-    }
-  });
-  std::vector<std::uint32_t>().swap(partner);
-  // Keep a pair when it is among the max_candidates_per_doc pairs sharing the most salient
-  // terms of either of its docs (ties by the other doc's index).
-  std::vector<std::uint8_t> keep(counted.size(), o.max_candidates_per_doc == 0 ? 1 : 0);
-  if (o.max_candidates_per_doc > 0) {
-    std::vector<std::vector<std::uint32_t>> by_doc(docs.size());  // indices into counted
-    for (std::uint32_t k = 0; k < counted.size(); ++k) {
-      by_doc[counted[k].pair.first].push_back(k);
-      by_doc[counted[k].pair.second].push_back(k);
-    }
-    tbb::parallel_for(std::size_t{0}, docs.size(), [&](std::size_t d) {
-      auto& list = by_doc[d];
-      if (list.size() <= o.max_candidates_per_doc) return;
-      auto other = [&](std::uint32_t k) {
-        return counted[k].pair.first == d ? counted[k].pair.second : counted[k].pair.first;
-      };
-      std::partial_sort(list.begin(), list.begin() + o.max_candidates_per_doc, list.end(),
-                        [&](std::uint32_t x, std::uint32_t y) {
-                          if (counted[x].shared != counted[y].shared) return counted[x].shared > counted[y].shared;
-                          return other(x) < other(y);
-                        });
-      list.resize(o.max_candidates_per_doc);
+  const std::uint32_t cap = o.max_candidates_per_doc;
+  if (cap > 0) {
+    // Capped: a pair is kept when it is among the `cap` pairs sharing the most salient terms
+    // of either of its docs (ties by the other doc's index). Each doc counts its partners on
+    // both sides in a dense per-thread array and keeps its own top `cap`, so only those are
+    // stored (the union, sorted and de-duplicated, is the result).
+    constexpr std::size_t kChunk = 512;
+    const std::size_t chunks = (n + kChunk - 1) / kChunk;
+    std::vector<std::vector<lsh::Pair>> per_chunk(chunks);
+    struct Scratch {
+      std::vector<std::uint32_t> count, touched;
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> best;  // (shared, other)
+    };
+    tbb::enumerable_thread_specific<Scratch> scratch;
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
+      Scratch& s = scratch.local();
+      if (s.count.size() != n) s.count.assign(n, 0);
+      auto& out = per_chunk[ch];
+      for (std::size_t d = ch * kChunk; d < std::min(n, (ch + 1) * kChunk); ++d) {
+        s.touched.clear();
+        auto add = [&](std::uint32_t j) {
+          if (s.count[j]++ == 0) s.touched.push_back(j);
+        };
+        for (std::uint32_t k = doc_start[d]; k < doc_start[d + 1]; ++k) {
+          const std::uint32_t p = doc_entry[k], b = bucket_begin[p], e = bucket_end[p];
+          if (e - b <= o.max_bucket || p == b) {
+            for (std::uint32_t q = b; q < e; ++q)
+              if (q != p) add(keyed[q].second);
+          } else {
+            // The chain: (first, p), (p - 1, p) unless p - 1 is the first, (p, p + 1).
+            add(keyed[b].second);
+            if (p - 1 > b) add(keyed[p - 1].second);
+            if (p + 1 < e) add(keyed[p + 1].second);
+          }
+        }
+        s.best.clear();
+        for (auto j : s.touched) {
+          if (s.count[j] >= o.min_shared) s.best.emplace_back(s.count[j], j);
+          s.count[j] = 0;
+        }
+        const std::size_t keep = std::min<std::size_t>(cap, s.best.size());
+        std::partial_sort(
+            s.best.begin(), s.best.begin() + static_cast<std::ptrdiff_t>(keep), s.best.end(),
+            [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+        for (std::size_t t = 0; t < keep; ++t) {
+          const auto j = s.best[t].second, i = static_cast<std::uint32_t>(d);
+          out.emplace_back(std::min(i, j), std::max(i, j));
+        }
+      }
     });
-    for (const auto& list : by_doc)
-      for (auto k : list) keep[k] = 1;
+    std::vector<lsh::Pair> cand;
+    for (auto& c : per_chunk) {
+      cand.insert(cand.end(), c.begin(), c.end());
+      std::vector<lsh::Pair>().swap(c);
+    }
+    tbb::parallel_sort(cand.begin(), cand.end());
+    cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
+    stats.candidate_pairs += cand.size();
+    return cand;
   }
+  // Uncapped: distinct pairs (i < j) sharing at least min_shared salient terms, in (i, j) order: per doc i, its
+  // partners j > i in each of its buckets are counted in a dense per-thread array (no list of raw pairs is built). Docs
+  // are cut into fixed chunks, so the concatenation does not depend on the thread count.
+  constexpr std::size_t kChunk = 512;
+  const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  std::vector<std::vector<lsh::Pair>> per_chunk(chunks);
+  struct Scratch {
+    std::vector<std::uint32_t> count, touched;
+  };
+  tbb::enumerable_thread_specific<Scratch> scratch;
+  tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
+    Scratch& s = scratch.local();
+    if (s.count.size() != n) s.count.assign(n, 0);
+    auto& out = per_chunk[ch];
+    for (std::size_t d = ch * kChunk; d < std::min(n, (ch + 1) * kChunk); ++d) {
+      s.touched.clear();
+      auto add = [&](std::uint32_t j) {
+        if (s.count[j]++ == 0) s.touched.push_back(j);
+      };
+      for (std::uint32_t k = doc_start[d]; k < doc_start[d + 1]; ++k) {
+        const std::uint32_t p = doc_entry[k], b = bucket_begin[p], e = bucket_end[p];
+        if (e - b <= o.max_bucket) {
+          for (std::uint32_t q = p + 1; q < e; ++q) add(keyed[q].second);
+        } else if (p == b) {
+          for (std::uint32_t q = p + 1; q < e; ++q) add(keyed[q].second);
+        } else if (p + 1 < e) {
+          add(keyed[p + 1].second);
+        }
+      }
+      std::sort(s.touched.begin(), s.touched.end());
+      for (auto j : s.touched) {
+        if (s.count[j] >= o.min_shared) out.emplace_back(static_cast<std::uint32_t>(d), j);
+        s.count[j] = 0;
+      }
+    }
+  });
+  Keyed().swap(keyed);
+  std::vector<std::uint32_t>().swap(bucket_begin);
+  std::vector<std::uint32_t>().swap(bucket_end);
+  std::vector<std::uint32_t>().swap(doc_entry);
   std::vector<lsh::Pair> cand;
-  for (std::size_t k = 0; k < counted.size(); ++k)
-    if (keep[k]) cand.push_back(counted[k].pair);
+  for (auto& c : per_chunk) {
+    cand.insert(cand.end(), c.begin(), c.end());
+    std::vector<lsh::Pair>().swap(c);
+  }
   stats.candidate_pairs += cand.size();
   return cand;
 }
@@ -364,13 +432,23 @@ std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs) {
 }
 
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& o) {
+  return cluster_stories(std::vector<StoryDoc>(docs.begin(), docs.end()), o);
+}
+
+StoryResult cluster_stories(std::vector<StoryDoc>&& docs, const StoryOptions& o) {
   if (!(o.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
   // Work in content order, so that candidate, merge and score tie-breaks follow the content,
-  // not the input order: a shuffled corpus gives the same stories.
+  // not the input order: a shuffled corpus gives the same stories. Each doc is copied into
+  // that order and its original freed at once, so the stage holds about one set of vectors,
+  // laid out in the order the similarities read them.
   const std::size_t n = docs.size();
   const std::vector<std::uint32_t> orig = story_order(docs);
   std::vector<StoryDoc> ordered(n);
-  for (std::size_t k = 0; k < n; ++k) ordered[k] = docs[orig[k]];
+  for (std::size_t k = 0; k < n; ++k) {
+    ordered[k] = docs[orig[k]];
+    docs[orig[k]] = StoryDoc{};
+  }
+  std::vector<StoryDoc>().swap(docs);
   StoryResult r = cluster_ordered(ordered, o, orig);
   StoryResult res;
   res.stats = r.stats;

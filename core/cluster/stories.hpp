@@ -83,4 +83,8 @@ std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs);
 /// of one champion against two challengers). Deterministic.
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& options);
 
+/// The same, consuming `docs` (left empty): each doc is freed as it is copied into the working
+/// order, so the stage holds about one set of vectors instead of two.
+StoryResult cluster_stories(std::vector<StoryDoc>&& docs, const StoryOptions& options);
+
 }  // namespace samestory::cluster

@@ -11,8 +11,8 @@
 
 #include "cluster/dup_groups.hpp"
 #include "cluster/story_terms.hpp"
-#include "text/kept.hpp"
 #include "text/boilerplate.hpp"
+#include "text/kept.hpp"
 #include "tfidf/tfidf.hpp"
 
 namespace samestory {
@@ -73,12 +73,14 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
     std::size_t r = 0;
     std::vector<Reject> ordered;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      while (r < batch_rejects.size() && batch_rejects[r].line < batch[i].line) ordered.push_back(std::move(batch_rejects[r++]));
+      while (r < batch_rejects.size() && batch_rejects[r].line < batch[i].line)
+        ordered.push_back(std::move(batch_rejects[r++]));
       auto [it, fresh] = seen_ids.emplace(batch[i].id, batch[i].line);
       if (!fresh) {
         keep[i] = 0;
         Reject rj{input_name, batch[i].line,
-                  "duplicate id \"" + batch[i].id + "\" (first seen at line " + std::to_string(it->second) + ")", batch[i].raw};
+                  "duplicate id \"" + batch[i].id + "\" (first seen at line " + std::to_string(it->second) + ")",
+                  batch[i].raw};
         if (o.on_error == OnError::fail) throw InputError(rj);
         ordered.push_back(std::move(rj));
       }
@@ -165,9 +167,8 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
     return sketch::estimate_jaccard(std::span<const std::uint32_t>(sigs.data() + std::size_t{i} * k, k),
                                     std::span<const std::uint32_t>(sigs.data() + std::size_t{j} * k, k));
   };
-  const auto edges = cluster::verify_pairs(cand, [&](std::uint32_t i, std::uint32_t j) {
-    return similarity(i, j) >= o.dup_threshold - 1e-12;
-  });
+  const auto edges = cluster::verify_pairs(
+      cand, [&](std::uint32_t i, std::uint32_t j) { return similarity(i, j) >= o.dup_threshold - 1e-12; });
   st.verified_edges = edges.size();
   const auto canonical = cluster::dup_groups(edges, keys);
   std::vector<std::uint32_t> canon_list;
@@ -218,7 +219,7 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
     }
     timer.lap("tfidf");
     if (o.inspect_story_docs) o.inspect_story_docs(docs, canon_list);
-    auto sr = cluster::cluster_stories(docs, o.story);
+    auto sr = cluster::cluster_stories(std::move(docs), o.story);
     st.story = sr.stats;
     story_lead = std::move(sr.lead);
     story_score = std::move(sr.score);
