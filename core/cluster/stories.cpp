@@ -102,74 +102,20 @@ std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const St
     std::vector<std::uint32_t> at(doc_start.begin(), doc_start.end() - 1);
     for (std::size_t p = 0; p < ne; ++p) doc_entry[at[keyed[p].second]++] = static_cast<std::uint32_t>(p);
   }
+  // Per doc d, its partners counted in a dense per-thread array (no list of raw pairs is
+  // built); docs are cut into fixed chunks, so the concatenation does not depend on the thread
+  // count. Uncapped: the partners j > d sharing at least min_shared salient terms, in (d, j)
+  // order. Capped: a pair is kept when it is among the `cap` pairs sharing the most salient
+  // terms of either of its docs (ties by the other doc's index), so each doc counts its
+  // partners on both sides and keeps its own top `cap`; the union, sorted and de-duplicated, is
+  // the result.
   const std::uint32_t cap = o.max_candidates_per_doc;
-  if (cap > 0) {
-    // Capped: a pair is kept when it is among the `cap` pairs sharing the most salient terms
-    // of either of its docs (ties by the other doc's index). Each doc counts its partners on
-    // both sides in a dense per-thread array and keeps its own top `cap`, so only those are
-    // stored (the union, sorted and de-duplicated, is the result).
-    constexpr std::size_t kChunk = 512;
-    const std::size_t chunks = (n + kChunk - 1) / kChunk;
-    std::vector<std::vector<lsh::Pair>> per_chunk(chunks);
-    struct Scratch {
-      std::vector<std::uint32_t> count, touched;
-      std::vector<std::pair<std::uint32_t, std::uint32_t>> best;  // (shared, other)
-    };
-    tbb::enumerable_thread_specific<Scratch> scratch;
-    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
-      Scratch& s = scratch.local();
-      if (s.count.size() != n) s.count.assign(n, 0);
-      auto& out = per_chunk[ch];
-      for (std::size_t d = ch * kChunk; d < std::min(n, (ch + 1) * kChunk); ++d) {
-        s.touched.clear();
-        auto add = [&](std::uint32_t j) {
-          if (s.count[j]++ == 0) s.touched.push_back(j);
-        };
-        for (std::uint32_t k = doc_start[d]; k < doc_start[d + 1]; ++k) {
-          const std::uint32_t p = doc_entry[k], b = bucket_begin[p], e = bucket_end[p];
-          if (e - b <= o.max_bucket || p == b) {
-            for (std::uint32_t q = b; q < e; ++q)
-              if (q != p) add(keyed[q].second);
-          } else {
-            // The chain: (first, p), (p - 1, p) unless p - 1 is the first, (p, p + 1).
-            add(keyed[b].second);
-            if (p - 1 > b) add(keyed[p - 1].second);
-            if (p + 1 < e) add(keyed[p + 1].second);
-          }
-        }
-        s.best.clear();
-        for (auto j : s.touched) {
-          if (s.count[j] >= o.min_shared) s.best.emplace_back(s.count[j], j);
-          s.count[j] = 0;
-        }
-        const std::size_t keep = std::min<std::size_t>(cap, s.best.size());
-        std::partial_sort(
-            s.best.begin(), s.best.begin() + static_cast<std::ptrdiff_t>(keep), s.best.end(),
-            [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
-        for (std::size_t t = 0; t < keep; ++t) {
-          const auto j = s.best[t].second, i = static_cast<std::uint32_t>(d);
-          out.emplace_back(std::min(i, j), std::max(i, j));
-        }
-      }
-    });
-    std::vector<lsh::Pair> cand;
-    for (auto& c : per_chunk) {
-      cand.insert(cand.end(), c.begin(), c.end());
-      std::vector<lsh::Pair>().swap(c);
-    }
-    tbb::parallel_sort(cand.begin(), cand.end());
-    cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
-    stats.candidate_pairs += cand.size();
-    return cand;
-  }
-  // Uncapped: distinct pairs (i < j) sharing at least min_shared salient terms, in (i, j) order: per doc i, its
-  // partners j > i in each of its buckets are counted in a dense per-thread array (no list of raw pairs is built). Docs
-  // are cut into fixed chunks, so the concatenation does not depend on the thread count.
   constexpr std::size_t kChunk = 512;
   const std::size_t chunks = (n + kChunk - 1) / kChunk;
   std::vector<std::vector<lsh::Pair>> per_chunk(chunks);
   struct Scratch {
     std::vector<std::uint32_t> count, touched;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> best;  // (shared, other)
   };
   tbb::enumerable_thread_specific<Scratch> scratch;
   tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
@@ -183,18 +129,39 @@ std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const St
       };
       for (std::uint32_t k = doc_start[d]; k < doc_start[d + 1]; ++k) {
         const std::uint32_t p = doc_entry[k], b = bucket_begin[p], e = bucket_end[p];
-        if (e - b <= o.max_bucket) {
-          for (std::uint32_t q = p + 1; q < e; ++q) add(keyed[q].second);
-        } else if (p == b) {
-          for (std::uint32_t q = p + 1; q < e; ++q) add(keyed[q].second);
-        } else if (p + 1 < e) {
-          add(keyed[p + 1].second);
+        if (e - b <= o.max_bucket || p == b) {
+          for (std::uint32_t q = cap > 0 ? b : p + 1; q < e; ++q)
+            if (q != p) add(keyed[q].second);
+        } else {
+          // The chain: (first, p), (p - 1, p) unless p - 1 is the first, (p, p + 1); uncapped
+          // counts only the pair whose other doc comes later.
+          if (cap > 0) {
+            add(keyed[b].second);
+            if (p - 1 > b) add(keyed[p - 1].second);
+          }
+          if (p + 1 < e) add(keyed[p + 1].second);
         }
       }
-      std::sort(s.touched.begin(), s.touched.end());
+      if (cap == 0) {
+        std::sort(s.touched.begin(), s.touched.end());
+        for (auto j : s.touched) {
+          if (s.count[j] >= o.min_shared) out.emplace_back(static_cast<std::uint32_t>(d), j);
+          s.count[j] = 0;
+        }
+        continue;
+      }
+      s.best.clear();
       for (auto j : s.touched) {
-        if (s.count[j] >= o.min_shared) out.emplace_back(static_cast<std::uint32_t>(d), j);
+        if (s.count[j] >= o.min_shared) s.best.emplace_back(s.count[j], j);
         s.count[j] = 0;
+      }
+      const std::size_t keep = std::min<std::size_t>(cap, s.best.size());
+      std::partial_sort(
+          s.best.begin(), s.best.begin() + static_cast<std::ptrdiff_t>(keep), s.best.end(),
+          [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+      for (std::size_t t = 0; t < keep; ++t) {
+        const auto j = s.best[t].second, i = static_cast<std::uint32_t>(d);
+        out.emplace_back(std::min(i, j), std::max(i, j));
       }
     }
   });
@@ -206,6 +173,10 @@ std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const St
   for (auto& c : per_chunk) {
     cand.insert(cand.end(), c.begin(), c.end());
     std::vector<lsh::Pair>().swap(c);
+  }
+  if (cap > 0) {
+    tbb::parallel_sort(cand.begin(), cand.end());
+    cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
   }
   stats.candidate_pairs += cand.size();
   return cand;
