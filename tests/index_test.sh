@@ -48,6 +48,10 @@ set +e
 "$BIN" index add ix b.jsonl --num-perm 256 -q > /dev/null 2> err; rc=$?
 set -e
 [[ $rc -eq 2 ]] && grep -q 'num_perm 128 in index, 256 requested' err || fail "param mismatch: rc $rc $(cat err)"; ok
+set +e
+"$BIN" index add ix b.jsonl --story-neighbors 5 -q > /dev/null 2> err; rc=$?
+set -e
+[[ $rc -eq 2 ]] && grep -q 'max_candidates_per_doc 18 in index, 5 requested' err || fail "story-neighbors mismatch: rc $rc $(cat err)"; ok
 "$BIN" index create ixoph --minhash oph
 set +e
 "$BIN" index add ixoph b.jsonl --minhash classic -q > /dev/null 2> err; rc=$?

@@ -70,7 +70,7 @@ std::string stats_json(const index::IndexStats& s, std::uint64_t file_bytes) {
 }
 
 std::uint64_t file_size(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
 }
 
@@ -93,8 +93,9 @@ struct IndexCommand::Impl {
   /// The parameters given explicitly on an add/query command line, over the index's own.
   std::optional<index::IndexParams> requested(CLI::App& cmd, RunFlags& f, const index::IndexParams& have) {
     bool any = false;
-    for (const char* opt : {"--dup-threshold", "--num-perm", "--shingle", "--seed", "--minhash", "--bands", "--story-threshold",
-                            "--boilerplate-min-docs", "--story-weights", "--time-gate-days", "--time-factor"})
+    for (const char* opt :
+         {"--dup-threshold", "--num-perm", "--shingle", "--seed", "--minhash", "--bands", "--story-threshold",
+          "--boilerplate-min-docs", "--story-weights", "--time-gate-days", "--time-factor", "--story-neighbors"})
       any = any || cmd.count(opt) > 0;
     if (!any) return std::nullopt;
     index::IndexParams r = have;
@@ -110,6 +111,7 @@ struct IndexCommand::Impl {
     if (cmd.count("--story-weights")) r.story.weights = p.story.weights;
     if (cmd.count("--time-gate-days")) r.story.time_gate_days = p.story.time_gate_days;
     if (cmd.count("--time-factor")) r.story.time_factor = p.story.time_factor;
+    if (cmd.count("--story-neighbors")) r.story.max_candidates_per_doc = p.story.max_candidates_per_doc;
     return r;
   }
 
@@ -117,17 +119,19 @@ struct IndexCommand::Impl {
     auto& f = create_flags;
     apply_run_flags(f, true);
     if (f.input != "-") throw UsageError("index create takes no INPUT (got \"" + f.input + "\")");
-    if (f.pipe.verify == Verify::exact) throw UsageError("index: --verify exact is not supported (the index keeps signatures)");
+    if (f.pipe.verify == Verify::exact)
+      throw UsageError("index: --verify exact is not supported (the index keeps signatures)");
     index::Index idx(to_params(f.pipe));
-    struct stat st{};
-    if (::stat(index::index_file(dir).c_str(), &st) == 0) throw std::runtime_error(dir + ": an index already exists there");
+    struct stat st {};
+    if (::stat(index::index_file(dir).c_str(), &st) == 0)
+      throw std::runtime_error(dir + ": an index already exists there");
     if (::stat(dir.c_str(), &st) != 0 && ::mkdir(dir.c_str(), 0777) != 0)
       throw std::runtime_error(dir + ": cannot create the directory");
     index::save(idx, dir);
     if (!f.quiet) {
       const auto b = idx.bands();
-      std::fprintf(stderr, "samestory: created %s (num_perm %u, %u bands x %u rows)\n", dir.c_str(), idx.params().minhash.num_perm,
-                   b.bands, b.rows);
+      std::fprintf(stderr, "samestory: created %s (num_perm %u, %u bands x %u rows)\n", dir.c_str(),
+                   idx.params().minhash.num_perm, b.bands, b.rows);
     }
     return 0;
   }
@@ -135,7 +139,8 @@ struct IndexCommand::Impl {
   int run_feed(CLI::App& cmd, RunFlags& f, bool insert) {
     const auto start = std::chrono::steady_clock::now();
     apply_run_flags(f, true);
-    if (f.pipe.verify == Verify::exact) throw UsageError("index: --verify exact is not supported (the index keeps signatures)");
+    if (f.pipe.verify == Verify::exact)
+      throw UsageError("index: --verify exact is not supported (the index keeps signatures)");
     if (!f.rejects_path.empty() && f.on_error != "skip") throw UsageError("--rejects needs --on-error skip");
     if (f.format != "jsonl") throw UsageError("index " + std::string(insert ? "add" : "query") + " writes JSONL only");
     f.read.keep_raw = !f.rejects_path.empty();
@@ -162,8 +167,10 @@ struct IndexCommand::Impl {
       for (auto& a : batch) {
         while (r < rej.size() && rej[r].line < a.line) all_rejects.push_back(std::move(rej[r++]));
         std::string why;
-        if (idx.contains(a.id)) why = "id \"" + a.id + "\" is already in the index";
-        else if (!seen.insert(a.id).second) why = "duplicate id \"" + a.id + "\"";
+        if (idx.contains(a.id))
+          why = "id \"" + a.id + "\" is already in the index";
+        else if (!seen.insert(a.id).second)
+          why = "duplicate id \"" + a.id + "\"";
         if (!why.empty()) {
           Reject rj{reader->name(), a.line, why, a.raw};
           if (f.read.on_error == OnError::fail) throw InputError(rj);
@@ -192,7 +199,8 @@ struct IndexCommand::Impl {
     out.write(records);
     if (rejects) {
       std::string s;
-      for (const auto& rj : all_rejects) s += rj.file + ":" + std::to_string(rj.line) + "\t" + rj.reason + "\t" + rj.raw + "\n";
+      for (const auto& rj : all_rejects)
+        s += rj.file + ":" + std::to_string(rj.line) + "\t" + rj.reason + "\t" + rj.raw + "\n";
       rejects->write(s);
     }
     if (stats) {
@@ -201,7 +209,9 @@ struct IndexCommand::Impl {
       char secs[160];
       std::snprintf(secs, sizeof secs, "{\"load\": %.6f, \"save\": %.6f, \"total\": %.6f}", t_load, t_save, total);
       std::string o = "{\n";
-      auto num = [&](const char* k, std::uint64_t v) { o += "  \"" + std::string(k) + "\": " + std::to_string(v) + ",\n"; };
+      auto num = [&](const char* k, std::uint64_t v) {
+        o += "  \"" + std::string(k) + "\": " + std::to_string(v) + ",\n";
+      };
       num("records_read", written + all_rejects.size());
       num("records_written", written);
       num("records_rejected", all_rejects.size());
@@ -268,7 +278,9 @@ IndexCommand::IndexCommand(CLI::App& app) : impl_(std::make_unique<Impl>()) {
 
 IndexCommand::~IndexCommand() = default;
 
-bool IndexCommand::selected() const { return static_cast<bool>(*impl_->index); }
+bool IndexCommand::selected() const {
+  return static_cast<bool>(*impl_->index);
+}
 
 int IndexCommand::run() {
   auto& m = *impl_;
