@@ -37,15 +37,6 @@ std::vector<Article> sample() {
   return all;
 }
 
-index::IndexParams params_of(const PipelineOptions& o) {
-  index::IndexParams p;
-  p.minhash = o.minhash;
-  p.boilerplate_min_docs = o.boilerplate_min_docs;
-  p.dup_threshold = o.dup_threshold;
-  p.story = o.story;
-  return p;
-}
-
 /// id -> canonical id of the batch run.
 std::map<std::string, std::string> batch_groups(const std::vector<Article>& docs, const PipelineOptions& o,
                                                 std::map<std::string, std::string>* stories = nullptr) {
@@ -92,7 +83,7 @@ TEST_CASE("index: k batches give the dup groups of one batch run (boilerplate le
   const auto want = batch_groups(docs, o);
   for (std::size_t k : {1, 2, 7, 335}) {
     CAPTURE(k);
-    const auto idx = add_in_batches(docs, params_of(o), k);
+    const auto idx = add_in_batches(docs, index::params_from(o), k);
     CHECK(sig_of(index_groups(idx, docs)) == sig_of(want));
   }
 }
@@ -102,7 +93,7 @@ TEST_CASE("index: the answers of add name the final canonical of each batch") {
   PipelineOptions o;
   o.boilerplate_min_docs = 1u << 30;
   const auto want = batch_groups(docs, o);
-  index::Index idx(params_of(o));
+  index::Index idx(index::params_from(o));
   const auto answers = idx.add(docs, 0);
   REQUIRE(answers.size() == docs.size());
   for (std::size_t i = 0; i < docs.size(); ++i) CHECK(answers[i].dup_group == want.at(docs[i].id));
@@ -113,7 +104,7 @@ TEST_CASE("index: with corpus-wide boilerplate, one big first batch matches the 
   const auto docs = sample();
   PipelineOptions o;
   const auto want = batch_groups(docs, o);
-  index::Index idx(params_of(o));
+  index::Index idx(index::params_from(o));
   idx.add(std::vector<Article>(docs.begin(), docs.begin() + 300), 0);
   idx.add(std::vector<Article>(docs.begin() + 300, docs.end()), 0);
   CHECK(sig_of(index_groups(idx, docs)) == sig_of(want));
@@ -139,7 +130,7 @@ TEST_CASE("index: remove re-derives groups as a batch run over the remaining art
   auto docs = sample();
   PipelineOptions o;
   o.boilerplate_min_docs = 1u << 30;
-  index::Index idx(params_of(o));
+  index::Index idx(index::params_from(o));
   idx.add(docs, 0);
   // Remove every third article, canonicals included.
   std::vector<std::string> gone;
@@ -172,7 +163,7 @@ TEST_CASE("index: merge of shards built apart equals one index over both") {
   const auto docs = sample();
   PipelineOptions o;
   o.boilerplate_min_docs = 1u << 30;
-  index::Index a(params_of(o)), b(params_of(o));
+  index::Index a(index::params_from(o)), b(index::params_from(o));
   a.add(std::vector<Article>(docs.begin(), docs.begin() + 150), 0);
   b.add(std::vector<Article>(docs.begin() + 150, docs.end()), 0);
   a.check_compatible(b);
@@ -180,7 +171,7 @@ TEST_CASE("index: merge of shards built apart equals one index over both") {
   CHECK(a.stats().articles == docs.size());
   CHECK(sig_of(index_groups(a, docs)) == sig_of(batch_groups(docs, o)));
   CHECK_THROWS_WITH_AS(a.merge(b), "id \"a0151\" is in both indexes", std::invalid_argument);
-  index::IndexParams other = params_of(o);
+  index::IndexParams other = index::params_from(o);
   other.minhash.num_perm = 256;
   CHECK_THROWS_WITH_AS(a.check_compatible(index::Index(other)), "num_perm 128 in index, 256 in other",
                        std::invalid_argument);
@@ -487,7 +478,7 @@ TEST_CASE("index: incremental stories stay within a measured margin of the batch
   const double batch_f1 = eval::evaluate(gold, batch_pred).bcubed.f1;
   for (std::size_t k : {1, 5, 335}) {
     CAPTURE(k);
-    index::Index idx(params_of(o));
+    index::Index idx(index::params_from(o));
     eval::Labels pred;
     const std::size_t per = (docs.size() + k - 1) / k;
     std::map<std::string, std::string> story;

@@ -17,20 +17,6 @@ namespace samestory::cli {
 
 namespace {
 
-index::IndexParams to_params(const PipelineOptions& o) {
-  index::IndexParams p;
-  p.minhash = o.minhash;
-  p.text = o.text;
-  p.boilerplate_min_docs = o.boilerplate_min_docs;
-  p.dup_threshold = o.dup_threshold;
-  if (o.bands) p.bands = *o.bands;
-  p.lsh_fp_weight = o.lsh_fp_weight;
-  p.lsh_fn_weight = o.lsh_fn_weight;
-  p.max_bucket = o.max_bucket;
-  p.story = o.story;
-  return p;
-}
-
 std::string answer_json(const index::Answer& a) {
   std::string out = "{\"id\":";
   append_json_string(out, a.id);
@@ -99,7 +85,7 @@ struct IndexCommand::Impl {
       any = any || cmd.count(opt) > 0;
     if (!any) return std::nullopt;
     index::IndexParams r = have;
-    auto p = to_params(f.pipe);
+    auto p = index::params_from(f.pipe);
     if (cmd.count("--dup-threshold")) r.dup_threshold = p.dup_threshold;
     if (cmd.count("--num-perm")) r.minhash.num_perm = p.minhash.num_perm;
     if (cmd.count("--shingle")) r.minhash.shingle = p.minhash.shingle;
@@ -121,7 +107,7 @@ struct IndexCommand::Impl {
     if (f.input != "-") throw UsageError("index create takes no INPUT (got \"" + f.input + "\")");
     if (f.pipe.verify == Verify::exact)
       throw UsageError("index: --verify exact is not supported (the index keeps signatures)");
-    index::Index idx(to_params(f.pipe));
+    index::Index idx(index::params_from(f.pipe));
     struct stat st {};
     if (::stat(index::index_file(dir).c_str(), &st) == 0)
       throw std::runtime_error(dir + ": an index already exists there");

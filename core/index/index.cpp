@@ -381,6 +381,20 @@ std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryField
 
 }  // namespace
 
+IndexParams params_from(const PipelineOptions& o) {
+  IndexParams p;
+  p.minhash = o.minhash;
+  p.text = o.text;
+  p.boilerplate_min_docs = o.boilerplate_min_docs;
+  p.dup_threshold = o.dup_threshold;
+  if (o.bands) p.bands = *o.bands;
+  p.lsh_fp_weight = o.lsh_fp_weight;
+  p.lsh_fn_weight = o.lsh_fn_weight;
+  p.max_bucket = o.max_bucket;
+  p.story = o.story;
+  return p;
+}
+
 Index::Index(const IndexParams& params) : s_(std::make_unique<State>()) {
   auto& s = *s_;
   s.params = params;

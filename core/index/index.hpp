@@ -16,6 +16,7 @@
 #include "cluster/stories.hpp"
 #include "io/article.hpp"
 #include "lsh/lsh.hpp"
+#include "pipeline/pipeline.hpp"
 #include "sketch/minhash.hpp"
 #include "text/tokenize.hpp"
 
@@ -26,15 +27,19 @@ namespace samestory::index {
 struct IndexParams {
   sketch::MinHashParams minhash;
   text::TextOptions text;
-  std::uint32_t boilerplate_min_docs = 5;  ///< short lines in this many articles are boilerplate
-  double dup_threshold = 0.5;              ///< MinHash Jaccard estimate for a dup edge
-  lsh::BandParams bands;                   ///< {0, 0}: optimal for dup_threshold (as `cluster`)
+  std::uint32_t boilerplate_min_docs = 5;               ///< short lines in this many articles are boilerplate
+  double dup_threshold = 0.5;                           ///< MinHash Jaccard estimate for a dup edge
+  lsh::BandParams bands;                                ///< {0, 0}: optimal for dup_threshold (as `cluster`)
   double lsh_fp_weight = 0.005, lsh_fn_weight = 0.995;  ///< as PipelineOptions
-  std::uint32_t max_bucket = 256;  ///< LSH bucket size beyond which a doc is only paired
-                                   ///< with the bucket's first and last docs
+  std::uint32_t max_bucket = 256;                       ///< LSH bucket size beyond which a doc is only paired
+                                                        ///< with the bucket's first and last docs
   cluster::StoryOptions story;
   std::uint32_t story_terms = 40;  ///< terms kept per story doc (top by TF-IDF weight)
 };
+
+/// The index parameters of a batch configuration: an index created with them answers as
+/// `cluster` with the same options would group dups.
+IndexParams params_from(const PipelineOptions& options);
 
 /// The answer for one article of an add() or query() batch.
 struct Answer {
