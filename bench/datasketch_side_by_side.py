@@ -28,6 +28,7 @@ import platform
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -342,6 +343,7 @@ def main():
     ap.add_argument("--json", help="write every figure here as JSON")
     ap.add_argument("--skip-if-missing", action="store_true",
                     help="exit 77 (skip) when numpy or datasketch cannot be imported")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder of outputs")
     ap.add_argument("--self-test", action="store_true", help="check the scoring code and exit")
     ap.add_argument("--worker-out", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -362,6 +364,16 @@ def main():
         ap.error("--threads needs at least one count")
 
     tmp = tempfile.mkdtemp(prefix="ds-side-")
+    try:
+        return side_by_side(args, threads, tmp)
+    finally:
+        if args.keep:
+            print("outputs kept in " + tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def side_by_side(args, threads, tmp):
     report = {"corpus": os.path.abspath(args.corpus), "limit": args.limit,
               "cpus": os.cpu_count(), "platform": platform.platform(),
               "loadavg_start": loadavg()}
