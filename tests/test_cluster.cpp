@@ -200,13 +200,24 @@ std::size_t shared_terms(const StoryDoc& a, const StoryDoc& b) {
 // Returns per doc the smallest member of its cluster.
 std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> docs, const StoryOptions& o) {
   const std::size_t n = docs.size();
+  // Content similarity of each compared pair (0 when not compared or when its time-gated
+  // similarity is below min_edge) and whether the pair is dated beyond the time gate.
   std::vector<std::vector<double>> sim(n, std::vector<double>(n, 0.0));
+  std::vector<std::vector<bool>> far(n, std::vector<bool>(n, false));
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = i + 1; j < n; ++j) {
-      double s = shared_terms(docs[i], docs[j]) >= o.min_shared ? story_similarity(docs[i], docs[j], o) : 0.0;
-      if (s < o.min_edge) s = 0;
-      sim[i][j] = sim[j][i] = s;
+      if (shared_terms(docs[i], docs[j]) < o.min_shared) continue;
+      const double gated = story_similarity(docs[i], docs[j], o), content = content_similarity(docs[i], docs[j], o);
+      if (gated < o.min_edge) continue;
+      sim[i][j] = sim[j][i] = content;
+      far[i][j] = far[j][i] =
+          docs[i].published && docs[j].published &&
+          std::abs(static_cast<double>(*docs[i].published - *docs[j].published)) > o.time_gate_days * 86400.0;
     }
+  // Entity document frequencies over the whole corpus.
+  std::map<std::int32_t, std::size_t> entity_df;
+  for (const auto& d : docs)
+    for (SparseVector::InnerIterator it(d.fields[samestory::cluster::kEntity]); it; ++it) ++entity_df[it.index()];
   std::vector<std::vector<std::uint32_t>> clusters(n);
   for (std::uint32_t i = 0; i < n; ++i) clusters[i] = {i};
   while (true) {
@@ -214,11 +225,9 @@ std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> docs, co
     std::size_t ba = 0, bb = 0;
     for (std::size_t a = 0; a < clusters.size(); ++a)
       for (std::size_t b = a + 1; b < clusters.size(); ++b) {
-        double sum = 0;
+        double sum = 0, far_sum = 0;
         for (auto x : clusters[a])
-          for (auto y : clusters[b]) sum += sim[x][y];
-        double avg = sum / static_cast<double>(clusters[a].size() * clusters[b].size());
-        // The cluster-level date gate: median dated doc of each cluster, when both have enough.
+          for (auto y : clusters[b]) sum += sim[x][y], far_sum += far[x][y] ? sim[x][y] : 0.0;
         auto dates_of = [&](const std::vector<std::uint32_t>& c) {
           std::vector<std::int64_t> d;
           for (auto x : c)
@@ -227,9 +236,51 @@ std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> docs, co
           return d;
         };
         const auto da = dates_of(clusters[a]), db = dates_of(clusters[b]);
-        if (da.size() >= o.cluster_gate_min_dated && db.size() >= o.cluster_gate_min_dated &&
-            std::abs(static_cast<double>(da[da.size() / 2] - db[db.size() / 2])) > o.cluster_gate_days * 86400.0)
-          avg *= o.cluster_gate_factor;
+        const bool date_gate =
+            da.size() >= o.cluster_gate_min_dated && db.size() >= o.cluster_gate_min_dated &&
+            std::abs(static_cast<double>(da[da.size() / 2] - db[db.size() / 2])) > o.cluster_gate_days * 86400.0;
+        const bool pair_gate = far_sum > 0;
+        // Shared evidence lifts both gates, recounted from the members: evidence of x is an
+        // entity in >= evidence_hi of x's docs (x has >= evidence_min_size docs) found in at most
+        // evidence_rare * (|a| + |b|) + 3 docs of the corpus; x's evidence is covered by y when
+        // >= evidence_min_found and >= evidence_share of it occurs in y's docs. Vetoed when each
+        // has a rare entity in >= 2 and >= evidence_veto_hi of its docs absent from the other.
+        auto lifted = [&] {
+          if (o.evidence_share > 1 || (o.time_factor >= 1 && o.cluster_gate_factor >= 1)) return false;
+          const double rare = o.evidence_rare * static_cast<double>(clusters[a].size() + clusters[b].size()) + 3;
+          auto entity_docs = [&](const std::vector<std::uint32_t>& c) {
+            std::map<std::int32_t, std::size_t> count;
+            for (auto x : c)
+              for (SparseVector::InnerIterator it(docs[x].fields[samestory::cluster::kEntity]); it; ++it)
+                ++count[it.index()];
+            return count;
+          };
+          auto covered = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
+            if (x.size() < o.evidence_min_size) return false;
+            const auto cx = entity_docs(x), cy = entity_docs(y);
+            std::size_t total = 0, found = 0;
+            for (const auto& [t, k] : cx)
+              if (static_cast<double>(k) >= o.evidence_hi * static_cast<double>(x.size()) &&
+                  static_cast<double>(entity_df.at(t)) <= rare)
+                ++total, found += cy.count(t);
+            return found >= o.evidence_min_found &&
+                   static_cast<double>(found) >= o.evidence_share * static_cast<double>(total);
+          };
+          auto own = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
+            const auto cx = entity_docs(x), cy = entity_docs(y);
+            for (const auto& [t, k] : cx)
+              if (k >= 2 && static_cast<double>(k) >= o.evidence_veto_hi * static_cast<double>(x.size()) &&
+                  static_cast<double>(entity_df.at(t)) <= rare && !cy.count(t))
+                return true;
+            return false;
+          };
+          return (covered(clusters[a], clusters[b]) || covered(clusters[b], clusters[a])) &&
+                 !(own(clusters[a], clusters[b]) && own(clusters[b], clusters[a]));
+        };
+        const bool lift = (pair_gate || date_gate) && lifted();
+        if (pair_gate && !lift) sum -= (1 - o.time_factor) * far_sum;
+        double avg = sum / static_cast<double>(clusters[a].size() * clusters[b].size());
+        if (date_gate && !lift) avg *= o.cluster_gate_factor;
         // The entity conflict gate, recounted from the members: each cluster has an entity in
         // >= conflict_hi of its docs that is in <= conflict_lo of the other's docs.
         auto entity_docs = [&](const std::vector<std::uint32_t>& c) {
@@ -577,7 +628,7 @@ TEST_CASE("cluster: stories do not chain A~B~C under average link") {
 
 TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
   SplitMix64 rng{230};
-  std::size_t total_merges = 0, big_stories = 0, gated_differs = 0;
+  std::size_t total_merges = 0, big_stories = 0, gated_differs = 0, lift_differs = 0;
   for (int trial = 0; trial < 40; ++trial) {
     const std::size_t n = 20 + rng.below(21);
     const auto docs = random_docs(rng, n, 0.7);
@@ -592,6 +643,15 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
     o.conflict_hi = std::array<double, 3>{0.5, 0.6, 0.8}[rng.below(3)];
     o.conflict_lo = std::array<double, 2>{0.0, 0.3}[rng.below(2)];
     o.conflict_factor = std::array<double, 2>{0.0, 0.5}[rng.below(2)];
+    // The evidence lift at sizes and frequencies small random docs reach.
+    o.evidence_share = std::array<double, 3>{0.3, 0.6, 2.0}[rng.below(3)];
+    o.evidence_hi = std::array<double, 2>{0.4, 0.6}[rng.below(2)];
+    o.evidence_min_size = static_cast<std::uint32_t>(1 + rng.below(3));
+    o.evidence_min_found = static_cast<std::uint32_t>(1 + rng.below(2));
+    o.evidence_rare = std::array<double, 3>{0.5, 1.0, 2.0}[rng.below(3)];
+    o.evidence_veto_hi = std::array<double, 2>{0.6, 2.0}[rng.below(2)];
+    INFO("evidence " << o.evidence_share << "/" << o.evidence_hi << "/" << o.evidence_min_size << "/"
+                     << o.evidence_min_found << "/" << o.evidence_rare << "/" << o.evidence_veto_hi);
     INFO("trial " << trial << " n=" << n << " threshold=" << o.threshold << " min_shared=" << o.min_shared
                   << " conflict " << o.conflict_min_size << "/" << o.conflict_hi << "/" << o.conflict_lo << "/"
                   << o.conflict_factor);
@@ -601,6 +661,9 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
     StoryOptions off = o;
     off.conflict_factor = 1;
     gated_differs += partition_of(cluster_stories(docs, off)) != want;
+    StoryOptions no_lift = o;
+    no_lift.evidence_share = 2;
+    lift_differs += partition_of(cluster_stories(docs, no_lift)) != want;
     std::set<std::uint32_t> clusters(want.begin(), want.end());
     CHECK(r.stats.merges == n - clusters.size());
     check_result_shape(r, docs);
@@ -608,10 +671,11 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
     for (const auto& m : stories_of(r)) big_stories += m.size() >= 3;
   }
   MESSAGE("merges " << total_merges << ", stories of 3+ docs " << big_stories << ", trials the conflict gate changed "
-                    << gated_differs);
+                    << gated_differs << ", trials the evidence lift changed " << lift_differs);
   CHECK(total_merges > 200);  // the comparison is not vacuous
   CHECK(big_stories > 20);
   CHECK(gated_differs >= 3);
+  CHECK(lift_differs >= 3);
 }
 
 TEST_CASE("cluster: story score is the mean content similarity to the other members") {
@@ -742,6 +806,83 @@ TEST_CASE("cluster: two dated clusters weeks apart stay two stories; a lone foll
   docs[3].published = t0 + 30 * day;
   r = cluster_stories(docs, o);
   CHECK(r.lead[3] == r.lead[0]);
+}
+
+TEST_CASE("cluster: shared rare evidence lifts the time gates; each side's own entities veto the lift") {
+  // Coverage of one event (na docs on day 0) and later coverage (nb docs on day `gap`) with the
+  // same body words; entities `first` and `second`; ten unrelated docs keep the entities rare.
+  using samestory::cluster::kBody;
+  using samestory::cluster::kEntity;
+  const std::int64_t t0 = 1'700'000'000;
+  auto build = [&](std::size_t na, std::size_t nb, std::int64_t gap, const std::vector<std::uint64_t>& first,
+                   const std::vector<std::uint64_t>& second) {
+    std::vector<FieldTokens> tokens;
+    for (std::size_t i = 0; i < na + nb; ++i) {
+      FieldTokens t;
+      t[kBody] = {11, 12, 13, 14, 15};
+      t[kEntity] = i < na ? first : second;
+      tokens.push_back(t);
+    }
+    for (std::uint64_t k = 0; k < 10; ++k) tokens.push_back(FieldTokens{{{}, {90 + k, 80 + k}, {200 + k}, {}}});
+    auto docs = tfidf_docs(tokens);
+    for (std::size_t i = 0; i < na + nb; ++i)
+      docs[i].published = t0 + (i < na ? 0 : gap * kDay) + static_cast<std::int64_t>(i) * 60;
+    return docs;
+  };
+  auto together = [](const StoryResult& r, std::size_t na, std::size_t nb) {
+    for (std::size_t i = 1; i < na + nb; ++i)
+      if (r.lead[i] != r.lead[0]) return false;
+    return true;
+  };
+  StoryOptions o;
+  o.threshold = 0.35;
+  // The shooting and, 200 days later, the trial: same suspect (100), victim (101) and place
+  // (102); the trial adds the court (103), which the first coverage lacks — one side only.
+  const auto trial = build(4, 3, 200, {100, 101, 102}, {100, 101, 102, 103});
+  const double cross = content_similarity(trial[0], trial[4], o);
+  REQUIRE(cross >= o.threshold);
+  REQUIRE(cross * o.time_factor * o.cluster_gate_factor < o.threshold);  // gated, they stay apart
+  auto r = cluster_stories(trial, o);
+  CHECK(together(r, 4, 3));
+  CHECK(partition_of(r) == naive_in_story_order(trial, o));
+  StoryOptions no_lift = o;
+  no_lift.evidence_share = 2;
+  r = cluster_stories(trial, no_lift);
+  CHECK(r.lead[0] != r.lead[4]);
+  CHECK(partition_of(r) == naive_in_story_order(trial, no_lift));
+  // Two meetings of the same envoys (100, 101) of two countries (102), in two places (110 and
+  // 111) a month apart: three of four evidence entities are shared, but each meeting has a
+  // place of its own, so the gates stay.
+  const auto envoys = build(4, 3, 30, {100, 101, 102, 110}, {100, 101, 102, 111});
+  REQUIRE(content_similarity(envoys[0], envoys[4], o) >= o.threshold);
+  r = cluster_stories(envoys, o);
+  CHECK(r.lead[0] != r.lead[4]);
+  CHECK(partition_of(r) == naive_in_story_order(envoys, o));
+  StoryOptions no_veto = o;
+  no_veto.evidence_veto_hi = 2;  // no entity is in twice a cluster's docs: the veto never applies
+  r = cluster_stories(envoys, no_veto);
+  CHECK(together(r, 4, 3));
+  CHECK(partition_of(r) == naive_in_story_order(envoys, no_veto));
+  // Evidence needs a cluster of evidence_min_size docs: two and two docs stay apart...
+  const auto small = build(2, 2, 200, {100, 101, 102}, {100, 101, 102, 103});
+  r = cluster_stories(small, o);
+  CHECK(r.lead[0] != r.lead[2]);
+  CHECK(partition_of(r) == naive_in_story_order(small, o));
+  StoryOptions two = o;
+  two.evidence_min_size = 2;
+  r = cluster_stories(small, two);
+  CHECK(together(r, 2, 2));
+  // ...and evidence_min_found shared entities: with two, the trial stays apart.
+  const auto fewer = build(4, 3, 200, {100, 101}, {100, 101, 103});
+  r = cluster_stories(fewer, o);
+  CHECK(r.lead[0] != r.lead[4]);
+  CHECK(partition_of(r) == naive_in_story_order(fewer, o));
+  // An entity in more than evidence_rare x (4 + 3) + 3 docs of the corpus is not evidence.
+  StoryOptions common = o;
+  common.evidence_rare = 0.5;  // 6.5 docs: the shared entities are in 7
+  r = cluster_stories(trial, common);
+  CHECK(r.lead[0] != r.lead[4]);
+  CHECK(partition_of(r) == naive_in_story_order(trial, common));
 }
 
 TEST_CASE("cluster: two large clusters that each have a defining entity the other lacks stay apart") {

@@ -40,6 +40,11 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
                    "(1 = off)")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
+    cmd.add_option("--evidence-share", f.pipe.story.evidence_share,
+                   "Time gates are lifted between two clusters when this share of one's rare defining entities "
+                   "occurs in the other (above 1 = never)")
+        ->check(CLI::Range(0.0, 2.0))
+        ->capture_default_str();
   }
   cmd.add_option("--num-perm", f.pipe.minhash.num_perm, "MinHash signature length")
       ->check(CLI::Range(1, 4096))

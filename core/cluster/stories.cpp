@@ -214,23 +214,38 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
   // 1. Candidates: pairs sharing >= min_shared salient terms.
   const std::vector<lsh::Pair> cand = story_candidates(docs, o, res.stats.candidates);
 
-  // 2. Similarities, in parallel, kept in candidate order.
+  // 2. Similarities, in parallel, kept in candidate order: the content similarity, and
+  // whether the pair is dated further apart than the time gate (its similarity then counts
+  // time_factor times, unless the two clusters it links share their evidence, see below).
   std::vector<double> sim(cand.size());
+  std::vector<std::uint8_t> far(cand.size());
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cand.size(), 256), [&](const auto& r) {
-    for (std::size_t k = r.begin(); k < r.end(); ++k)
-      sim[k] = story_similarity(docs[cand[k].first], docs[cand[k].second], o);
+    for (std::size_t k = r.begin(); k < r.end(); ++k) {
+      const StoryDoc &a = docs[cand[k].first], &b = docs[cand[k].second];
+      sim[k] = content_similarity(a, b, o);
+      far[k] = a.published && b.published &&
+               std::abs(static_cast<double>(*a.published - *b.published)) / 86400.0 > o.time_gate_days;
+    }
   });
 
   // 3. Average-link agglomeration over the sparse graph (missing pairs count as 0). Each
   // live cluster keeps the summed similarity to each neighbouring cluster; the heap holds
   // candidate merges ordered by average link, ties by ids, with stale entries skipped.
-  std::vector<std::unordered_map<std::uint32_t, double>> adj(n);
+  // A link holds the summed content similarity and the part of it from pairs beyond the time
+  // gate; an edge is kept when its time-gated similarity (story_similarity) reaches min_edge.
+  struct Link {
+    double sum = 0, far = 0;
+  };
+  std::vector<std::unordered_map<std::uint32_t, Link>> adj(n);
   for (std::size_t k = 0; k < cand.size(); ++k) {
-    if (sim[k] < o.min_edge) continue;
+    if ((far[k] ? sim[k] * o.time_factor : sim[k]) < o.min_edge) continue;
     ++res.stats.edges;
-    adj[cand[k].first].emplace(cand[k].second, sim[k]);
-    adj[cand[k].second].emplace(cand[k].first, sim[k]);
+    const Link l{sim[k], far[k] ? sim[k] : 0.0};
+    adj[cand[k].first].emplace(cand[k].second, l);
+    adj[cand[k].second].emplace(cand[k].first, l);
   }
+  std::vector<double>().swap(sim);
+  std::vector<std::uint8_t>().swap(far);
   std::vector<std::uint32_t> size(n, 1), version(n, 0);
   std::vector<std::uint32_t> parent(n);
   for (std::uint32_t i = 0; i < n; ++i) parent[i] = i;
@@ -253,19 +268,58 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
   // events of one kind (Klitschko stops Rahman; Klitschko stops Thompson), so their average
   // link is scaled by conflict_factor.
   const bool conflicts = o.conflict_factor < 1;
-  std::vector<std::unordered_map<std::uint32_t, std::uint32_t>> ent(conflicts ? n : 0);
+  // Shared evidence lifts both time gates: coverage of one event weeks or years apart (the
+  // shooting, the arrest, the trial) names the same suspect, victim and place, while two
+  // meetings of the same envoys each bring their own place, people and figures. A cluster's
+  // evidence is its entities in evidence_hi of its docs (a cluster of evidence_min_size docs
+  // or more) that are rare (in at most evidence_rare × the two clusters' docs + 3 docs of the
+  // corpus, so that an outlet's or a city's name is not evidence in a large corpus). The gates
+  // are lifted when evidence_min_found and evidence_share of one cluster's evidence occur in
+  // the other, unless each cluster has a rare entity of its own (in 2+ and evidence_veto_hi of
+  // its docs) that the other lacks: two strikes by one union over two pay offers.
+  const bool evidence = o.evidence_share <= 1 && (o.time_factor < 1 || o.cluster_gate_factor < 1);
+  const bool counts = conflicts || evidence;
+  std::vector<std::unordered_map<std::uint32_t, std::uint32_t>> ent(counts ? n : 0);
   std::vector<std::vector<std::uint32_t>> defining(conflicts ? n : 0);
+  std::unordered_map<std::uint32_t, std::uint32_t> entity_df;
+  if (evidence)
+    for (std::uint32_t i = 0; i < n; ++i)
+      for (tfidf::SparseVector::InnerIterator it(docs[i].fields[kEntity]); it; ++it)
+        ++entity_df[static_cast<std::uint32_t>(it.index())];
+  auto shared_evidence = [&](std::uint32_t a, std::uint32_t b) {
+    const double rare = o.evidence_rare * (size[a] + size[b]) + 3;
+    auto count_in = [&](std::uint32_t c, std::uint32_t t) {
+      const auto it = ent[c].find(t);
+      return it == ent[c].end() ? std::uint32_t{0} : it->second;
+    };
+    auto covered = [&](std::uint32_t x, std::uint32_t y) {  // x's evidence is found in y
+      if (size[x] < o.evidence_min_size) return false;
+      std::uint32_t total = 0, found = 0;
+      for (const auto& [t, k] : ent[x]) {
+        if (k < o.evidence_hi * size[x] || entity_df.at(t) > rare) continue;
+        ++total;
+        found += count_in(y, t) > 0 ? 1 : 0;
+      }
+      return found >= o.evidence_min_found && found >= o.evidence_share * total;
+    };
+    auto own = [&](std::uint32_t x, std::uint32_t y) {  // x has a rare entity of its own
+      for (const auto& [t, k] : ent[x])
+        if (k >= 2 && k >= o.evidence_veto_hi * size[x] && entity_df.at(t) <= rare && count_in(y, t) == 0) return true;
+      return false;
+    };
+    return (covered(a, b) || covered(b, a)) && !(own(a, b) && own(b, a));
+  };
   auto refresh_defining = [&](std::uint32_t c) {
     defining[c].clear();
     if (size[c] < o.conflict_min_size) return;  // not gated yet
     for (const auto& [t, k] : ent[c])
       if (k >= o.conflict_hi * size[c]) defining[c].push_back(t);
   };
-  if (conflicts) {
+  if (counts) {
     for (std::uint32_t i = 0; i < n; ++i) {
       for (tfidf::SparseVector::InnerIterator it(docs[i].fields[kEntity]); it; ++it)
         ent[i].emplace(static_cast<std::uint32_t>(it.index()), 1);
-      refresh_defining(i);
+      if (conflicts) refresh_defining(i);
     }
   }
   auto one_way = [&](std::uint32_t a, std::uint32_t b) {
@@ -275,19 +329,26 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
     }
     return false;
   };
-  auto push = [&](std::uint32_t a, std::uint32_t b, double sum) {
+  auto push = [&](std::uint32_t a, std::uint32_t b, const Link& l) {
     if (a > b) std::swap(a, b);
-    double avg = sum / (static_cast<double>(size[a]) * size[b]);
-    if (dates[a].size() >= o.cluster_gate_min_dated && dates[b].size() >= o.cluster_gate_min_dated &&
-        std::abs(static_cast<double>(median(a) - median(b))) > o.cluster_gate_days * 86400.0)
-      avg *= o.cluster_gate_factor;
+    const bool pair_gate = l.far > 0 && o.time_factor < 1;
+    const bool date_gate = o.cluster_gate_factor < 1 && dates[a].size() >= o.cluster_gate_min_dated &&
+                           dates[b].size() >= o.cluster_gate_min_dated &&
+                           std::abs(static_cast<double>(median(a) - median(b))) > o.cluster_gate_days * 86400.0;
+    const double pairs = static_cast<double>(size[a]) * size[b];
+    // Lifting cannot bring a link below the threshold ungated up to it: such links skip the
+    // evidence count (they are not pushed either way).
+    const bool lifted = evidence && (pair_gate || date_gate) && l.sum / pairs >= o.threshold && shared_evidence(a, b);
+    const double sum = pair_gate && !lifted ? l.sum - (1 - o.time_factor) * l.far : l.sum;
+    double avg = sum / pairs;
+    if (date_gate && !lifted) avg *= o.cluster_gate_factor;
     if (conflicts && size[a] >= o.conflict_min_size && size[b] >= o.conflict_min_size && one_way(a, b) && one_way(b, a))
       avg *= o.conflict_factor;
     if (avg >= o.threshold) heap.emplace(avg, a, b, version[a], version[b]);
   };
   for (std::uint32_t a = 0; a < n; ++a)
-    for (const auto& [b, sum] : adj[a])
-      if (a < b) push(a, b, sum);
+    for (const auto& [b, l] : adj[a])
+      if (a < b) push(a, b, l);
   while (!heap.empty()) {
     const auto [avg, a, b, va, vb] = heap.top();
     heap.pop();
@@ -300,10 +361,12 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
     std::merge(dates[a].begin(), dates[a].end(), dates[b].begin(), dates[b].end(), std::back_inserter(merged_dates));
     dates[a] = std::move(merged_dates);
     std::vector<std::int64_t>().swap(dates[b]);
-    if (conflicts) {
+    if (counts) {
       if (ent[a].size() < ent[b].size()) std::swap(ent[a], ent[b]);
       for (const auto& [t, k] : ent[b]) ent[a][t] += k;
       std::unordered_map<std::uint32_t, std::uint32_t>().swap(ent[b]);
+    }
+    if (conflicts) {
       std::vector<std::uint32_t>().swap(defining[b]);
       refresh_defining(a);
     }
@@ -311,15 +374,16 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
     ++version[b];
     auto& la = adj[a];
     la.erase(b);
-    for (const auto& [c, sum] : adj[b]) {
+    for (const auto& [c, l] : adj[b]) {
       if (c == a) continue;
-      la[c] += sum;
+      la[c].sum += l.sum;
+      la[c].far += l.far;
       adj[c].erase(b);
     }
-    std::unordered_map<std::uint32_t, double>().swap(adj[b]);
-    for (const auto& [c, sum] : la) {
-      adj[c][a] = sum;
-      push(a, c, sum);
+    std::unordered_map<std::uint32_t, Link>().swap(adj[b]);
+    for (const auto& [c, l] : la) {
+      adj[c][a] = l;
+      push(a, c, l);
     }
   }
 

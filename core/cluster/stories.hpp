@@ -35,6 +35,14 @@ struct StoryOptions {
   double conflict_lo = 0;                     ///< conflict when each has one in at most this share of the other's docs:
   double conflict_factor = 0;                 ///< their average link is multiplied by this (1 = off)
   std::uint32_t conflict_min_size = 8;        ///< ...when both have at least this many docs
+  double evidence_share = 0.3;                ///< time gates are lifted between two clusters when this share of one's
+                                              ///< evidence occurs in the other (> 1 = never; docs/accuracy.md):
+  double evidence_hi = 0.4;                   ///< evidence is a rare entity in this share of a cluster's docs,
+  std::uint32_t evidence_min_size = 3;        ///< of a cluster of at least this many docs,
+  std::uint32_t evidence_min_found = 3;       ///< and at least this many of its evidence entities must occur;
+  double evidence_rare = 2;                   ///< rare: in at most this × (docs of the two clusters) + 3 docs
+  double evidence_veto_hi = 0.6;              ///< not lifted when each has a rare entity in >= 2 and this share of
+                                              ///< its docs that the other lacks (two strikes, two pay offers)
   std::uint32_t salient_terms = 48;           ///< body + entity terms per doc indexed for candidates
   std::uint32_t min_shared = 2;               ///< salient terms two docs must share to be compared
   std::uint32_t max_candidates_per_doc = 18;  ///< per doc, the pairs sharing most salient terms (0 = all)
@@ -80,7 +88,12 @@ std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs);
 /// (three meetings of the same envoys weeks apart are three stories). Two clusters of
 /// conflict_min_size docs or more that each have a defining entity (in conflict_hi of its docs)
 /// found in at most conflict_lo of the other's docs are scaled by conflict_factor (two fights
-/// of one champion against two challengers). Deterministic.
+/// of one champion against two challengers). Both time gates (the pairwise one and the cluster
+/// date gate) are lifted between two clusters that share their evidence: evidence_min_found or
+/// more, and evidence_share or more, of the rare entities in evidence_hi of one cluster's docs
+/// (a cluster of evidence_min_size docs or more) occur in the other — the trial months later
+/// names the same suspect, victim and place — unless each cluster has a rare entity of its own,
+/// in two or more and evidence_veto_hi of its docs, that the other lacks. Deterministic.
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& options);
 
 /// The same, consuming `docs` (left empty): each doc is freed as it is copied into the working
