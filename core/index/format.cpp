@@ -263,27 +263,13 @@ std::string Index::serialize() const {
     // ones merged in, ascending by (key, slot).
     std::vector<std::string> parts(s.bands.bands);
     tbb::parallel_for(std::uint32_t{0}, s.bands.bands, [&](std::uint32_t b) {
-      const auto& tb = s.tables[b];
-      std::vector<std::pair<std::uint64_t, std::uint32_t>> add;
-      add.reserve(tb.entries.size());
-      tb.pending.for_each([&](std::uint64_t key, const std::pair<std::uint32_t, std::uint32_t>& list) {
-        for (std::uint32_t e = list.first; e != 0; e = tb.entries[e - 1].second)
-          add.emplace_back(key, tb.entries[e - 1].first);
-      });
-      std::sort(add.begin(), add.end());
       std::vector<std::uint64_t> keys;
       std::vector<std::uint32_t> slots;
-      keys.reserve(tb.keys.size() + add.size());
-      slots.reserve(tb.keys.size() + add.size());
-      std::size_t i = 0, j = 0;
-      while (i < tb.keys.size() || j < add.size()) {
-        std::pair<std::uint64_t, std::uint32_t> e;
-        if (j == add.size() || (i < tb.keys.size() && std::pair(tb.keys[i], tb.slots[i]) < add[j]))
-          e = {tb.keys[i], tb.slots[i]}, ++i;
-        else
-          e = add[j++];
-        if (included(e.second)) keys.push_back(e.first), slots.push_back(e.second);
-      }
+      keys.reserve(s.tables[b].keys.size() + s.tables[b].entries.size());
+      slots.reserve(keys.capacity());
+      s.tables[b].for_each_sorted([&](std::uint64_t key, std::uint32_t x) {
+        if (included(x)) keys.push_back(key), slots.push_back(x);
+      });
       Writer w;
       w.put(static_cast<std::uint64_t>(keys.size()));
       w.put_array(keys);
@@ -299,25 +285,15 @@ std::string Index::serialize() const {
   }
   {
     // Postings: every salient term's live story docs, loaded lists and those added since merged.
-    std::vector<std::uint64_t> all(s.post_keys);
-    s.postings.for_each([&](std::uint64_t key, const std::vector<std::uint32_t>&) { all.push_back(key); });
-    std::sort(all.begin(), all.end());
-    all.erase(std::unique(all.begin(), all.end()), all.end());
     std::vector<std::uint64_t> keys, begin{0};
     std::vector<std::uint32_t> docs;
-    keys.reserve(all.size());
-    begin.reserve(all.size() + 1);
-    for (const auto key : all) {
-      const auto [base, n_base] = s.loaded_postings(key);
-      for (std::size_t i = 0; i < n_base; ++i)
-        if (s.doc_alive[base[i]]) docs.push_back(base[i]);
-      if (const auto* added = s.postings.find(key))
-        for (const auto d : *added)
-          if (s.doc_alive[d]) docs.push_back(d);
-      if (docs.size() == begin.back()) continue;
+    s.for_each_posting([&](std::uint64_t key, const std::vector<std::uint32_t>& list) {
+      for (const auto d : list)
+        if (s.doc_alive[d]) docs.push_back(d);
+      if (docs.size() == begin.back()) return;
       keys.push_back(key);
       begin.push_back(docs.size());
-    }
+    });
     Writer w;
     w.put(static_cast<std::uint64_t>(keys.size()));
     w.put(static_cast<std::uint64_t>(docs.size()));

@@ -9,6 +9,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 
@@ -474,6 +475,159 @@ std::uint32_t State::new_doc(std::vector<Term> t, unsigned mask, std::uint32_t s
   return d;
 }
 
+namespace {
+
+/// The slots compact() keeps: live articles, and removed ones a live story doc holds the terms of.
+std::vector<std::uint8_t> kept_slots(const State& s) {
+  std::vector<std::uint8_t> keep(s.ids.size(), 0);
+  for (std::size_t x = 0; x < s.ids.size(); ++x) keep[x] = s.flags[x] & State::kAlive;
+  for (std::size_t d = 0; d < s.doc_slot.size(); ++d)
+    if (s.doc_alive[d]) keep[s.doc_slot[d]] = 1;
+  return keep;
+}
+
+/// v[new] = v[old] for the kept entries, in order; the result holds an eighth more room.
+template <class T>
+void keep_only(std::vector<T>& v, const std::vector<std::uint8_t>& keep, std::size_t kept) {
+  std::vector<T> out;
+  out.reserve(kept + kept / 8 + 64);
+  for (std::size_t i = 0; i < keep.size(); ++i)
+    if (keep[i]) out.push_back(std::move(v[i]));
+  v = std::move(out);
+}
+
+}  // namespace
+
+std::pair<std::uint64_t, std::uint64_t> State::garbage() const {
+  std::uint64_t slots = 0, docs = 0;
+  for (const auto k : kept_slots(*this)) slots += k == 0;
+  for (const auto a : doc_alive) docs += a == 0;
+  return {slots, docs};
+}
+
+void State::compact() {
+  const std::uint32_t k = params.minhash.num_perm;
+  const std::size_t n = ids.size(), m = doc_story.size(), ns = story_name.size();
+  // Every live article's root and its group's canonical are live (remove() re-derives the
+  // groups that lost a member), so a kept slot never points at a dropped one.
+  std::vector<std::uint8_t> keep = kept_slots(*this);
+  std::vector<std::uint32_t> root(n, kNone);
+  for (std::uint32_t x = 0; x < n; ++x)
+    if (flags[x] & kAlive) {
+      root[x] = find_mut(x);
+      if (!keep[root[x]] || !keep[canon[root[x]]])
+        throw std::logic_error("index compact: a live group has a dead root");
+    }
+  std::vector<std::uint32_t> slot_map(n, kNone), doc_map(m, kNone), story_map(ns, kNone);
+  std::uint32_t kept = 0, kept_docs = 0, kept_stories = 0;
+  for (std::size_t x = 0; x < n; ++x)
+    if (keep[x]) slot_map[x] = kept++;
+  std::vector<std::uint8_t> keep_doc(m, 0), keep_story(ns, 0);
+  for (std::size_t d = 0; d < m; ++d)
+    if (doc_alive[d]) keep_doc[d] = 1, keep_story[doc_story[d]] = 1;
+  for (std::size_t d = 0; d < m; ++d)
+    if (keep_doc[d]) doc_map[d] = kept_docs++;
+  for (std::size_t i = 0; i < ns; ++i)
+    if (keep_story[i]) story_map[i] = kept_stories++;
+  if (kept == n && kept_docs == m && kept_stories == ns) return;
+
+  // Group links: roots keep their canonical and story doc, other members point at their root.
+  for (std::uint32_t x = 0; x < n; ++x) {
+    if (!keep[x]) continue;
+    if (!(flags[x] & kAlive)) {  // a dead slot kept for its story doc: a group of its own
+      ids[x].clear();
+      ids[x].shrink_to_fit();
+      parent[x] = slot_map[x], canon[x] = slot_map[x], group_doc[x] = kNone;
+    } else if (root[x] == x) {
+      parent[x] = slot_map[x];
+      canon[x] = slot_map[canon[x]];
+      group_doc[x] = group_doc[x] == kNone ? kNone : doc_map[group_doc[x]];
+    } else {
+      parent[x] = slot_map[root[x]], canon[x] = slot_map[x], group_doc[x] = kNone;
+    }
+  }
+  {
+    std::vector<std::uint32_t> s2;
+    s2.reserve((std::size_t{kept} + kept / 8 + 64) * k);
+    for (std::size_t x = 0; x < n; ++x)
+      if (keep[x])
+        s2.insert(s2.end(), sigs.begin() + static_cast<std::ptrdiff_t>(x * k),
+                  sigs.begin() + static_cast<std::ptrdiff_t>((x + 1) * k));
+    sigs = std::move(s2);
+  }
+  keep_only(ids, keep, kept);
+  keep_only(published, keep, kept);
+  keep_only(inserted, keep, kept);
+  keep_only(length, keep, kept);
+  keep_only(flags, keep, kept);
+  keep_only(parent, keep, kept);
+  keep_only(canon, keep, kept);
+  keep_only(group_doc, keep, kept);
+  for (auto& [id, x] : by_id) x = slot_map[x];
+
+  // Story docs and their terms.
+  {
+    std::vector<Term> t2;
+    std::vector<std::uint64_t> b2{0};
+    t2.reserve(terms.size());
+    b2.reserve(std::size_t{kept_docs} + kept_docs / 8 + 65);
+    for (std::size_t d = 0; d < m; ++d) {
+      if (!keep_doc[d]) continue;
+      t2.insert(t2.end(), terms.begin() + static_cast<std::ptrdiff_t>(doc_begin[d]),
+                terms.begin() + static_cast<std::ptrdiff_t>(doc_begin[d + 1]));
+      b2.push_back(t2.size());
+    }
+    t2.shrink_to_fit();
+    terms = std::move(t2);
+    doc_begin = std::move(b2);
+  }
+  for (std::size_t d = 0; d < m; ++d)
+    if (keep_doc[d]) doc_story[d] = story_map[doc_story[d]], doc_slot[d] = slot_map[doc_slot[d]];
+  keep_only(doc_story, keep_doc, kept_docs);
+  keep_only(doc_slot, keep_doc, kept_docs);
+  keep_only(doc_refs, keep_doc, kept_docs);
+  keep_only(doc_published, keep_doc, kept_docs);
+  keep_only(doc_alive, keep_doc, kept_docs);
+  keep_only(doc_mask, keep_doc, kept_docs);
+  keep_only(doc_score, keep_doc, kept_docs);
+  keep_only(story_name, keep_story, kept_stories);
+  keep_only(story_size, keep_story, kept_stories);
+
+  // LSH tables: the entries of live articles with shingles, renumbered (the order is kept).
+  tbb::parallel_for(std::uint32_t{0}, bands.bands, [&](std::uint32_t b) {
+    BandTable& tb = tables[b];
+    std::vector<std::uint64_t> k2;
+    std::vector<std::uint32_t> s2;
+    tb.for_each_sorted([&](std::uint64_t key, std::uint32_t x) {
+      if (keep[x] && (flags[slot_map[x]] & (kAlive | kInclude)) == (kAlive | kInclude))
+        k2.push_back(key), s2.push_back(slot_map[x]);
+    });
+    tb.keys = std::move(k2);
+    tb.slots = std::move(s2);
+    tb.pending.clear();
+    tb.entries.clear();
+    tb.entries.shrink_to_fit();
+    tb.index_keys();
+  });
+  // Postings: the live docs of every list, renumbered, all in the loaded arrays.
+  {
+    std::vector<std::uint64_t> keys, begin{0};
+    std::vector<std::uint32_t> docs;
+    for_each_posting([&](std::uint64_t key, const std::vector<std::uint32_t>& list) {
+      for (const auto d : list)
+        if (d < m && keep_doc[d]) docs.push_back(doc_map[d]);
+      if (docs.size() == begin.back()) return;
+      keys.push_back(key);
+      begin.push_back(docs.size());
+    });
+    post_keys = std::move(keys);
+    post_begin = std::move(begin);
+    post_docs = std::move(docs);
+    postings.clear();
+    BandTable::directory(post_keys, post_dir, post_dir_bits);
+  }
+}
+
 std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) {
   const std::uint32_t k = params.minhash.num_perm;
   const std::size_t first = ids.size();
@@ -692,7 +846,7 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
   return out;
 }
 
-std::size_t Index::remove(std::span<const std::string> ids) {
+std::size_t Index::remove(std::span<const std::string> ids, bool auto_compact) {
   auto& s = *s_;
   const std::uint32_t k = s.params.minhash.num_perm;
   std::unordered_set<std::uint32_t> affected;
@@ -761,10 +915,18 @@ std::size_t Index::remove(std::span<const std::string> ids) {
     }
     if (doc != kNone) s.doc_refs[doc] += groups - 1;  // every part keeps the group's story doc
   }
+  const auto [slots, docs] = s.garbage();
+  if (auto_compact && (slots + docs) * 8 >= s.ids.size() + s.doc_story.size()) s.compact();
   return removed;
 }
 
-std::size_t Index::expire(std::int64_t older_than) {
+std::size_t Index::compact() {
+  const std::size_t before = s_->ids.size();
+  s_->compact();
+  return before - s_->ids.size();
+}
+
+std::size_t Index::expire(std::int64_t older_than, bool auto_compact) {
   auto& s = *s_;
   std::vector<std::string> ids;
   for (std::size_t x = 0; x < s.ids.size(); ++x) {
@@ -772,7 +934,7 @@ std::size_t Index::expire(std::int64_t older_than) {
     const std::int64_t t = s.published[x] != kNoTime ? s.published[x] : s.inserted[x];
     if (t < older_than) ids.push_back(s.ids[x]);
   }
-  return remove(ids);
+  return remove(ids, auto_compact);
 }
 
 void Index::check_params(const IndexParams& r) const {
@@ -867,6 +1029,7 @@ IndexStats Index::stats() const {
   }
   s.lines.for_each([&](std::uint64_t, std::uint32_t c) { st.boilerplate_lines += c >= s.params.boilerplate_min_docs; });
   st.tracked_lines = s.lines.size();
+  std::tie(st.reclaimable_slots, st.retired_docs) = s.garbage();
   st.df_terms = s.df.size();
   st.memory_bytes = s.memory_bytes();
   return st;
