@@ -429,7 +429,7 @@ lsh::BandParams Index::bands() const noexcept {
   return s_->bands;
 }
 bool Index::contains(std::string_view id) const {
-  return s_->by_id.count(std::string(id)) > 0;
+  return s_->by_id.find(id, s_->ids) != detail::IdMap::kEmpty;
 }
 
 namespace detail {
@@ -563,7 +563,7 @@ void State::compact() {
   keep_only(parent, keep, kept);
   keep_only(canon, keep, kept);
   keep_only(group_doc, keep, kept);
-  for (auto& [id, x] : by_id) x = slot_map[x];
+  by_id.remap([&](std::uint32_t x) { return slot_map[x]; });
 
   // Story docs and their terms.
   {
@@ -639,8 +639,8 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Prepared& p = batch[i];
     const auto x = static_cast<std::uint32_t>(ids.size());
-    by_id.emplace(p.id, x);
     ids.push_back(p.id);
+    by_id.insert(detail::IdMap::hash(p.id), x, ids);
     published.push_back(p.published);
     inserted.push_back(p.inserted);
     length.push_back(p.length);
@@ -728,7 +728,8 @@ std::vector<Answer> Index::add(std::vector<Article> batch, std::int64_t now) {
   {
     std::unordered_set<std::string_view> seen;
     for (const auto& a : batch) {
-      if (s.by_id.count(a.id)) throw std::invalid_argument("id \"" + a.id + "\" is already in the index");
+      if (s.by_id.find(a.id, s.ids) != detail::IdMap::kEmpty)
+        throw std::invalid_argument("id \"" + a.id + "\" is already in the index");
       if (!seen.insert(a.id).second) throw std::invalid_argument("id \"" + a.id + "\" appears twice in the batch");
     }
   }
@@ -852,10 +853,8 @@ std::size_t Index::remove(std::span<const std::string> ids, bool auto_compact) {
   std::unordered_set<std::uint32_t> affected;
   std::size_t removed = 0;
   for (const auto& id : ids) {
-    auto it = s.by_id.find(id);
-    if (it == s.by_id.end()) continue;
-    const auto x = it->second;
-    s.by_id.erase(it);
+    const auto x = s.by_id.erase(id, s.ids);
+    if (x == detail::IdMap::kEmpty) continue;
     s.flags[x] = static_cast<std::uint8_t>(s.flags[x] & ~State::kAlive);
     affected.insert(s.find_mut(x));
     ++removed;
@@ -951,7 +950,7 @@ void Index::merge(const Index& other) {
   const auto& o = *other.s_;
   const std::uint32_t k = s.params.minhash.num_perm;
   for (std::uint32_t x = 0; x < o.ids.size(); ++x)  // slot order: the first clash is reported
-    if ((o.flags[x] & State::kAlive) && s.by_id.count(o.ids[x]))
+    if ((o.flags[x] & State::kAlive) && s.by_id.find(o.ids[x], s.ids) != detail::IdMap::kEmpty)
       throw std::invalid_argument("id \"" + o.ids[x] + "\" is in both indexes");
   o.lines.for_each([&](std::uint64_t h, std::uint32_t c) { s.lines[h] += c; });
   o.df.for_each([&](std::uint64_t key, std::uint32_t c) { s.df[key] += c; });
@@ -982,9 +981,9 @@ void Index::merge(const Index& other) {
 
 std::optional<Answer> Index::get(std::string_view id) const {
   const auto& s = *s_;
-  auto it = s.by_id.find(std::string(id));
-  if (it == s.by_id.end()) return std::nullopt;
-  const std::uint32_t k = s.params.minhash.num_perm, x = it->second;
+  const std::uint32_t x = s.by_id.find(id, s.ids);
+  if (x == detail::IdMap::kEmpty) return std::nullopt;
+  const std::uint32_t k = s.params.minhash.num_perm;
   const auto r = s.find(x);
   const auto c = s.canon[r];
   const auto d = s.group_doc[r];
@@ -1044,7 +1043,7 @@ std::vector<std::pair<std::string, std::uint64_t>> State::memory_breakdown() con
   std::size_t b = ids.capacity() * sizeof(std::string);
   for (const auto& id : ids) b += str(id) - sizeof(std::string);
   add("ids", b);
-  add("id map", by_id.size() * (sizeof(std::string) + 8 + 2 * sizeof(void*)) + by_id.bucket_count() * sizeof(void*));
+  add("id map", by_id.memory_bytes());
   add("signatures", sigs.capacity() * 4);
   add("per-article fields", published.capacity() * 8 + inserted.capacity() * 8 + length.capacity() * 8 +
                                 flags.capacity() + parent.capacity() * 4 + canon.capacity() * 4 +

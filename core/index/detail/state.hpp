@@ -14,6 +14,7 @@
 
 #include "cluster/dup_groups.hpp"
 #include "index/detail/flat_map.hpp"
+#include "index/detail/id_map.hpp"
 #include "index/index.hpp"
 
 namespace samestory::index::detail {
@@ -110,10 +111,10 @@ struct State {
 
   // Per slot (article ever added, in input order).
   std::vector<std::string> ids;
-  std::unordered_map<std::string, std::uint32_t> by_id;  // live articles only
-  std::vector<std::int64_t> published, inserted;         // kNoTime: undated
-  std::vector<std::uint64_t> length;                     // text bytes (canonical rule)
-  std::vector<std::uint32_t> sigs;                       // slots x num_perm
+  IdMap by_id;                                    // live articles only
+  std::vector<std::int64_t> published, inserted;  // kNoTime: undated
+  std::vector<std::uint64_t> length;              // text bytes (canonical rule)
+  std::vector<std::uint32_t> sigs;                // slots x num_perm
   std::vector<std::uint8_t> flags;
   std::vector<std::uint32_t> parent;     // union-find, parent[x] <= x
   std::vector<std::uint32_t> canon;      // at roots: the group's canonical slot
