@@ -347,28 +347,42 @@ std::vector<text::AnalyzedText> analyze_all(const std::vector<Article>& batch, c
   return a;
 }
 
+/// How many keys ahead of its lookup a df cache hint is issued: enough to overlap the misses,
+/// few enough that the hinted lines are still in L1 when looked up (a long article has a
+/// thousand terms or more; hinting them all first overflowed the miss buffers and L1).
+constexpr std::size_t kDfAhead = 16;
+
 /// Weighted, truncated story terms of a doc; `df(key)` is its document frequency among `docs`.
-/// `pre(key)` is called for every key first (cache hints for df).
+/// `pre(key)` is a cache hint for df(key), issued kDfAhead keys ahead.
 template <class Df, class Pre>
 std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryFields>& counts, double docs, Df df, Pre pre,
                         std::uint32_t keep, unsigned& mask) {
   std::vector<Term> all;
   mask = 0;
-  for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
-    for (const auto& [term, count] : counts[f]) pre(term_key(f, term));
+  std::array<std::size_t, cluster::kStoryFields + 1> bound{};
   for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
-    const std::size_t from = all.size();
+    for (const auto& [term, count] : counts[f]) all.push_back({term_key(f, term), count, 0.0f});
+    bound[f + 1] = all.size();
+  }
+  thread_local std::vector<std::uint32_t> dfs;
+  dfs.resize(all.size());
+  for (std::size_t i = 0; i < std::min(kDfAhead, all.size()); ++i) pre(all[i].key);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (i + kDfAhead < all.size()) pre(all[i + kDfAhead].key);
+    dfs[i] = df(all[i].key);
+  }
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
+    const std::size_t from = bound[f], to = bound[f + 1];
+    if (from == to) continue;
     double norm2 = 0;
-    for (const auto& [term, count] : counts[f]) {
-      const std::uint64_t key = term_key(f, term);
-      const double w = (1.0 + std::log(static_cast<double>(count))) * idf(docs, static_cast<double>(df(key)));
-      all.push_back({key, count, static_cast<float>(w)});
+    for (std::size_t i = from; i < to; ++i) {
+      const double w = (1.0 + std::log(static_cast<double>(all[i].count))) * idf(docs, static_cast<double>(dfs[i]));
+      all[i].weight = static_cast<float>(w);
       norm2 += w * w;
     }
-    if (all.size() == from) continue;
     mask |= 1u << f;
     const double inv = 1.0 / std::sqrt(norm2);
-    for (std::size_t i = from; i < all.size(); ++i) all[i].weight = static_cast<float>(all[i].weight * inv);
+    for (std::size_t i = from; i < to; ++i) all[i].weight = static_cast<float>(all[i].weight * inv);
   }
   if (all.size() > keep) {
     std::partial_sort(all.begin(), all.begin() + keep, all.end(), [](const Term& x, const Term& y) {
@@ -680,10 +694,16 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
     } else {
       if (update_df) {
         ++df_docs;
-        for (std::size_t f = 0; f < cluster::kStoryFields; ++f)  // cache hints first: the misses overlap
-          for (const auto& [term, count] : p.counts[f]) prefetch_df(term_key(f, term));
+        // Cache hints kDfAhead keys ahead: the misses overlap.
+        thread_local std::vector<std::uint64_t> keys;
+        keys.clear();
         for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
-          for (const auto& [term, count] : p.counts[f]) count_df(term_key(f, term));
+          for (const auto& [term, count] : p.counts[f]) keys.push_back(term_key(f, term));
+        for (std::size_t j = 0; j < std::min(kDfAhead, keys.size()); ++j) prefetch_df(keys[j]);
+        for (std::size_t j = 0; j < keys.size(); ++j) {
+          if (j + kDfAhead < keys.size()) prefetch_df(keys[j + kDfAhead]);
+          count_df(keys[j]);
+        }
       }
       t = weigh(
           p.counts, static_cast<double>(df_docs), [&](std::uint64_t key) { return df_of(key); },
@@ -1004,6 +1024,10 @@ std::optional<Answer> Index::get(std::string_view id) const {
 
 std::vector<std::pair<std::string, std::uint64_t>> Index::memory_breakdown() const {
   return s_->memory_breakdown();
+}
+
+IndexStats Index::last_work() const {
+  return s_->last;
 }
 
 IndexStats Index::stats() const {

@@ -135,6 +135,9 @@ class Index {
   bool contains(std::string_view id) const;
 
   IndexStats stats() const;
+  /// Only the work counters of the last add()/query() (candidates, verified_edges,
+  /// story_candidates; the rest zero): O(1), where stats() walks every slot.
+  IndexStats last_work() const;
   /// Heap bytes held (approximate), by structure: ids, signatures, LSH tables, story docs ...
   std::vector<std::pair<std::string, std::uint64_t>> memory_breakdown() const;
   const IndexParams& params() const noexcept;
