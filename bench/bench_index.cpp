@@ -384,8 +384,8 @@ int main(int argc, char** argv) try {
         m.cpu += singles[i].cpu, m.floor += singles[i].floor, m.bytes += singles[i].bytes;
         m.candidates += singles[i].candidates, m.story_candidates += singles[i].story_candidates;
       }
-      const double n = static_cast<double>(to - from);
-      return Single{m.cpu / n, m.floor / n, m.bytes / n, m.candidates / n, m.story_candidates / n};
+      const double count = static_cast<double>(to - from);
+      return Single{m.cpu / count, m.floor / count, m.bytes / count, m.candidates / count, m.story_candidates / count};
     };
     const std::size_t mid = singles.size() / 2;
     const Single slow = mean(singles.size() - k, singles.size()), median = mean(mid - k / 2, mid - k / 2 + k);
