@@ -7,16 +7,19 @@
 //
 // The first N records of the corpus go into the index (in batches of --build-batch), the next
 // --feed records are answered one at a time (query, then add of the same article: the two
-// answers must agree), the --feed after those in batches of 100 (query, then add).
+// answers must agree), the --feed after those added one at a time without a query first, the
+// --feed after those in batches of 100 (query, then add).
 // Latency per article = call time / batch size. Prints a report (Markdown) on stdout.
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <tbb/global_control.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -47,12 +50,13 @@ struct Args {
   std::string corpus, dir = "/tmp/samestory-bench-index";
   std::uint64_t articles = 100000, feed = 2000, build_batch = 10000;
   bool reuse = false, single = true, load_only = false;
+  std::size_t threads = 0;  // 0: TBB's default (all cores)
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "bench_index: %s\nusage: bench_index CORPUS.jsonl [--articles N] [--dir DIR] [--reuse] [--feed M] "
-               "[--build-batch B]\n",
+               "[--build-batch B] [--threads T]\n",
                why);
   std::exit(2);
 }
@@ -73,6 +77,8 @@ Args parse(int argc, char** argv) {
       a.feed = std::stoull(val());
     else if (s == "--build-batch")
       a.build_batch = std::stoull(val());
+    else if (s == "--threads")
+      a.threads = std::stoull(val());
     else if (s == "--reuse")
       a.reuse = true;
     else if (s == "--load-only")
@@ -157,8 +163,17 @@ std::vector<std::pair<std::string, std::uint64_t>> file_sections(const std::stri
 
 }  // namespace
 
+/// The 1-minute load average (other processes competing for the cores), for the report.
+double loadavg() {
+  double l = 0;
+  std::ifstream("/proc/loadavg") >> l;
+  return l;
+}
+
 int main(int argc, char** argv) try {
   const Args args = parse(argc, argv);
+  std::optional<tbb::global_control> limit;
+  if (args.threads) limit.emplace(tbb::global_control::max_allowed_parallelism, args.threads);
   ReadOptions ro;
   Source src;
   src.reader = open_reader(args.corpus, ro);
@@ -191,7 +206,8 @@ int main(int argc, char** argv) try {
   } else if (args.load_only) {
     const auto t = Clock::now();
     const index::Index idx = index::load(args.dir);
-    std::printf("load: %.3f s (%llu articles)\n", since(t), static_cast<unsigned long long>(idx.stats().articles));
+    std::printf("load: %.3f s (%llu articles; load average %.2f)\n", since(t),
+                static_cast<unsigned long long>(idx.stats().articles), loadavg());
     return 0;
   } else {
     for (std::uint64_t skipped = 0; skipped < args.articles;)  // skip the indexed articles
@@ -211,7 +227,8 @@ int main(int argc, char** argv) try {
     t2 = Clock::now();
     const std::string bytes = idx.serialize();
     const double t_ser = since(t2);
-    std::printf("load: %.3f s; serialize (in memory, no I/O): %.3f s\n\n", t_load, t_ser);
+    std::printf("load: %.3f s (load average %.2f); serialize (in memory, no I/O): %.3f s\n\n", t_load, loadavg(),
+                t_ser);
   }
   const double n = static_cast<double>(stats.articles);
   std::printf("## Size (%llu articles, %llu dup groups, %llu stories, %llu story docs)\n\n",
@@ -236,12 +253,18 @@ int main(int argc, char** argv) try {
   // Feed, one article per call.
   std::fprintf(stderr, "feed\n");
   std::vector<double> q1, a1, qa1, cq1, ca1, cqa1, prep;
+  struct Single {
+    double cpu, floor, bytes, candidates, story_candidates;
+  };
+  std::vector<Single> singles;  // per article of the batch-of-1 feed: what the slow ones have in common
   std::uint64_t disagree = 0, dups = 0, new_stories = 0;
   {
     auto feed = args.single ? src.take(args.feed) : std::vector<Article>{};
+    // The floor: what every call does before touching the index (one thread), measured in a
+    // pass of its own. Measured just before the query of the same article, it warmed that
+    // query's analysis (the batch-of-1 query then looked ~15% cheaper than it is).
     for (auto& art : feed) {
       {
-        // The floor: what every call does before touching the index (one thread).
         const double c0 = cpu_now();
         text::AnalyzedText t;
         text::analyze(art.title, art.text, idx.params().text, t);
@@ -254,6 +277,9 @@ int main(int argc, char** argv) try {
         const auto terms = cluster::story_terms(t, bp);
         prep.push_back((cpu_now() - c0) * 1e6 + 0 * static_cast<double>(terms[0].size()));
       }
+    }
+    for (std::size_t i = 0; i < feed.size(); ++i) {
+      const Article& art = feed[i];
       std::vector<Article> one{art};
       double c = cpu_now();
       auto t = Clock::now();
@@ -266,10 +292,28 @@ int main(int argc, char** argv) try {
       const double ta = since(t) * 1e6;
       ca1.push_back((cpu_now() - c) * 1e6);
       cqa1.push_back(cq1.back() + ca1.back());
+      const auto work = idx.last_work();
+      singles.push_back({cqa1.back(), prep[i], static_cast<double>(art.title.size() + art.text.size()),
+                         static_cast<double>(work.candidates), static_cast<double>(work.story_candidates)});
       q1.push_back(tq);
       a1.push_back(ta);
       qa1.push_back(tq + ta);
       disagree += !same(q[0], a[0]);
+      dups += a[0].dup;
+      new_stories += a[0].new_story;
+    }
+  }
+  // Feed, one article per call, add alone: the add above runs right after the query of the same
+  // article and finds the index's cache lines warm; a feed that only adds pays the misses itself.
+  std::vector<double> a1cold, ca1cold;
+  if (args.single) {
+    for (auto& art : src.take(args.feed)) {
+      std::vector<Article> one{std::move(art)};
+      const double c = cpu_now();
+      const auto t = Clock::now();
+      const auto a = idx.add(std::move(one), 1767225600);
+      a1cold.push_back(since(t) * 1e6);
+      ca1cold.push_back((cpu_now() - c) * 1e6);
       dups += a[0].dup;
       new_stories += a[0].new_story;
     }
@@ -310,6 +354,9 @@ int main(int argc, char** argv) try {
     row("add, batch of 100 (÷100)", a100);
     row("query + add, batch of 100 (÷100)", qa100);
   }
+  if (!a1cold.empty()) {
+    row("add alone (no query before it), batch of 1", a1cold);
+  }
   std::printf("\nCPU time per article (µs, all threads of the process; not inflated by other load):\n\n");
   std::printf("| call | samples | p50 | p99 | max | mean |\n|---|---:|---:|---:|---:|---:|\n");
   if (!q1.empty()) {
@@ -322,6 +369,33 @@ int main(int argc, char** argv) try {
     row("query, batch of 100 (÷100)", cq100);
     row("add, batch of 100 (÷100)", ca100);
     row("query + add, batch of 100 (÷100)", cqa100);
+  }
+  if (!ca1cold.empty()) {
+    row("add alone (no query before it), batch of 1", ca1cold);
+  }
+  if (singles.size() >= 100) {
+    // The slowest 1% of the batch-of-1 articles (CPU of query + add) next to the median ones:
+    // is their cost the floor (analysis of a long text) or the index's own work?
+    std::sort(singles.begin(), singles.end(), [](const Single& x, const Single& y) { return x.cpu < y.cpu; });
+    const std::size_t k = singles.size() / 100;
+    auto mean = [&](std::size_t from, std::size_t to) {
+      Single m{};
+      for (std::size_t i = from; i < to; ++i) {
+        m.cpu += singles[i].cpu, m.floor += singles[i].floor, m.bytes += singles[i].bytes;
+        m.candidates += singles[i].candidates, m.story_candidates += singles[i].story_candidates;
+      }
+      const double count = static_cast<double>(to - from);
+      return Single{m.cpu / count, m.floor / count, m.bytes / count, m.candidates / count, m.story_candidates / count};
+    };
+    const std::size_t mid = singles.size() / 2;
+    const Single slow = mean(singles.size() - k, singles.size()), median = mean(mid - k / 2, mid - k / 2 + k);
+    std::printf("\nBatch of 1, the slowest 1%% (%zu articles) vs as many around the median (means; CPU µs):\n\n", k);
+    std::printf(
+        "| articles | query + add | floor | rest (query + add − 2 × floor) | text bytes | dup candidates (add) "
+        "| story candidates (add) |\n|---|---:|---:|---:|---:|---:|---:|\n");
+    for (const auto& [name, m] : {std::pair{"slowest 1%", slow}, std::pair{"median", median}})
+      std::printf("| %s | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f |\n", name, m.cpu, m.floor, m.cpu - 2 * m.floor,
+                  m.bytes, m.candidates, m.story_candidates);
   }
   std::printf("\nfeed: %llu dups, %llu new stories; query and add answers disagree for %llu of %zu single articles\n",
               static_cast<unsigned long long>(dups), static_cast<unsigned long long>(new_stories),

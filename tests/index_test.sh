@@ -68,9 +68,14 @@ set +e
 "$BIN" index stats broken > /dev/null 2> err; rc=$?
 set -e
 [[ $rc -eq 1 ]] && grep -q 'not a samestory index (bad magic)' err || fail "magic: rc $rc $(cat err)"; ok
-# Expire: everything published before 2100 goes.
-"$BIN" index expire ix --before 2100-01-01 -q
-"$BIN" index stats ix | grep -q '"articles": 0' || fail "expire"; ok
+# Expire: everything published before 2100 goes, and compaction reclaims every slot.
+before=$(stat -c %s ix/index.ssi)
+"$BIN" index expire ix --before 2100-01-01 2> err
+"$BIN" index stats ix > st
+grep -q '"articles": 0' st && grep -q '"slots": 0' st && grep -q '"reclaimable_slots": 0' st || fail "expire: $(cat st)"
+after=$(stat -c %s ix/index.ssi)
+[[ $after -lt $before ]] && grep -q "expired [0-9]* article(s) from ix ($after bytes, $before before)" err ||
+  fail "expire did not shrink the file: $before -> $after, $(cat err)"; ok
 
 # Crash safety. A large input (generated), SIGKILLed at increasing delays; after each kill
 # the index must load and hold either the previous or the new article count.

@@ -76,6 +76,24 @@ std::string sig_of(const std::map<std::string, std::string>& groups) {
 
 }  // namespace
 
+namespace {
+
+void same_answers(const std::vector<index::Answer>& a, const std::vector<index::Answer>& b) {
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CAPTURE(a[i].id);
+    REQUIRE(a[i].id == b[i].id);
+    REQUIRE(a[i].dup == b[i].dup);
+    REQUIRE(a[i].dup_group == b[i].dup_group);
+    REQUIRE(a[i].dup_score == b[i].dup_score);
+    REQUIRE(a[i].story == b[i].story);
+    REQUIRE(a[i].story_score == b[i].story_score);
+    REQUIRE(a[i].new_story == b[i].new_story);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("index: k batches give the dup groups of one batch run (boilerplate learnt identically)") {
   const auto docs = sample();
   PipelineOptions o;
@@ -211,15 +229,16 @@ TEST_CASE("index: load checks magic, version, parameters, checksums with exact m
   bad[0] = 'X';
   CHECK_THROWS_WITH_AS(load(bad), "not a samestory index (bad magic)", std::runtime_error);
   bad = good;
-  bad[8] = 3;
-  CHECK_THROWS_WITH_AS(load(bad), "index format version 3 not supported (this build reads version 2)",
+  bad[8] = 4;
+  CHECK_THROWS_WITH_AS(load(bad), "index format version 4 not supported (this build reads versions 2 and 3)",
                        std::runtime_error);
   bad[8] = 1;  // the 64-bit MinHash family of version 1
-  CHECK_THROWS_WITH_AS(load(bad),
-                       "index format version 1 not supported (this build reads version 2): its MinHash signatures "
-                       "use the 64-bit hash family replaced in version 2; rebuild the index with `samestory index "
-                       "create` and `index add`",
-                       std::runtime_error);
+  CHECK_THROWS_WITH_AS(
+      load(bad),
+      "index format version 1 not supported (this build reads versions 2 and 3): its MinHash "
+      "signatures use the 64-bit hash family replaced in version 2; rebuild the index with `samestory index "
+      "create` and `index add`",
+      std::runtime_error);
   index::IndexParams r;
   r.minhash.num_perm = 256;
   CHECK_THROWS_WITH_AS(load(good, &r), "num_perm 128 in index, 256 requested", std::invalid_argument);
@@ -347,6 +366,60 @@ std::string section_bytes(const std::string& b, std::uint32_t id) {
 }
 
 }  // namespace
+
+namespace {
+
+/// The version-2 file of the same index: the lines and df maps sorted by key (version 3 stores
+/// them in table order), version 2 in the header, checksums recomputed.
+std::string as_version2(std::string b) {
+  auto resort = [&](std::uint32_t id, std::size_t skip) {
+    const auto [off, len] = section_of(b, id);
+    const std::uint64_t count = get64(b, off + skip);
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> v(count);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      v[i].first = get64(b, off + skip + 8 + i * 12);
+      std::memcpy(&v[i].second, b.data() + off + skip + 16 + i * 12, 4);
+    }
+    std::sort(v.begin(), v.end());
+    for (std::uint64_t i = 0; i < count; ++i) {
+      put64(b, off + skip + 8 + i * 12, v[i].first);
+      std::memcpy(b.data() + off + skip + 16 + i * 12, &v[i].second, 4);
+    }
+    (void)len;
+  };
+  resort(7, 0);  // lines: u64 count, entries
+  resort(8, 8);  // df: u64 docs, u64 count, entries
+  b[8] = 2;
+  put64(b, 192, XXH3_64bits(b.data(), 192));
+  fix_checksums(b);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("index: version 2 files (maps by key) still load, answer the same and save as version 3") {
+  const auto docs = sample();
+  index::Index idx(index::IndexParams{});
+  idx.add(std::vector<Article>(docs.begin(), docs.begin() + 250), 3);
+  const std::string v3 = idx.serialize();
+  const std::string v2 = as_version2(v3);
+  REQUIRE(v2 != v3);
+  const auto old = index::Index::deserialize(v2);
+  CHECK(old.serialize() == v3);
+  const std::vector<Article> tail(docs.begin() + 250, docs.end());
+  same_answers(old.query(tail), idx.query(tail));
+  // A version 3 file whose maps are in key order is refused (and a version 2 one in table order).
+  std::string bad = v2;
+  bad[8] = 3;
+  put64(bad, 192, XXH3_64bits(bad.data(), 192));
+  CHECK_THROWS_WITH_AS(index::Index::deserialize(bad), doctest::Contains("section 7 (lines): keys not sorted at entry"),
+                       std::runtime_error);
+  bad = v3;
+  bad[8] = 2;
+  put64(bad, 192, XXH3_64bits(bad.data(), 192));
+  CHECK_THROWS_WITH_AS(index::Index::deserialize(bad), doctest::Contains("section 7 (lines): keys not sorted at entry"),
+                       std::runtime_error);
+}
 
 TEST_CASE("index: the stored LSH tables and postings equal a brute-force rebuild (adds, removes, loads)") {
   const auto docs = sample();
@@ -552,4 +625,119 @@ TEST_CASE("index: LSH band table lookups equal a brute-force list across flushes
     }
   }
   CHECK(table.keys.size() > 0);  // flushes happened
+}
+
+TEST_CASE("index: compaction drops removed articles and keeps every answer (random adds, removes, expiries)") {
+  const auto docs = sample();
+  test::SplitMix64 rng{29};
+  for (int round = 0; round < 6; ++round) {
+    CAPTURE(round);
+    index::IndexParams p;
+    p.minhash.num_perm = round % 2 ? 32 : 128;
+    if (round % 3 == 2) p.story.max_candidates_per_doc = 3;
+    // `plain` never compacts; `packed` compacts after every removal; both see the same calls.
+    index::Index plain(p), packed(p);
+    std::size_t next = 0;
+    std::vector<std::string> in;
+    for (int step = 0; step < 8 && next < docs.size(); ++step) {
+      CAPTURE(step);
+      const std::size_t take = std::min<std::size_t>(docs.size() - next, 5 + rng.next() % 70);
+      std::vector<Article> batch(docs.begin() + static_cast<std::ptrdiff_t>(next),
+                                 docs.begin() + static_cast<std::ptrdiff_t>(next + take));
+      for (auto& a : batch)  // spread published dates so that expiry cuts through groups and stories
+        if (rng.next() % 4) a.published = static_cast<std::int64_t>(1000 + rng.next() % 1000);
+      same_answers(plain.add(batch, step), packed.add(batch, step));
+      for (const auto& a : batch) in.push_back(a.id);
+      next += take;
+      const auto r = rng.next() % 3;
+      if (r == 0) {
+        std::vector<std::string> gone;
+        for (std::size_t g = 0, n = 1 + rng.next() % 30; g < n; ++g) gone.push_back(in[rng.next() % in.size()]);
+        CHECK(plain.remove(gone, false) == packed.remove(gone, false));
+      } else if (r == 1) {
+        const auto t = static_cast<std::int64_t>(900 + rng.next() % 600);
+        CHECK(plain.expire(t, false) == packed.expire(t, false));
+      }
+      const auto before = packed.stats();
+      const std::size_t reclaimed = packed.compact();
+      const auto after = packed.stats();
+      CHECK(reclaimed == before.slots - after.slots);
+      CHECK(before.reclaimable_slots == reclaimed);
+      CHECK(after.reclaimable_slots == 0);
+      CHECK(after.retired_docs == 0);
+      CHECK(after.articles == plain.stats().articles);
+      CHECK(after.dup_groups == plain.stats().dup_groups);
+      CHECK(after.stories == plain.stats().stories);
+      CHECK(after.story_docs == plain.stats().story_docs);
+      // Live articles plus at most one dead slot per live story doc remain.
+      CHECK(after.slots <= after.articles + after.story_docs);
+      const std::string bytes = packed.serialize();
+      if (before.reclaimable_slots + before.retired_docs > 0) CHECK(bytes.size() < plain.serialize().size());
+      // The compacted file loads, saves identically, and its tables equal a brute-force rebuild.
+      CHECK(index::Index::deserialize(bytes).serialize() == bytes);
+      const auto [lsh, post] = reference_sections(bytes, packed.params(), packed.bands());
+      REQUIRE(section_bytes(bytes, 9) == lsh);
+      REQUIRE(section_bytes(bytes, 10) == post);
+      for (const auto& id : in) {
+        const auto a = plain.get(id), b = packed.get(id);
+        REQUIRE(a.has_value() == b.has_value());
+        if (a) same_answers({*a}, {*b});
+      }
+      const std::vector<Article> probe(docs.begin() + static_cast<std::ptrdiff_t>(rng.next() % docs.size()),
+                                       docs.end());
+      same_answers(plain.query(probe), packed.query(probe));
+      if (rng.next() % 2) packed = index::Index::deserialize(bytes);
+    }
+  }
+}
+
+TEST_CASE("index: remove compacts by itself once an eighth is garbage; a rolling window stays bounded") {
+  const auto docs = sample();
+  index::Index idx(index::IndexParams{});
+  std::size_t max_slots = 0;
+  for (std::size_t i = 0; i < docs.size(); i += 20) {
+    std::vector<Article> batch(docs.begin() + static_cast<std::ptrdiff_t>(i),
+                               docs.begin() + static_cast<std::ptrdiff_t>(std::min(docs.size(), i + 20)));
+    for (std::size_t j = 0; j < batch.size(); ++j) batch[j].published = static_cast<std::int64_t>(i + j);
+    idx.add(batch, 0);
+    idx.expire(static_cast<std::int64_t>(i) - 60);  // a window of the last 80 articles
+    const auto st = idx.stats();
+    CHECK(st.articles <= 80);
+    CHECK(st.reclaimable_slots * 8 < st.slots + st.story_docs + st.retired_docs + 8);
+    max_slots = std::max<std::size_t>(max_slots, st.slots);
+  }
+  CHECK(max_slots < 200);  // without compaction the slots would reach all 335
+}
+
+TEST_CASE("index: IdMap agrees with std::unordered_map (random inserts, erases, renumbering)") {
+  test::SplitMix64 rng{17};
+  for (int round = 0; round < 12; ++round) {
+    index::detail::IdMap map;
+    std::unordered_map<std::string, std::uint32_t> ref;
+    std::vector<std::string> ids;                            // slot -> id, as the index's ids array
+    const std::uint64_t range = round % 3 == 0 ? 40 : 5000;  // few ids (heavy reuse) or many
+    const int ops = 200 + round * 600;
+    for (int i = 0; i < ops; ++i) {
+      const std::string id = "a" + std::to_string(rng.next() % range);
+      const auto op = rng.next() % 3;
+      if (op == 0) {
+        CHECK(map.erase(id, ids) == (ref.count(id) ? ref.at(id) : index::detail::IdMap::kEmpty));
+        ref.erase(id);
+      } else {
+        ids.push_back(id);
+        const auto slot = static_cast<std::uint32_t>(ids.size() - 1);
+        const bool fresh = ref.emplace(id, slot).second;
+        CHECK(map.insert(index::detail::IdMap::hash(id), slot, ids) == fresh);
+      }
+      const std::string probe = "a" + std::to_string(rng.next() % range);
+      auto it = ref.find(probe);
+      REQUIRE(map.find(probe, ids) == (it == ref.end() ? index::detail::IdMap::kEmpty : it->second));
+      REQUIRE(map.size() == ref.size());
+    }
+    for (const auto& [id, slot] : ref) REQUIRE(map.find(id, ids) == slot);
+    // Renumbering keeps every id: slots x -> x + 1 (the ids array shifted to match).
+    ids.insert(ids.begin(), "unused");
+    map.remap([](std::uint32_t x) { return x + 1; });
+    for (const auto& [id, slot] : ref) REQUIRE(map.find(id, ids) == slot + 1);
+  }
 }

@@ -39,6 +39,8 @@ std::string stats_json(const index::IndexStats& s, std::uint64_t file_bytes) {
   };
   num("articles", s.articles);
   num("slots", s.slots);
+  num("reclaimable_slots", s.reclaimable_slots);
+  num("retired_story_docs", s.retired_docs);
   num("dup_groups", s.dup_groups);
   num("dup_groups_with_reposts", s.dup_groups_multi);
   num("stories", s.stories);
@@ -225,9 +227,14 @@ struct IndexCommand::Impl {
     const auto t = parse_timestamp(before);
     if (!t) throw UsageError("--before: \"" + before + "\" is not an ISO 8601 date");
     auto idx = index::load(dir);
+    const auto before_bytes = file_size(index::index_file(dir));
     const auto n = idx.expire(*t);
+    idx.compact();  // the file is rewritten whole anyway: drop everything removed so far
     index::save(idx, dir);
-    if (!quiet) std::fprintf(stderr, "samestory: expired %zu article(s) from %s\n", n, dir.c_str());
+    if (!quiet)
+      std::fprintf(stderr, "samestory: expired %zu article(s) from %s (%llu bytes, %llu before)\n", n, dir.c_str(),
+                   static_cast<unsigned long long>(file_size(index::index_file(dir))),
+                   static_cast<unsigned long long>(before_bytes));
     return 0;
   }
 

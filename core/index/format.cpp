@@ -36,7 +36,10 @@ using detail::Term;
 namespace {
 
 constexpr unsigned char kMagic[8] = {'S', 'S', 'I', 'D', 'X', 0, 0, 1};
-constexpr std::uint32_t kVersion = 2;  // 2: 32-bit MinHash family and its scheme, hashed bigram df, 200-byte header
+// 2: 32-bit MinHash family and its scheme, hashed bigram df, 200-byte header.
+// 3: the lines and df maps in table order (FlatMap::mix of the key) instead of key order.
+constexpr std::uint32_t kVersion = 3;
+constexpr std::uint32_t kOldestVersion = 2;  // read too (the map orders differ)
 constexpr std::uint32_t kTypeFeedIndex = 1;
 constexpr std::size_t kHeaderBytes = 200;  // including the header checksum
 constexpr std::size_t kSectionEntry = 32;
@@ -220,7 +223,8 @@ std::string Index::serialize() const {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> v;
     v.reserve(mp.size());
     mp.for_each([&](std::uint64_t k, std::uint32_t c) { v.emplace_back(k, c); });
-    std::sort(v.begin(), v.end());
+    using Map = detail::FlatMap<std::uint32_t>;
+    std::sort(v.begin(), v.end(), [](const auto& x, const auto& y) { return Map::mix(x.first) < Map::mix(y.first); });
     w.put(static_cast<std::uint64_t>(v.size()));
     for (const auto& [k, c] : v) {
       w.put(k);
@@ -263,27 +267,13 @@ std::string Index::serialize() const {
     // ones merged in, ascending by (key, slot).
     std::vector<std::string> parts(s.bands.bands);
     tbb::parallel_for(std::uint32_t{0}, s.bands.bands, [&](std::uint32_t b) {
-      const auto& tb = s.tables[b];
-      std::vector<std::pair<std::uint64_t, std::uint32_t>> add;
-      add.reserve(tb.entries.size());
-      tb.pending.for_each([&](std::uint64_t key, const std::pair<std::uint32_t, std::uint32_t>& list) {
-        for (std::uint32_t e = list.first; e != 0; e = tb.entries[e - 1].second)
-          add.emplace_back(key, tb.entries[e - 1].first);
-      });
-      std::sort(add.begin(), add.end());
       std::vector<std::uint64_t> keys;
       std::vector<std::uint32_t> slots;
-      keys.reserve(tb.keys.size() + add.size());
-      slots.reserve(tb.keys.size() + add.size());
-      std::size_t i = 0, j = 0;
-      while (i < tb.keys.size() || j < add.size()) {
-        std::pair<std::uint64_t, std::uint32_t> e;
-        if (j == add.size() || (i < tb.keys.size() && std::pair(tb.keys[i], tb.slots[i]) < add[j]))
-          e = {tb.keys[i], tb.slots[i]}, ++i;
-        else
-          e = add[j++];
-        if (included(e.second)) keys.push_back(e.first), slots.push_back(e.second);
-      }
+      keys.reserve(s.tables[b].keys.size() + s.tables[b].entries.size());
+      slots.reserve(keys.capacity());
+      s.tables[b].for_each_sorted([&](std::uint64_t key, std::uint32_t x) {
+        if (included(x)) keys.push_back(key), slots.push_back(x);
+      });
       Writer w;
       w.put(static_cast<std::uint64_t>(keys.size()));
       w.put_array(keys);
@@ -299,25 +289,15 @@ std::string Index::serialize() const {
   }
   {
     // Postings: every salient term's live story docs, loaded lists and those added since merged.
-    std::vector<std::uint64_t> all(s.post_keys);
-    s.postings.for_each([&](std::uint64_t key, const std::vector<std::uint32_t>&) { all.push_back(key); });
-    std::sort(all.begin(), all.end());
-    all.erase(std::unique(all.begin(), all.end()), all.end());
     std::vector<std::uint64_t> keys, begin{0};
     std::vector<std::uint32_t> docs;
-    keys.reserve(all.size());
-    begin.reserve(all.size() + 1);
-    for (const auto key : all) {
-      const auto [base, n_base] = s.loaded_postings(key);
-      for (std::size_t i = 0; i < n_base; ++i)
-        if (s.doc_alive[base[i]]) docs.push_back(base[i]);
-      if (const auto* added = s.postings.find(key))
-        for (const auto d : *added)
-          if (s.doc_alive[d]) docs.push_back(d);
-      if (docs.size() == begin.back()) continue;
+    s.for_each_posting([&](std::uint64_t key, const std::vector<std::uint32_t>& list) {
+      for (const auto d : list)
+        if (s.doc_alive[d]) docs.push_back(d);
+      if (docs.size() == begin.back()) return;
       keys.push_back(key);
       begin.push_back(docs.size());
-    }
+    });
     Writer w;
     w.put(static_cast<std::uint64_t>(keys.size()));
     w.put(static_cast<std::uint64_t>(docs.size()));
@@ -394,12 +374,13 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   const auto version = h.get<std::uint32_t>();
   if (version == 1)
     throw std::runtime_error(
-        "index format version 1 not supported (this build reads version 2): its MinHash "
+        "index format version 1 not supported (this build reads versions 2 and 3): its MinHash "
         "signatures use the 64-bit hash family replaced in version 2; rebuild the index with "
         "`samestory index create` and `index add`");
-  if (version != kVersion)
+  if (version < kOldestVersion || version > kVersion)
     throw std::runtime_error("index format version " + std::to_string(version) +
-                             " not supported (this build reads version " + std::to_string(kVersion) + ")");
+                             " not supported (this build reads versions " + std::to_string(kOldestVersion) + " and " +
+                             std::to_string(kVersion) + ")");
   if (XXH3_64bits(bytes.data(), kHeaderBytes - 8) != [&] {
         std::uint64_t v;
         std::memcpy(&v, bytes.data() + kHeaderBytes - 8, 8);
@@ -614,16 +595,20 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     }
     r.done();
   };
-  auto read_map = [](Reader& r, detail::FlatMap<std::uint32_t>& mp) {
+  auto read_map = [version](Reader& r, detail::FlatMap<std::uint32_t>& mp) {
+    // Version 3 stores the entries in table order (ascending mix(key)): inserting them in that
+    // order walks the table front to back. Version 2 stored them by key.
+    using Map = detail::FlatMap<std::uint32_t>;
+    const auto order = [version](std::uint64_t key) { return version >= 3 ? Map::mix(key) : key; };
     const auto count = r.get<std::uint64_t>();
     r.need(static_cast<std::size_t>(std::min<std::uint64_t>(count, SIZE_MAX / 32) * 12));
     mp.reserve(headroom(count));
     std::uint64_t prev = 0;
     for (std::uint64_t i = 0; i < count; ++i) {
       const auto key = r.get<std::uint64_t>();
-      if (i > 0 && key <= prev) r.bad("keys not sorted at entry " + std::to_string(i));
+      if (i > 0 && order(key) <= prev) r.bad("keys not sorted at entry " + std::to_string(i));
       mp[key] = r.get<std::uint32_t>();
-      prev = key;
+      prev = order(key);
     }
   };
   auto parse_lines = [&] {
@@ -676,10 +661,15 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     for (std::uint32_t x = 0; x < n; ++x)
       if ((s.flags[x] & State::kAlive) && s.parent[x] == x && s.group_doc[x] == kNone)
         throw std::runtime_error("section 2 (slots): dup group of article " + std::to_string(x) + " has no story doc");
+    // The id hashes in parallel, then one pass of inserts (each a probe of a flat table).
+    std::vector<std::uint64_t> hashes(n);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 4096), [&](const auto& r) {
+      for (std::size_t x = r.begin(); x < r.end(); ++x) hashes[x] = detail::IdMap::hash(s.ids[x]);
+    });
     s.by_id.reserve(headroom(n));
     for (std::uint32_t x = 0; x < n; ++x)
       if (s.flags[x] & State::kAlive)
-        if (!s.by_id.emplace(s.ids[x], x).second)
+        if (!s.by_id.insert(hashes[x], x, s.ids))
           throw std::runtime_error("index: id \"" + s.ids[x] + "\" is stored twice");
   };
   auto parse_lsh = [&] {

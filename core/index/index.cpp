@@ -9,6 +9,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 
@@ -346,28 +347,62 @@ std::vector<text::AnalyzedText> analyze_all(const std::vector<Article>& batch, c
   return a;
 }
 
+/// How many keys ahead of its lookup a df cache hint is issued: enough to overlap the misses,
+/// few enough that the hinted lines are still in L1 when looked up (a long article has a
+/// thousand terms or more; hinting them all first overflowed the miss buffers and L1).
+constexpr std::size_t kDfAhead = 16;
+
 /// Weighted, truncated story terms of a doc; `df(key)` is its document frequency among `docs`.
-/// `pre(key)` is called for every key first (cache hints for df).
+/// `pre(key)` is a cache hint for df(key), issued kDfAhead keys ahead.
 template <class Df, class Pre>
 std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryFields>& counts, double docs, Df df, Pre pre,
                         std::uint32_t keep, unsigned& mask) {
   std::vector<Term> all;
   mask = 0;
-  for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
-    for (const auto& [term, count] : counts[f]) pre(term_key(f, term));
+  std::array<std::size_t, cluster::kStoryFields + 1> bound{};
   for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
-    const std::size_t from = all.size();
+    for (const auto& [term, count] : counts[f]) all.push_back({term_key(f, term), count, 0.0f});
+    bound[f + 1] = all.size();
+  }
+  thread_local std::vector<std::uint32_t> dfs;
+  dfs.resize(all.size());
+  for (std::size_t i = 0; i < std::min(kDfAhead, all.size()); ++i) pre(all[i].key);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (i + kDfAhead < all.size()) pre(all[i + kDfAhead].key);
+    dfs[i] = df(all[i].key);
+  }
+  // Two logarithms per term were a fifth of this function's time on long articles: counts and
+  // document frequencies are mostly small, so both are memoised (the same expressions, the
+  // same values): log(count) in a fixed table, idf(df) per call, for values below kMemo.
+  constexpr std::uint32_t kMemo = 1024;
+  static const std::vector<double> log_count = [] {
+    std::vector<double> v(kMemo);
+    for (std::uint32_t c = 1; c < kMemo; ++c) v[c] = std::log(static_cast<double>(c));
+    return v;
+  }();
+  thread_local std::vector<double> idf_memo(kMemo);
+  thread_local std::vector<std::uint64_t> idf_call(kMemo, 0);
+  thread_local std::uint64_t call = 0;
+  ++call;
+  const auto idf_of = [&](std::uint32_t d) {
+    if (d >= kMemo) return idf(docs, static_cast<double>(d));
+    if (idf_call[d] != call) idf_call[d] = call, idf_memo[d] = idf(docs, static_cast<double>(d));
+    return idf_memo[d];
+  };
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
+    const std::size_t from = bound[f], to = bound[f + 1];
+    if (from == to) continue;
     double norm2 = 0;
-    for (const auto& [term, count] : counts[f]) {
-      const std::uint64_t key = term_key(f, term);
-      const double w = (1.0 + std::log(static_cast<double>(count))) * idf(docs, static_cast<double>(df(key)));
-      all.push_back({key, count, static_cast<float>(w)});
+    for (std::size_t i = from; i < to; ++i) {
+      const std::uint32_t c = all[i].count;
+      const double lc = c < kMemo ? log_count[c] : std::log(static_cast<double>(c));
+      const double w = (1.0 + lc) * idf_of(dfs[i]);
+      all[i].weight = static_cast<float>(w);
       norm2 += w * w;
     }
-    if (all.size() == from) continue;
     mask |= 1u << f;
     const double inv = 1.0 / std::sqrt(norm2);
-    for (std::size_t i = from; i < all.size(); ++i) all[i].weight = static_cast<float>(all[i].weight * inv);
+    for (std::size_t i = from; i < to; ++i) all[i].weight = static_cast<float>(all[i].weight * inv);
   }
   if (all.size() > keep) {
     std::partial_sort(all.begin(), all.begin() + keep, all.end(), [](const Term& x, const Term& y) {
@@ -428,7 +463,7 @@ lsh::BandParams Index::bands() const noexcept {
   return s_->bands;
 }
 bool Index::contains(std::string_view id) const {
-  return s_->by_id.count(std::string(id)) > 0;
+  return s_->by_id.find(id, s_->ids) != detail::IdMap::kEmpty;
 }
 
 namespace detail {
@@ -474,6 +509,159 @@ std::uint32_t State::new_doc(std::vector<Term> t, unsigned mask, std::uint32_t s
   return d;
 }
 
+namespace {
+
+/// The slots compact() keeps: live articles, and removed ones a live story doc holds the terms of.
+std::vector<std::uint8_t> kept_slots(const State& s) {
+  std::vector<std::uint8_t> keep(s.ids.size(), 0);
+  for (std::size_t x = 0; x < s.ids.size(); ++x) keep[x] = s.flags[x] & State::kAlive;
+  for (std::size_t d = 0; d < s.doc_slot.size(); ++d)
+    if (s.doc_alive[d]) keep[s.doc_slot[d]] = 1;
+  return keep;
+}
+
+/// v[new] = v[old] for the kept entries, in order; the result holds an eighth more room.
+template <class T>
+void keep_only(std::vector<T>& v, const std::vector<std::uint8_t>& keep, std::size_t kept) {
+  std::vector<T> out;
+  out.reserve(kept + kept / 8 + 64);
+  for (std::size_t i = 0; i < keep.size(); ++i)
+    if (keep[i]) out.push_back(std::move(v[i]));
+  v = std::move(out);
+}
+
+}  // namespace
+
+std::pair<std::uint64_t, std::uint64_t> State::garbage() const {
+  std::uint64_t slots = 0, docs = 0;
+  for (const auto k : kept_slots(*this)) slots += k == 0;
+  for (const auto a : doc_alive) docs += a == 0;
+  return {slots, docs};
+}
+
+void State::compact() {
+  const std::uint32_t k = params.minhash.num_perm;
+  const std::size_t n = ids.size(), m = doc_story.size(), ns = story_name.size();
+  // Every live article's root and its group's canonical are live (remove() re-derives the
+  // groups that lost a member), so a kept slot never points at a dropped one.
+  std::vector<std::uint8_t> keep = kept_slots(*this);
+  std::vector<std::uint32_t> root(n, kNone);
+  for (std::uint32_t x = 0; x < n; ++x)
+    if (flags[x] & kAlive) {
+      root[x] = find_mut(x);
+      if (!keep[root[x]] || !keep[canon[root[x]]])
+        throw std::logic_error("index compact: a live group has a dead root");
+    }
+  std::vector<std::uint32_t> slot_map(n, kNone), doc_map(m, kNone), story_map(ns, kNone);
+  std::uint32_t kept = 0, kept_docs = 0, kept_stories = 0;
+  for (std::size_t x = 0; x < n; ++x)
+    if (keep[x]) slot_map[x] = kept++;
+  std::vector<std::uint8_t> keep_doc(m, 0), keep_story(ns, 0);
+  for (std::size_t d = 0; d < m; ++d)
+    if (doc_alive[d]) keep_doc[d] = 1, keep_story[doc_story[d]] = 1;
+  for (std::size_t d = 0; d < m; ++d)
+    if (keep_doc[d]) doc_map[d] = kept_docs++;
+  for (std::size_t i = 0; i < ns; ++i)
+    if (keep_story[i]) story_map[i] = kept_stories++;
+  if (kept == n && kept_docs == m && kept_stories == ns) return;
+
+  // Group links: roots keep their canonical and story doc, other members point at their root.
+  for (std::uint32_t x = 0; x < n; ++x) {
+    if (!keep[x]) continue;
+    if (!(flags[x] & kAlive)) {  // a dead slot kept for its story doc: a group of its own
+      ids[x].clear();
+      ids[x].shrink_to_fit();
+      parent[x] = slot_map[x], canon[x] = slot_map[x], group_doc[x] = kNone;
+    } else if (root[x] == x) {
+      parent[x] = slot_map[x];
+      canon[x] = slot_map[canon[x]];
+      group_doc[x] = group_doc[x] == kNone ? kNone : doc_map[group_doc[x]];
+    } else {
+      parent[x] = slot_map[root[x]], canon[x] = slot_map[x], group_doc[x] = kNone;
+    }
+  }
+  {
+    std::vector<std::uint32_t> s2;
+    s2.reserve((std::size_t{kept} + kept / 8 + 64) * k);
+    for (std::size_t x = 0; x < n; ++x)
+      if (keep[x])
+        s2.insert(s2.end(), sigs.begin() + static_cast<std::ptrdiff_t>(x * k),
+                  sigs.begin() + static_cast<std::ptrdiff_t>((x + 1) * k));
+    sigs = std::move(s2);
+  }
+  keep_only(ids, keep, kept);
+  keep_only(published, keep, kept);
+  keep_only(inserted, keep, kept);
+  keep_only(length, keep, kept);
+  keep_only(flags, keep, kept);
+  keep_only(parent, keep, kept);
+  keep_only(canon, keep, kept);
+  keep_only(group_doc, keep, kept);
+  by_id.remap([&](std::uint32_t x) { return slot_map[x]; });
+
+  // Story docs and their terms.
+  {
+    std::vector<Term> t2;
+    std::vector<std::uint64_t> b2{0};
+    t2.reserve(terms.size());
+    b2.reserve(std::size_t{kept_docs} + kept_docs / 8 + 65);
+    for (std::size_t d = 0; d < m; ++d) {
+      if (!keep_doc[d]) continue;
+      t2.insert(t2.end(), terms.begin() + static_cast<std::ptrdiff_t>(doc_begin[d]),
+                terms.begin() + static_cast<std::ptrdiff_t>(doc_begin[d + 1]));
+      b2.push_back(t2.size());
+    }
+    t2.shrink_to_fit();
+    terms = std::move(t2);
+    doc_begin = std::move(b2);
+  }
+  for (std::size_t d = 0; d < m; ++d)
+    if (keep_doc[d]) doc_story[d] = story_map[doc_story[d]], doc_slot[d] = slot_map[doc_slot[d]];
+  keep_only(doc_story, keep_doc, kept_docs);
+  keep_only(doc_slot, keep_doc, kept_docs);
+  keep_only(doc_refs, keep_doc, kept_docs);
+  keep_only(doc_published, keep_doc, kept_docs);
+  keep_only(doc_alive, keep_doc, kept_docs);
+  keep_only(doc_mask, keep_doc, kept_docs);
+  keep_only(doc_score, keep_doc, kept_docs);
+  keep_only(story_name, keep_story, kept_stories);
+  keep_only(story_size, keep_story, kept_stories);
+
+  // LSH tables: the entries of live articles with shingles, renumbered (the order is kept).
+  tbb::parallel_for(std::uint32_t{0}, bands.bands, [&](std::uint32_t b) {
+    BandTable& tb = tables[b];
+    std::vector<std::uint64_t> k2;
+    std::vector<std::uint32_t> s2;
+    tb.for_each_sorted([&](std::uint64_t key, std::uint32_t x) {
+      if (keep[x] && (flags[slot_map[x]] & (kAlive | kInclude)) == (kAlive | kInclude))
+        k2.push_back(key), s2.push_back(slot_map[x]);
+    });
+    tb.keys = std::move(k2);
+    tb.slots = std::move(s2);
+    tb.pending.clear();
+    tb.entries.clear();
+    tb.entries.shrink_to_fit();
+    tb.index_keys();
+  });
+  // Postings: the live docs of every list, renumbered, all in the loaded arrays.
+  {
+    std::vector<std::uint64_t> keys, begin{0};
+    std::vector<std::uint32_t> docs;
+    for_each_posting([&](std::uint64_t key, const std::vector<std::uint32_t>& list) {
+      for (const auto d : list)
+        if (d < m && keep_doc[d]) docs.push_back(doc_map[d]);
+      if (docs.size() == begin.back()) return;
+      keys.push_back(key);
+      begin.push_back(docs.size());
+    });
+    post_keys = std::move(keys);
+    post_begin = std::move(begin);
+    post_docs = std::move(docs);
+    postings.clear();
+    BandTable::directory(post_keys, post_dir, post_dir_bits);
+  }
+}
+
 std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) {
   const std::uint32_t k = params.minhash.num_perm;
   const std::size_t first = ids.size();
@@ -485,8 +673,8 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Prepared& p = batch[i];
     const auto x = static_cast<std::uint32_t>(ids.size());
-    by_id.emplace(p.id, x);
     ids.push_back(p.id);
+    by_id.insert(detail::IdMap::hash(p.id), x, ids);
     published.push_back(p.published);
     inserted.push_back(p.inserted);
     length.push_back(p.length);
@@ -526,10 +714,16 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
     } else {
       if (update_df) {
         ++df_docs;
-        for (std::size_t f = 0; f < cluster::kStoryFields; ++f)  // cache hints first: the misses overlap
-          for (const auto& [term, count] : p.counts[f]) prefetch_df(term_key(f, term));
+        // Cache hints kDfAhead keys ahead: the misses overlap.
+        thread_local std::vector<std::uint64_t> keys;
+        keys.clear();
         for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
-          for (const auto& [term, count] : p.counts[f]) count_df(term_key(f, term));
+          for (const auto& [term, count] : p.counts[f]) keys.push_back(term_key(f, term));
+        for (std::size_t j = 0; j < std::min(kDfAhead, keys.size()); ++j) prefetch_df(keys[j]);
+        for (std::size_t j = 0; j < keys.size(); ++j) {
+          if (j + kDfAhead < keys.size()) prefetch_df(keys[j + kDfAhead]);
+          count_df(keys[j]);
+        }
       }
       t = weigh(
           p.counts, static_cast<double>(df_docs), [&](std::uint64_t key) { return df_of(key); },
@@ -574,7 +768,8 @@ std::vector<Answer> Index::add(std::vector<Article> batch, std::int64_t now) {
   {
     std::unordered_set<std::string_view> seen;
     for (const auto& a : batch) {
-      if (s.by_id.count(a.id)) throw std::invalid_argument("id \"" + a.id + "\" is already in the index");
+      if (s.by_id.find(a.id, s.ids) != detail::IdMap::kEmpty)
+        throw std::invalid_argument("id \"" + a.id + "\" is already in the index");
       if (!seen.insert(a.id).second) throw std::invalid_argument("id \"" + a.id + "\" appears twice in the batch");
     }
   }
@@ -692,16 +887,14 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
   return out;
 }
 
-std::size_t Index::remove(std::span<const std::string> ids) {
+std::size_t Index::remove(std::span<const std::string> ids, bool auto_compact) {
   auto& s = *s_;
   const std::uint32_t k = s.params.minhash.num_perm;
   std::unordered_set<std::uint32_t> affected;
   std::size_t removed = 0;
   for (const auto& id : ids) {
-    auto it = s.by_id.find(id);
-    if (it == s.by_id.end()) continue;
-    const auto x = it->second;
-    s.by_id.erase(it);
+    const auto x = s.by_id.erase(id, s.ids);
+    if (x == detail::IdMap::kEmpty) continue;
     s.flags[x] = static_cast<std::uint8_t>(s.flags[x] & ~State::kAlive);
     affected.insert(s.find_mut(x));
     ++removed;
@@ -761,10 +954,18 @@ std::size_t Index::remove(std::span<const std::string> ids) {
     }
     if (doc != kNone) s.doc_refs[doc] += groups - 1;  // every part keeps the group's story doc
   }
+  const auto [slots, docs] = s.garbage();
+  if (auto_compact && (slots + docs) * 8 >= s.ids.size() + s.doc_story.size()) s.compact();
   return removed;
 }
 
-std::size_t Index::expire(std::int64_t older_than) {
+std::size_t Index::compact() {
+  const std::size_t before = s_->ids.size();
+  s_->compact();
+  return before - s_->ids.size();
+}
+
+std::size_t Index::expire(std::int64_t older_than, bool auto_compact) {
   auto& s = *s_;
   std::vector<std::string> ids;
   for (std::size_t x = 0; x < s.ids.size(); ++x) {
@@ -772,7 +973,7 @@ std::size_t Index::expire(std::int64_t older_than) {
     const std::int64_t t = s.published[x] != kNoTime ? s.published[x] : s.inserted[x];
     if (t < older_than) ids.push_back(s.ids[x]);
   }
-  return remove(ids);
+  return remove(ids, auto_compact);
 }
 
 void Index::check_params(const IndexParams& r) const {
@@ -789,7 +990,7 @@ void Index::merge(const Index& other) {
   const auto& o = *other.s_;
   const std::uint32_t k = s.params.minhash.num_perm;
   for (std::uint32_t x = 0; x < o.ids.size(); ++x)  // slot order: the first clash is reported
-    if ((o.flags[x] & State::kAlive) && s.by_id.count(o.ids[x]))
+    if ((o.flags[x] & State::kAlive) && s.by_id.find(o.ids[x], s.ids) != detail::IdMap::kEmpty)
       throw std::invalid_argument("id \"" + o.ids[x] + "\" is in both indexes");
   o.lines.for_each([&](std::uint64_t h, std::uint32_t c) { s.lines[h] += c; });
   o.df.for_each([&](std::uint64_t key, std::uint32_t c) { s.df[key] += c; });
@@ -820,9 +1021,9 @@ void Index::merge(const Index& other) {
 
 std::optional<Answer> Index::get(std::string_view id) const {
   const auto& s = *s_;
-  auto it = s.by_id.find(std::string(id));
-  if (it == s.by_id.end()) return std::nullopt;
-  const std::uint32_t k = s.params.minhash.num_perm, x = it->second;
+  const std::uint32_t x = s.by_id.find(id, s.ids);
+  if (x == detail::IdMap::kEmpty) return std::nullopt;
+  const std::uint32_t k = s.params.minhash.num_perm;
   const auto r = s.find(x);
   const auto c = s.canon[r];
   const auto d = s.group_doc[r];
@@ -843,6 +1044,10 @@ std::optional<Answer> Index::get(std::string_view id) const {
 
 std::vector<std::pair<std::string, std::uint64_t>> Index::memory_breakdown() const {
   return s_->memory_breakdown();
+}
+
+IndexStats Index::last_work() const {
+  return s_->last;
 }
 
 IndexStats Index::stats() const {
@@ -867,6 +1072,7 @@ IndexStats Index::stats() const {
   }
   s.lines.for_each([&](std::uint64_t, std::uint32_t c) { st.boilerplate_lines += c >= s.params.boilerplate_min_docs; });
   st.tracked_lines = s.lines.size();
+  std::tie(st.reclaimable_slots, st.retired_docs) = s.garbage();
   st.df_terms = s.df.size();
   st.memory_bytes = s.memory_bytes();
   return st;
@@ -881,7 +1087,7 @@ std::vector<std::pair<std::string, std::uint64_t>> State::memory_breakdown() con
   std::size_t b = ids.capacity() * sizeof(std::string);
   for (const auto& id : ids) b += str(id) - sizeof(std::string);
   add("ids", b);
-  add("id map", by_id.size() * (sizeof(std::string) + 8 + 2 * sizeof(void*)) + by_id.bucket_count() * sizeof(void*));
+  add("id map", by_id.memory_bytes());
   add("signatures", sigs.capacity() * 4);
   add("per-article fields", published.capacity() * 8 + inserted.capacity() * 8 + length.capacity() * 8 +
                                 flags.capacity() + parent.capacity() * 4 + canon.capacity() * 4 +

@@ -55,7 +55,8 @@ struct Answer {
 /// Counts and sizes (stats()), and the work the last add()/query() did.
 struct IndexStats {
   std::uint64_t articles = 0;  ///< live articles
-  std::uint64_t slots = 0;     ///< articles ever added (removed ones keep their slot: nothing reclaims it yet)
+  std::uint64_t slots = 0;     ///< slots held: live articles, and removed ones not yet compacted away
+  std::uint64_t reclaimable_slots = 0, retired_docs = 0;  ///< what compact() would reclaim now
   std::uint64_t dup_groups = 0, dup_groups_multi = 0;
   std::uint64_t stories = 0, stories_multi = 0;
   std::uint64_t story_docs = 0;         ///< live story docs (one per dup group representative)
@@ -98,11 +99,21 @@ class Index {
 
   /// Removes articles by id (unknown ids are ignored); returns how many were removed. Dup
   /// groups that lose a member are re-derived from their remaining members' signatures.
-  std::size_t remove(std::span<const std::string> ids);
+  /// Compacts (see compact()) when the removed articles and retired story docs waiting to be
+  /// reclaimed reach an eighth of all slots and docs, so a rolling index stays bounded
+  /// (`auto_compact` false: never; the tests compare compacted and uncompacted answers).
+  std::size_t remove(std::span<const std::string> ids, bool auto_compact = true);
 
   /// Removes articles published before `older_than` (seconds since the epoch), or inserted
-  /// before it when undated. Returns how many were removed.
-  std::size_t expire(std::int64_t older_than);
+  /// before it when undated. Returns how many were removed. Compacts as remove() does.
+  std::size_t expire(std::int64_t older_than, bool auto_compact = true);
+
+  /// Reclaims the memory (and file bytes) of removed articles, retired story docs and stories
+  /// left without docs: the arrays and tables are rebuilt without them, slots, docs and stories
+  /// renumbered in their order. Every answer (add, query, get) is unchanged. A removed article
+  /// whose terms a live story doc still holds keeps a slot (its id emptied). Returns the slots
+  /// reclaimed.
+  std::size_t compact();
 
   /// Throws std::invalid_argument naming the first parameter that differs, e.g.
   /// "num_perm 128 in index, 256 in other".
@@ -124,6 +135,9 @@ class Index {
   bool contains(std::string_view id) const;
 
   IndexStats stats() const;
+  /// Only the work counters of the last add()/query() (candidates, verified_edges,
+  /// story_candidates; the rest zero): O(1), where stats() walks every slot.
+  IndexStats last_work() const;
   /// Heap bytes held (approximate), by structure: ids, signatures, LSH tables, story docs ...
   std::vector<std::pair<std::string, std::uint64_t>> memory_breakdown() const;
   const IndexParams& params() const noexcept;

@@ -87,13 +87,16 @@ class FlatMap {
       if (keys_[i] != 0) f(keys_[i], vals_[i]);
   }
 
+  /// The table order: a key's home cell is the top bits of mix(key), whatever the capacity, so
+  /// keys inserted by ascending mix(key) fill the table front to back (a sequential pass where
+  /// key order jumps around it: how the index file stores its maps since format 3).
+  static std::uint64_t mix(std::uint64_t key) noexcept { return key * 0x9E3779B97F4A7C15ULL; }
+
   /// Bytes of the table itself (not what V owns).
   std::size_t memory_bytes() const noexcept { return keys_.capacity() * 8 + vals_.capacity() * sizeof(V); }
 
  private:
-  std::size_t slot(std::uint64_t key) const noexcept {
-    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
-  }
+  std::size_t slot(std::uint64_t key) const noexcept { return static_cast<std::size_t>(mix(key) >> shift_); }
   void grow(std::size_t cap) {
     std::vector<std::uint64_t> keys(cap, 0);
     std::vector<V> vals(cap);

@@ -14,6 +14,7 @@
 
 #include "cluster/dup_groups.hpp"
 #include "index/detail/flat_map.hpp"
+#include "index/detail/id_map.hpp"
 #include "index/index.hpp"
 
 namespace samestory::index::detail {
@@ -77,6 +78,26 @@ struct BandTable {
     if (const auto* p = pending.find(key))
       for (std::uint32_t e = p->first; e != 0; e = entries[e - 1].second) f(entries[e - 1].first);
   }
+  /// f(key, slot) for every entry, the pending ones merged in, ascending by (key, slot).
+  template <class F>
+  void for_each_sorted(F&& f) const {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> add;
+    add.reserve(entries.size());
+    pending.for_each([&](std::uint64_t key, const std::pair<std::uint32_t, std::uint32_t>& list) {
+      for (std::uint32_t e = list.first; e != 0; e = entries[e - 1].second) add.emplace_back(key, entries[e - 1].first);
+    });
+    std::sort(add.begin(), add.end());
+    std::size_t i = 0, j = 0;
+    while (i < keys.size() || j < add.size()) {
+      if (j == add.size() || (i < keys.size() && std::pair(keys[i], slots[i]) < add[j])) {
+        f(keys[i], slots[i]);
+        ++i;
+      } else {
+        f(add[j].first, add[j].second);
+        ++j;
+      }
+    }
+  }
   std::size_t memory_bytes() const;
 };
 
@@ -90,10 +111,10 @@ struct State {
 
   // Per slot (article ever added, in input order).
   std::vector<std::string> ids;
-  std::unordered_map<std::string, std::uint32_t> by_id;  // live articles only
-  std::vector<std::int64_t> published, inserted;         // kNoTime: undated
-  std::vector<std::uint64_t> length;                     // text bytes (canonical rule)
-  std::vector<std::uint32_t> sigs;                       // slots x num_perm
+  IdMap by_id;                                    // live articles only
+  std::vector<std::int64_t> published, inserted;  // kNoTime: undated
+  std::vector<std::uint64_t> length;              // text bytes (canonical rule)
+  std::vector<std::uint32_t> sigs;                // slots x num_perm
   std::vector<std::uint8_t> flags;
   std::vector<std::uint32_t> parent;     // union-find, parent[x] <= x
   std::vector<std::uint32_t> canon;      // at roots: the group's canonical slot
@@ -168,6 +189,30 @@ struct State {
     const auto l = static_cast<std::size_t>(it - post_keys.begin());
     return {post_docs.data() + post_begin[l], static_cast<std::size_t>(post_begin[l + 1] - post_begin[l])};
   }
+
+  /// f(key, docs, n) for every salient term with a posting list, ascending by key: the loaded
+  /// list then the docs added since (retired docs included; the caller filters).
+  template <class F>
+  void for_each_posting(F&& f) const {
+    std::vector<std::uint64_t> all(post_keys);
+    postings.for_each([&](std::uint64_t key, const std::vector<std::uint32_t>&) { all.push_back(key); });
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    std::vector<std::uint32_t> docs;
+    for (const auto key : all) {
+      const auto [base, n_base] = loaded_postings(key);
+      docs.assign(base, base + n_base);
+      if (const auto* added = postings.find(key)) docs.insert(docs.end(), added->begin(), added->end());
+      f(key, docs);
+    }
+  }
+
+  /// Removed articles and retired story docs that compact() would reclaim (slots, docs).
+  std::pair<std::uint64_t, std::uint64_t> garbage() const;
+  /// Drops removed articles, retired story docs and stories without live docs, renumbering
+  /// slots, docs and stories in their order (answers unchanged). A removed article whose
+  /// terms a live story doc still holds (doc_slot) stays as a dead slot with an empty id.
+  void compact();
 
   void init_tables();
   std::uint32_t df_of(std::uint64_t key) const;
