@@ -715,14 +715,14 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
       if (update_df) {
         ++df_docs;
         // Cache hints kDfAhead keys ahead: the misses overlap.
-        thread_local std::vector<std::uint64_t> keys;
-        keys.clear();
+        thread_local std::vector<std::uint64_t> df_keys;
+        df_keys.clear();
         for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
-          for (const auto& [term, count] : p.counts[f]) keys.push_back(term_key(f, term));
-        for (std::size_t j = 0; j < std::min(kDfAhead, keys.size()); ++j) prefetch_df(keys[j]);
-        for (std::size_t j = 0; j < keys.size(); ++j) {
-          if (j + kDfAhead < keys.size()) prefetch_df(keys[j + kDfAhead]);
-          count_df(keys[j]);
+          for (const auto& [term, count] : p.counts[f]) df_keys.push_back(term_key(f, term));
+        for (std::size_t j = 0; j < std::min(kDfAhead, df_keys.size()); ++j) prefetch_df(df_keys[j]);
+        for (std::size_t j = 0; j < df_keys.size(); ++j) {
+          if (j + kDfAhead < df_keys.size()) prefetch_df(df_keys[j + kDfAhead]);
+          count_df(df_keys[j]);
         }
       }
       t = weigh(
