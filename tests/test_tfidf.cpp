@@ -1,9 +1,6 @@
 // TF-IDF: term counting, idf fitting and transform against a dense brute-force computation,
 // cosine, and eval::all_pairs_cosine against a dense all-pairs scan.
 
-#include "random.hpp"
-#include "tfidf/tfidf.hpp"
-
 #include <doctest/doctest.h>
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
@@ -16,6 +13,8 @@
 #include <vector>
 
 #include "eval/reference.hpp"
+#include "random.hpp"
+#include "tfidf/tfidf.hpp"
 
 using samestory::tfidf::cosine;
 using samestory::tfidf::count_terms;
@@ -25,8 +24,8 @@ using samestory::tfidf::TermCounts;
 
 namespace {
 
-using samestory::test::SplitMix64;
 using samestory::test::shuffle;
+using samestory::test::SplitMix64;
 
 TermCounts counts_of(std::vector<std::uint64_t> terms) {
   TermCounts out;
@@ -244,8 +243,10 @@ TEST_CASE("tfidf: cosine equals the dense dot product") {
     std::vector<SparseVector> vs;
     for (const auto& d : c.docs) vs.push_back(m.transform(d));
     for (std::size_t i = 0; i < vs.size(); ++i) {
-      if (vs[i].nonZeros() > 0) CHECK(cosine(vs[i], vs[i]) == doctest::Approx(1.0).epsilon(1e-5));
-      else CHECK(cosine(vs[i], vs[i]) == 0.0);
+      if (vs[i].nonZeros() > 0)
+        CHECK(cosine(vs[i], vs[i]) == doctest::Approx(1.0).epsilon(1e-5));
+      else
+        CHECK(cosine(vs[i], vs[i]) == 0.0);
       for (std::size_t j = 0; j < vs.size(); ++j) {
         const double want = dense_dot(to_dense(vs[i]), to_dense(vs[j]));
         const double got = cosine(vs[i], vs[j]);
@@ -346,4 +347,66 @@ TEST_CASE("tfidf: index is the rank of the term in the sorted vocabulary") {
     CHECK(m.vocabulary_size() == static_cast<std::size_t>(rank));
     for (int k = 0; k < 20; ++k) CHECK(m.index(rng.next()) == -1);
   }
+}
+
+TEST_CASE("tfidf: transform_rows gives transform's vectors, one row each, for any thread count") {
+  const tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  SplitMix64 rng{109};
+  for (int t = 0; t < 20; ++t) {
+    // Up to a few thousand docs, so rows cross transform_rows' chunks; some docs empty.
+    const Corpus c = make_corpus(rng, rng.below(t % 4 ? 60 : 3000), 1 + rng.below(2000), 80);
+    const IdfModel m = IdfModel::fit(c.docs, 1 + static_cast<std::uint32_t>(rng.below(2)));
+    samestory::tfidf::SparseRows r1, r4;
+    tbb::task_arena one(1), four(4);
+    one.execute([&] { r1 = m.transform_rows(c.docs); });
+    four.execute([&] { r4 = m.transform_rows(c.docs); });
+    REQUIRE(r1.rows() == static_cast<Eigen::Index>(c.docs.size()));
+    CHECK(r1.cols() == static_cast<Eigen::Index>(m.vocabulary_size()));
+    CHECK(r1.isCompressed());
+    for (std::size_t d = 0; d < c.docs.size(); ++d) {
+      const SparseVector want = m.transform(c.docs[d]);
+      for (const auto* r : {&r1, &r4}) {
+        const SparseVector got = samestory::tfidf::to_vector(*r, static_cast<Eigen::Index>(d));
+        REQUIRE(got.nonZeros() == want.nonZeros());
+        CHECK(got.size() == want.size());
+        for (Eigen::Index k = 0; k < want.nonZeros(); ++k) {
+          CHECK(got.innerIndexPtr()[k] == want.innerIndexPtr()[k]);
+          CHECK(got.valuePtr()[k] == want.valuePtr()[k]);
+        }
+      }
+    }
+    // to_rows is the inverse of to_vector.
+    std::vector<SparseVector> vs;
+    for (std::size_t d = 0; d < c.docs.size(); ++d) vs.push_back(m.transform(c.docs[d]));
+    const auto back = samestory::tfidf::to_rows(vs, r1.cols());
+    CHECK(back.nonZeros() == r1.nonZeros());
+    for (std::size_t d = 0; d <= c.docs.size(); ++d) CHECK(back.outerIndexPtr()[d] == r1.outerIndexPtr()[d]);
+    for (Eigen::Index k = 0; k < r1.nonZeros(); ++k) {
+      CHECK(back.innerIndexPtr()[k] == r1.innerIndexPtr()[k]);
+      CHECK(back.valuePtr()[k] == r1.valuePtr()[k]);
+    }
+  }
+  const std::vector<SparseVector> too_long{SparseVector(10)};
+  CHECK_THROWS_AS(samestory::tfidf::to_rows(too_long, 5), std::invalid_argument);
+}
+
+TEST_CASE("tfidf: RowProbe dot is bit for bit cosine, whatever rows came before") {
+  SplitMix64 rng{110};
+  samestory::tfidf::RowProbe probe;  // one probe reused across cases: stale slots would show
+  for (int t = 0; t < 60; ++t) {
+    const Corpus c = make_corpus(rng, 2 + rng.below(25), 2 + rng.below(t % 2 ? 100 : 3000), t % 3 ? 50 : 700);
+    const IdfModel m = IdfModel::fit(c.docs);
+    const auto rows = m.transform_rows(c.docs);
+    for (Eigen::Index i = 0; i < rows.rows(); ++i) {
+      probe.reset(samestory::tfidf::row(rows, i));
+      for (Eigen::Index j = 0; j < rows.rows(); ++j) {
+        const auto a = samestory::tfidf::row(rows, i), b = samestory::tfidf::row(rows, j);
+        const double want = cosine(a, b);
+        CHECK(probe.dot(b) == want);
+        CHECK(cosine(samestory::tfidf::to_vector(rows, i), samestory::tfidf::to_vector(rows, j)) == want);
+      }
+    }
+  }
+  probe.reset({});
+  CHECK(probe.dot({}) == 0.0);
 }

@@ -124,12 +124,12 @@ int run_quality(RunFlags& f, std::uint64_t max_docs, bool dup_only) {
     sets.assign(s.begin(), s.end());
     dup_cand.assign(c.begin(), c.end());
   };
-  f.pipe.inspect_story_docs = [&](std::span<const cluster::StoryDoc> d, std::span<const std::uint32_t>) {
+  f.pipe.inspect_story_docs = [&](const cluster::StoryCorpus& d, std::span<const std::uint32_t>) {
     if (d.size() > max_docs)
       throw cli::UsageError(std::to_string(d.size()) + " story docs (dup-group canonicals): over --max-docs " +
                             std::to_string(max_docs) + " for the O(n^2) story reference; --dup-only skips it");
     // In story_order, as cluster_stories sees them, so the candidates are the ones it compares.
-    for (auto i : cluster::story_order(d)) docs.push_back(d[i]);
+    for (auto i : cluster::story_order(d)) docs.push_back(d.doc(i));
   };
   AtomicOutput out(f.output);
   auto reader = open_reader(f.input, f.read);

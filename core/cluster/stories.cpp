@@ -17,22 +17,80 @@
 
 namespace samestory::cluster {
 
-double content_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& o) {
+StoryDoc StoryCorpus::doc(std::size_t i) const {
+  StoryDoc d;
+  for (std::size_t f = 0; f < kStoryFields; ++f)
+    d.fields[f] = tfidf::to_vector(fields[f], static_cast<Eigen::Index>(i));
+  d.published = published[i];
+  d.key = keys[i];
+  return d;
+}
+
+StoryCorpus StoryCorpus::from_docs(std::span<const StoryDoc> docs) {
+  StoryCorpus c;
+  for (std::size_t f = 0; f < kStoryFields; ++f) {
+    std::vector<tfidf::SparseVector> v(docs.size());
+    Eigen::Index cols = 0;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      v[i] = docs[i].fields[f];
+      cols = std::max(cols, v[i].size());
+    }
+    c.fields[f] = tfidf::to_rows(v, cols);
+  }
+  for (const auto& d : docs) {
+    c.published.push_back(d.published);
+    c.keys.push_back(d.key);
+  }
+  return c;
+}
+
+namespace {
+
+/// content_similarity from the field cosines: the weighted mean over the fields both docs have
+/// (has_a[f], has_b[f]), cos(f) computed only for those.
+template <class Cos>
+double combine(const StoryOptions& o, const std::array<bool, kStoryFields>& has_a,
+               const std::array<bool, kStoryFields>& has_b, Cos cos) {
   double sum = 0, wsum = 0;
   for (std::size_t f = 0; f < kStoryFields; ++f) {
-    if (o.weights[f] <= 0 || a.fields[f].nonZeros() == 0 || b.fields[f].nonZeros() == 0) continue;
-    sum += o.weights[f] * tfidf::cosine(a.fields[f], b.fields[f]);
+    if (o.weights[f] <= 0 || !has_a[f] || !has_b[f]) continue;
+    sum += o.weights[f] * cos(f);
     wsum += o.weights[f];
   }
   return wsum > 0 ? sum / wsum : 0.0;
 }
 
+std::array<bool, kStoryFields> present(const StoryDoc& d) {
+  std::array<bool, kStoryFields> has{};
+  for (std::size_t f = 0; f < kStoryFields; ++f) has[f] = d.fields[f].nonZeros() > 0;
+  return has;
+}
+
+std::array<tfidf::Row, kStoryFields> rows_of(const StoryCorpus& c, std::size_t i) {
+  std::array<tfidf::Row, kStoryFields> r;
+  for (std::size_t f = 0; f < kStoryFields; ++f) r[f] = tfidf::row(c.fields[f], static_cast<Eigen::Index>(i));
+  return r;
+}
+
+std::array<bool, kStoryFields> present(const std::array<tfidf::Row, kStoryFields>& r) {
+  std::array<bool, kStoryFields> has{};
+  for (std::size_t f = 0; f < kStoryFields; ++f) has[f] = r[f].size > 0;
+  return has;
+}
+
+bool far_apart(const std::optional<std::int64_t>& a, const std::optional<std::int64_t>& b, const StoryOptions& o) {
+  return a && b && std::abs(static_cast<double>(*a - *b)) / 86400.0 > o.time_gate_days;
+}
+
+}  // namespace
+
+double content_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& o) {
+  return combine(o, present(a), present(b), [&](std::size_t f) { return tfidf::cosine(a.fields[f], b.fields[f]); });
+}
+
 double story_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& o) {
   double s = content_similarity(a, b, o);
-  if (a.published && b.published) {
-    const double days = std::abs(static_cast<double>(*a.published - *b.published)) / 86400.0;
-    if (days > o.time_gate_days) s *= o.time_factor;
-  }
+  if (far_apart(a.published, b.published, o)) s *= o.time_factor;
   return s;
 }
 
@@ -41,22 +99,34 @@ namespace {
 using Keyed = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
 
 /// (salient term key, doc) entries: each doc's top body and entity terms by weight.
-Keyed salient_keys(std::span<const StoryDoc> docs, const StoryOptions& o) {
-  std::vector<Keyed> per_doc(docs.size());
-  tbb::parallel_for(std::size_t{0}, docs.size(), [&](std::size_t i) {
+Keyed salient_keys(const StoryCorpus& docs, const StoryOptions& o) {
+  const std::size_t n = docs.size();
+  std::vector<std::uint32_t> count(n);
+  std::vector<std::uint64_t> chosen(n * std::size_t{o.salient_terms});
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 64), [&](const auto& r) {
     std::vector<std::pair<float, std::uint64_t>> terms;
-    for (std::size_t f : {std::size_t{kBody}, std::size_t{kEntity}}) {
-      for (tfidf::SparseVector::InnerIterator it(docs[i].fields[f]); it; ++it)
-        terms.emplace_back(it.value(), (std::uint64_t{f} << 32) | static_cast<std::uint32_t>(it.index()));
+    for (std::size_t i = r.begin(); i < r.end(); ++i) {
+      terms.clear();
+      for (std::size_t f : {std::size_t{kBody}, std::size_t{kEntity}}) {
+        const tfidf::Row x = tfidf::row(docs.fields[f], static_cast<Eigen::Index>(i));
+        for (std::size_t k = 0; k < x.size; ++k)
+          terms.emplace_back(x.value[k], (std::uint64_t{f} << 32) | static_cast<std::uint32_t>(x.index[k]));
+      }
+      const std::size_t k = std::min<std::size_t>(o.salient_terms, terms.size());
+      std::partial_sort(
+          terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(k), terms.end(),
+          [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+      count[i] = static_cast<std::uint32_t>(k);
+      for (std::size_t t = 0; t < k; ++t) chosen[i * o.salient_terms + t] = terms[t].second;
     }
-    const std::size_t k = std::min<std::size_t>(o.salient_terms, terms.size());
-    std::partial_sort(
-        terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(k), terms.end(),
-        [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
-    for (std::size_t t = 0; t < k; ++t) per_doc[i].emplace_back(terms[t].second, static_cast<std::uint32_t>(i));
   });
+  std::size_t total = 0;
+  for (auto c : count) total += c;
   Keyed all;
-  for (auto& d : per_doc) all.insert(all.end(), d.begin(), d.end());
+  all.reserve(total);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t t = 0; t < count[i]; ++t)
+      all.emplace_back(chosen[i * o.salient_terms + t], static_cast<std::uint32_t>(i));
   return all;
 }
 
@@ -64,6 +134,10 @@ Keyed salient_keys(std::span<const StoryDoc> docs, const StoryOptions& o) {
 
 std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const StoryOptions& o,
                                         lsh::CandidateStats& stats) {
+  return story_candidates(StoryCorpus::from_docs(docs), o, stats);
+}
+
+std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOptions& o, lsh::CandidateStats& stats) {
   Keyed keyed = salient_keys(docs, o);
   tbb::parallel_sort(keyed.begin(), keyed.end());  // (key, doc) pairs are distinct: any order of sort agrees
   stats.entries += keyed.size();
@@ -186,26 +260,101 @@ namespace {
 
 /// A hash of everything the story stage sees of a doc (field vectors, date, canonical key):
 /// the order cluster_stories works in, so that the input order does not matter.
-std::uint64_t content_hash(const StoryDoc& d) {
-  std::vector<std::uint64_t> buf;
+std::uint64_t content_hash(const StoryCorpus& c, std::size_t i, std::vector<std::uint64_t>& buf) {
+  buf.clear();
   for (std::size_t f = 0; f < kStoryFields; ++f) {
-    for (tfidf::SparseVector::InnerIterator it(d.fields[f]); it; ++it) {
+    const tfidf::Row x = tfidf::row(c.fields[f], static_cast<Eigen::Index>(i));
+    for (std::size_t k = 0; k < x.size; ++k) {
       std::uint32_t bits;
-      const float v = it.value();
-      std::memcpy(&bits, &v, sizeof bits);
-      buf.push_back((std::uint64_t{static_cast<std::uint32_t>(it.index())} << 32) | bits);
+      std::memcpy(&bits, &x.value[k], sizeof bits);
+      buf.push_back((std::uint64_t{static_cast<std::uint32_t>(x.index[k])} << 32) | bits);
     }
     buf.push_back(~std::uint64_t{0} - f);
   }
-  buf.push_back(d.published ? static_cast<std::uint64_t>(*d.published) : ~std::uint64_t{0});
-  buf.push_back(d.key.length);
+  buf.push_back(c.published[i] ? static_cast<std::uint64_t>(*c.published[i]) : ~std::uint64_t{0});
+  buf.push_back(c.keys[i].length);
   return XXH3_64bits(buf.data(), buf.size() * sizeof(std::uint64_t));
+}
+
+/// Rows of m in the order `order` (row k of the result is row order[k] of m).
+tfidf::SparseRows permute_rows(const tfidf::SparseRows& m, std::span<const std::uint32_t> order) {
+  const std::size_t n = order.size();
+  tfidf::SparseRows out(static_cast<Eigen::Index>(n), m.cols());
+  std::int64_t nnz = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    out.outerIndexPtr()[k] = static_cast<std::int32_t>(nnz);
+    nnz += tfidf::row(m, order[k]).size;
+  }
+  out.outerIndexPtr()[n] = static_cast<std::int32_t>(nnz);
+  out.resizeNonZeros(static_cast<Eigen::Index>(nnz));
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1024), [&](const auto& r) {
+    for (std::size_t k = r.begin(); k < r.end(); ++k) {
+      const tfidf::Row x = tfidf::row(m, order[k]);
+      const auto at = static_cast<std::size_t>(out.outerIndexPtr()[k]);
+      std::copy(x.index, x.index + x.size, out.innerIndexPtr() + at);
+      std::copy(x.value, x.value + x.size, out.valuePtr() + at);
+    }
+  });
+  return out;
+}
+
+/// Per candidate pair (sorted by first doc), its content similarity and whether it is dated
+/// beyond the time gate. The pairs of one first doc share that doc's probe tables.
+void candidate_similarities(const StoryCorpus& docs, std::span<const lsh::Pair> cand, const StoryOptions& o,
+                            std::vector<double>& sim, std::vector<std::uint8_t>& far) {
+  sim.resize(cand.size());
+  far.resize(cand.size());
+  std::vector<std::size_t> group;  // start of each first doc's run of pairs
+  for (std::size_t k = 0; k < cand.size(); ++k)
+    if (k == 0 || cand[k].first != cand[k - 1].first) group.push_back(k);
+  group.push_back(cand.size());
+  tbb::enumerable_thread_specific<std::array<tfidf::RowProbe, kStoryFields>> probes;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, group.size() - 1, 16), [&](const auto& r) {
+    auto& probe = probes.local();
+    for (std::size_t g = r.begin(); g < r.end(); ++g) {
+      const std::uint32_t i = cand[group[g]].first;
+      const auto ri = rows_of(docs, i);
+      const auto has_i = present(ri);
+      for (std::size_t f = 0; f < kStoryFields; ++f) probe[f].reset(o.weights[f] > 0 ? ri[f] : tfidf::Row{});
+      for (std::size_t k = group[g]; k < group[g + 1]; ++k) {
+        const std::uint32_t j = cand[k].second;
+        const auto rj = rows_of(docs, j);
+        sim[k] = combine(o, has_i, present(rj), [&](std::size_t f) { return probe[f].dot(rj[f]); });
+        far[k] = far_apart(docs.published[i], docs.published[j], o);
+      }
+    }
+  });
+}
+
+/// A cluster's entity document counts, sorted by entity.
+using EntityCounts = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+
+std::uint32_t count_in(const EntityCounts& c, std::uint32_t t) {
+  const auto it = std::lower_bound(c.begin(), c.end(), t, [](const auto& e, std::uint32_t x) { return e.first < x; });
+  return it != c.end() && it->first == t ? it->second : 0;
+}
+
+/// The sum of two sorted count lists.
+EntityCounts merge_counts(const EntityCounts& a, const EntityCounts& b) {
+  EntityCounts out;
+  out.reserve(a.size() + b.size());
+  std::size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].first < b[j].first)) {
+      out.push_back(a[i++]);
+    } else if (i == a.size() || b[j].first < a[i].first) {
+      out.push_back(b[j++]);
+    } else {
+      out.emplace_back(a[i].first, a[i].second + b[j].second);
+      ++i, ++j;
+    }
+  }
+  return out;
 }
 
 /// cluster_stories on docs already in content order; orig[i] is doc i's input index (the
 /// last tie-break of the story lead).
-StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& o,
-                            std::span<const std::uint32_t> orig) {
+StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std::span<const std::uint32_t> orig) {
   const std::size_t n = docs.size();
   StoryResult res;
   res.lead.resize(n);
@@ -217,35 +366,42 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
   // 2. Similarities, in parallel, kept in candidate order: the content similarity, and
   // whether the pair is dated further apart than the time gate (its similarity then counts
   // time_factor times, unless the two clusters it links share their evidence, see below).
-  std::vector<double> sim(cand.size());
-  std::vector<std::uint8_t> far(cand.size());
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cand.size(), 256), [&](const auto& r) {
-    for (std::size_t k = r.begin(); k < r.end(); ++k) {
-      const StoryDoc &a = docs[cand[k].first], &b = docs[cand[k].second];
-      sim[k] = content_similarity(a, b, o);
-      far[k] = a.published && b.published &&
-               std::abs(static_cast<double>(*a.published - *b.published)) / 86400.0 > o.time_gate_days;
-    }
-  });
+  std::vector<double> sim;
+  std::vector<std::uint8_t> far;
+  candidate_similarities(docs, cand, o, sim, far);
 
   // 3. Average-link agglomeration over the sparse graph (missing pairs count as 0). Each
-  // live cluster keeps the summed similarity to each neighbouring cluster; the heap holds
-  // candidate merges ordered by average link, ties by ids, with stale entries skipped.
-  // A link holds the summed content similarity and the part of it from pairs beyond the time
-  // gate; an edge is kept when its time-gated similarity (story_similarity) reaches min_edge.
+  // live cluster keeps the summed similarity to each neighbouring cluster (a list sorted by
+  // neighbour); the heap holds candidate merges ordered by average link, ties by ids, with
+  // stale entries skipped. A link holds the summed content similarity and the part of it from
+  // pairs beyond the time gate; an edge is kept when its time-gated similarity
+  // (story_similarity) reaches min_edge.
   struct Link {
     double sum = 0, far = 0;
   };
-  std::vector<std::unordered_map<std::uint32_t, Link>> adj(n);
-  for (std::size_t k = 0; k < cand.size(); ++k) {
-    if ((far[k] ? sim[k] * o.time_factor : sim[k]) < o.min_edge) continue;
-    ++res.stats.edges;
-    const Link l{sim[k], far[k] ? sim[k] : 0.0};
-    adj[cand[k].first].emplace(cand[k].second, l);
-    adj[cand[k].second].emplace(cand[k].first, l);
+  using Links = std::vector<std::pair<std::uint32_t, Link>>;
+  std::vector<Links> adj(n);
+  {
+    std::vector<std::uint32_t> degree(n, 0);
+    auto kept = [&](std::size_t k) { return (far[k] ? sim[k] * o.time_factor : sim[k]) >= o.min_edge; };
+    for (std::size_t k = 0; k < cand.size(); ++k)
+      if (kept(k)) ++degree[cand[k].first], ++degree[cand[k].second];
+    for (std::size_t i = 0; i < n; ++i) adj[i].reserve(degree[i]);
+    // Pairs come sorted by (first, second), so each list is filled in neighbour order: first
+    // the docs before it (as second of their pairs), then the docs after it.
+    for (std::size_t k = 0; k < cand.size(); ++k) {
+      if (!kept(k)) continue;
+      ++res.stats.edges;
+      const Link l{sim[k], far[k] ? sim[k] : 0.0};
+      adj[cand[k].first].emplace_back(cand[k].second, l);
+      adj[cand[k].second].emplace_back(cand[k].first, l);
+    }
   }
   std::vector<double>().swap(sim);
   std::vector<std::uint8_t>().swap(far);
+  auto find_link = [](Links& l, std::uint32_t c) {
+    return std::lower_bound(l.begin(), l.end(), c, [](const auto& e, std::uint32_t x) { return e.first < x; });
+  };
   std::vector<std::uint32_t> size(n, 1), version(n, 0);
   std::vector<std::uint32_t> parent(n);
   for (std::uint32_t i = 0; i < n; ++i) parent[i] = i;
@@ -260,7 +416,7 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
   // average link is scaled by cluster_gate_factor. A lone follow-up article is not gated.
   std::vector<std::vector<std::int64_t>> dates(n);
   for (std::uint32_t i = 0; i < n; ++i)
-    if (docs[i].published) dates[i].push_back(*docs[i].published);
+    if (docs.published[i]) dates[i].push_back(*docs.published[i]);
   auto median = [&](std::uint32_t c) { return dates[c][dates[c].size() / 2]; };
   // Entity document counts per cluster and each cluster's defining entities (in at least
   // conflict_hi of its docs): two clusters of conflict_min_size docs or more that each have a
@@ -279,32 +435,29 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
   // its docs) that the other lacks: two strikes by one union over two pay offers.
   const bool evidence = o.evidence_share <= 1 && (o.time_factor < 1 || o.cluster_gate_factor < 1);
   const bool counts = conflicts || evidence;
-  std::vector<std::unordered_map<std::uint32_t, std::uint32_t>> ent(counts ? n : 0);
+  const tfidf::SparseRows& entities = docs.fields[kEntity];
+  std::vector<EntityCounts> ent(counts ? n : 0);
   std::vector<std::vector<std::uint32_t>> defining(conflicts ? n : 0);
-  std::unordered_map<std::uint32_t, std::uint32_t> entity_df;
+  std::vector<std::uint32_t> entity_df(evidence ? static_cast<std::size_t>(entities.cols()) : 0, 0);
   if (evidence)
-    for (std::uint32_t i = 0; i < n; ++i)
-      for (tfidf::SparseVector::InnerIterator it(docs[i].fields[kEntity]); it; ++it)
-        ++entity_df[static_cast<std::uint32_t>(it.index())];
+    for (std::int64_t k = 0; k < entities.nonZeros(); ++k)
+      ++entity_df[static_cast<std::size_t>(entities.innerIndexPtr()[k])];
   auto shared_evidence = [&](std::uint32_t a, std::uint32_t b) {
     const double rare = o.evidence_rare * (size[a] + size[b]) + 3;
-    auto count_in = [&](std::uint32_t c, std::uint32_t t) {
-      const auto it = ent[c].find(t);
-      return it == ent[c].end() ? std::uint32_t{0} : it->second;
-    };
     auto covered = [&](std::uint32_t x, std::uint32_t y) {  // x's evidence is found in y
       if (size[x] < o.evidence_min_size) return false;
       std::uint32_t total = 0, found = 0;
       for (const auto& [t, k] : ent[x]) {
-        if (k < o.evidence_hi * size[x] || entity_df.at(t) > rare) continue;
+        if (k < o.evidence_hi * size[x] || entity_df[t] > rare) continue;
         ++total;
-        found += count_in(y, t) > 0 ? 1 : 0;
+        found += count_in(ent[y], t) > 0 ? 1 : 0;
       }
       return found >= o.evidence_min_found && found >= o.evidence_share * total;
     };
     auto own = [&](std::uint32_t x, std::uint32_t y) {  // x has a rare entity of its own
       for (const auto& [t, k] : ent[x])
-        if (k >= 2 && k >= o.evidence_veto_hi * size[x] && entity_df.at(t) <= rare && count_in(y, t) == 0) return true;
+        if (k >= 2 && k >= o.evidence_veto_hi * size[x] && entity_df[t] <= rare && count_in(ent[y], t) == 0)
+          return true;
       return false;
     };
     return (covered(a, b) || covered(b, a)) && !(own(a, b) && own(b, a));
@@ -317,16 +470,15 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
   };
   if (counts) {
     for (std::uint32_t i = 0; i < n; ++i) {
-      for (tfidf::SparseVector::InnerIterator it(docs[i].fields[kEntity]); it; ++it)
-        ent[i].emplace(static_cast<std::uint32_t>(it.index()), 1);
+      const tfidf::Row x = tfidf::row(entities, i);
+      ent[i].reserve(x.size);
+      for (std::size_t k = 0; k < x.size; ++k) ent[i].emplace_back(static_cast<std::uint32_t>(x.index[k]), 1);
       if (conflicts) refresh_defining(i);
     }
   }
   auto one_way = [&](std::uint32_t a, std::uint32_t b) {
-    for (auto t : defining[a]) {
-      const auto it = ent[b].find(t);
-      if ((it == ent[b].end() ? 0 : it->second) <= o.conflict_lo * size[b]) return true;
-    }
+    for (auto t : defining[a])
+      if (count_in(ent[b], t) <= o.conflict_lo * size[b]) return true;
     return false;
   };
   auto push = [&](std::uint32_t a, std::uint32_t b, const Link& l) {
@@ -349,6 +501,7 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
   for (std::uint32_t a = 0; a < n; ++a)
     for (const auto& [b, l] : adj[a])
       if (a < b) push(a, b, l);
+  Links merged;
   while (!heap.empty()) {
     const auto [avg, a, b, va, vb] = heap.top();
     heap.pop();
@@ -362,9 +515,8 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
     dates[a] = std::move(merged_dates);
     std::vector<std::int64_t>().swap(dates[b]);
     if (counts) {
-      if (ent[a].size() < ent[b].size()) std::swap(ent[a], ent[b]);
-      for (const auto& [t, k] : ent[b]) ent[a][t] += k;
-      std::unordered_map<std::uint32_t, std::uint32_t>().swap(ent[b]);
+      ent[a] = merge_counts(ent[a], ent[b]);
+      EntityCounts().swap(ent[b]);
     }
     if (conflicts) {
       std::vector<std::uint32_t>().swap(defining[b]);
@@ -372,21 +524,41 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
     }
     ++version[a];
     ++version[b];
-    auto& la = adj[a];
-    la.erase(b);
-    for (const auto& [c, l] : adj[b]) {
+    // a's new list: the union of both lists without a and b, links to common neighbours summed.
+    const Links &la = adj[a], &lb = adj[b];
+    merged.clear();
+    for (std::size_t i = 0, j = 0; i < la.size() || j < lb.size();) {
+      if (i < la.size() && (la[i].first == a || la[i].first == b)) {
+        ++i;
+      } else if (j < lb.size() && (lb[j].first == a || lb[j].first == b)) {
+        ++j;
+      } else if (j == lb.size() || (i < la.size() && la[i].first < lb[j].first)) {
+        merged.push_back(la[i++]);
+      } else if (i == la.size() || lb[j].first < la[i].first) {
+        merged.push_back(lb[j++]);
+      } else {
+        merged.emplace_back(la[i].first,
+                            Link{la[i].second.sum + lb[j].second.sum, la[i].second.far + lb[j].second.far});
+        ++i, ++j;
+      }
+    }
+    // b's neighbours drop b and hold the new link to a (a's other neighbours already do).
+    for (const auto& [c, l] : lb) {
       if (c == a) continue;
-      la[c].sum += l.sum;
-      la[c].far += l.far;
-      adj[c].erase(b);
+      Links& lc = adj[c];
+      lc.erase(find_link(lc, b));
+      const auto it = find_link(lc, a);
+      const Link& now = find_link(merged, c)->second;
+      if (it != lc.end() && it->first == a) {
+        it->second = now;
+      } else {
+        lc.insert(it, {a, now});
+      }
     }
-    std::unordered_map<std::uint32_t, Link>().swap(adj[b]);
-    for (const auto& [c, l] : la) {
-      adj[c][a] = l;
-      push(a, c, l);
-    }
+    adj[a].swap(merged);
+    Links().swap(adj[b]);
+    for (const auto& [c, l] : adj[a]) push(a, c, l);
   }
-
   // 4. Members, leads and scores.
   auto root = [&](std::uint32_t x) {
     while (parent[x] != x) x = parent[x];
@@ -398,7 +570,7 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
   for (std::uint32_t i = 0; i < n; ++i) {
     roots[i] = root(i);
     const std::uint32_t r = roots[i];
-    if (precedes(docs[i].key, orig[i], docs[lead[r]].key, orig[lead[r]])) lead[r] = i;
+    if (precedes(docs.keys[i], orig[i], docs.keys[lead[r]], orig[lead[r]])) lead[r] = i;
   }
   // Mean content similarity of a doc to the rest of its story. content_similarity(i, j)
   // averages over the fields *both* docs have, so members are grouped by which (weighted)
@@ -409,7 +581,7 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
   auto field_mask = [&](std::uint32_t i) {
     unsigned mask = 0;
     for (std::size_t f = 0; f < kStoryFields; ++f)
-      if (o.weights[f] > 0 && docs[i].fields[f].nonZeros() > 0) mask |= 1u << f;
+      if (o.weights[f] > 0 && tfidf::row(docs.fields[f], i).size > 0) mask |= 1u << f;
     return mask;
   };
   std::vector<std::vector<std::uint32_t>> members(n);
@@ -418,27 +590,29 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
     const auto& m = members[r];
     if (m.size() < 2) return;
     std::vector<unsigned> masks(m.size());
-    std::array<bool, kMasks> present{};
+    std::vector<std::array<tfidf::SparseVector, kStoryFields>> vec(m.size());
+    std::array<bool, kMasks> seen{};
     std::array<std::array<tfidf::SparseVector, kStoryFields>, kMasks> sum;
     for (std::size_t k = 0; k < m.size(); ++k) {
       const unsigned mk = masks[k] = field_mask(m[k]);
       for (std::size_t f = 0; f < kStoryFields; ++f) {
         if (!(mk >> f & 1u)) continue;
-        if (!present[mk]) sum[mk][f] = tfidf::SparseVector(docs[m[k]].fields[f].size());
-        sum[mk][f] += docs[m[k]].fields[f];
+        vec[k][f] = tfidf::to_vector(docs.fields[f], m[k]);
+        if (!seen[mk]) sum[mk][f] = tfidf::SparseVector(vec[k][f].size());
+        sum[mk][f] += vec[k][f];
       }
-      present[mk] = true;
+      seen[mk] = true;
     }
     for (std::size_t k = 0; k < m.size(); ++k) {
       const unsigned mi = masks[k];
       double total = 0;
       for (unsigned mj = 0; mj < kMasks; ++mj) {
         const unsigned both = mi & mj;
-        if (!present[mj] || both == 0) continue;
+        if (!seen[mj] || both == 0) continue;
         double s = 0, wsum = 0;
         for (std::size_t f = 0; f < kStoryFields; ++f) {
           if (!(both >> f & 1u)) continue;
-          const auto& v = docs[m[k]].fields[f];
+          const auto& v = vec[k][f];
           double dot = static_cast<double>(v.dot(sum[mj][f]));
           if (mj == mi) dot -= static_cast<double>(v.squaredNorm());
           s += o.weights[f] * dot;
@@ -456,9 +630,16 @@ StoryResult cluster_ordered(std::span<const StoryDoc> docs, const StoryOptions& 
 }  // namespace
 
 std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs) {
+  return story_order(StoryCorpus::from_docs(docs));
+}
+
+std::vector<std::uint32_t> story_order(const StoryCorpus& docs) {
   std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(docs.size());
-  tbb::parallel_for(std::size_t{0}, docs.size(), [&](std::size_t i) {
-    keyed[i] = {content_hash(docs[i]), static_cast<std::uint32_t>(i)};
+  tbb::enumerable_thread_specific<std::vector<std::uint64_t>> bufs;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, docs.size(), 256), [&](const auto& r) {
+    auto& buf = bufs.local();
+    for (std::size_t i = r.begin(); i < r.end(); ++i)
+      keyed[i] = {content_hash(docs, i, buf), static_cast<std::uint32_t>(i)};
   });
   std::sort(keyed.begin(), keyed.end());
   std::vector<std::uint32_t> order(docs.size());
@@ -467,23 +648,29 @@ std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs) {
 }
 
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& o) {
-  return cluster_stories(std::vector<StoryDoc>(docs.begin(), docs.end()), o);
+  return cluster_stories(StoryCorpus::from_docs(docs), o);
 }
 
-StoryResult cluster_stories(std::vector<StoryDoc>&& docs, const StoryOptions& o) {
+StoryResult cluster_stories(StoryCorpus&& docs, const StoryOptions& o) {
   if (!(o.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
   // Work in content order, so that candidate, merge and score tie-breaks follow the content,
-  // not the input order: a shuffled corpus gives the same stories. Each doc is copied into
+  // not the input order: a shuffled corpus gives the same stories. Each field is copied into
   // that order and its original freed at once, so the stage holds about one set of vectors,
   // laid out in the order the similarities read them.
   const std::size_t n = docs.size();
   const std::vector<std::uint32_t> orig = story_order(docs);
-  std::vector<StoryDoc> ordered(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    ordered[k] = docs[orig[k]];
-    docs[orig[k]] = StoryDoc{};
+  StoryCorpus ordered;
+  for (std::size_t f = 0; f < kStoryFields; ++f) {
+    ordered.fields[f] = permute_rows(docs.fields[f], orig);
+    docs.fields[f] = tfidf::SparseRows();
   }
-  std::vector<StoryDoc>().swap(docs);
+  ordered.published.resize(n);
+  ordered.keys.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    ordered.published[k] = docs.published[orig[k]];
+    ordered.keys[k] = docs.keys[orig[k]];
+  }
+  docs = StoryCorpus{};
   StoryResult r = cluster_ordered(ordered, o, orig);
   StoryResult res;
   res.stats = r.stats;

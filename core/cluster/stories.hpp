@@ -23,6 +23,19 @@ struct StoryDoc {
   CanonicalKey key;                                      ///< decides the story's lead
 };
 
+/// Story docs stored flat, as the pipeline builds them: per field one row per doc (Eigen
+/// sparse, row-major), plus each doc's date and canonical key. Every field has size() rows.
+struct StoryCorpus {
+  std::array<tfidf::SparseRows, kStoryFields> fields;  ///< L2-normalised TF-IDF rows
+  std::vector<std::optional<std::int64_t>> published;  ///< seconds since the epoch
+  std::vector<CanonicalKey> keys;                      ///< decide the story's lead
+  std::size_t size() const noexcept { return keys.size(); }
+  /// Doc i as a StoryDoc (a copy).
+  StoryDoc doc(std::size_t i) const;
+  /// The docs, flat (field f has as many columns as the longest field f vector).
+  static StoryCorpus from_docs(std::span<const StoryDoc> docs);
+};
+
 struct StoryOptions {
   double threshold = 0.16;  ///< average-link similarity at which two clusters merge (docs/accuracy.md)
   std::array<double, kStoryFields> weights{0.05, 0.25, 0.50, 0.20};  ///< title, body, entity, bigram
@@ -74,11 +87,14 @@ double content_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptio
 /// highest-weighted body and entity terms. Sorted, distinct, i < j; stats are accumulated.
 std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const StoryOptions& options,
                                         lsh::CandidateStats& stats);
+std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOptions& options,
+                                        lsh::CandidateStats& stats);
 
 /// The order cluster_stories works in: doc indices sorted by a hash of each doc's field
 /// vectors, date and canonical key (ties, i.e. identical docs, by index). Every tie-break of
 /// the story stage follows this order, so the stories do not depend on the input order.
 std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs);
+std::vector<std::uint32_t> story_order(const StoryCorpus& docs);
 
 /// Clusters docs into stories. Candidates are pairs sharing at least min_shared of their
 /// salient_terms highest-weighted body and entity terms (found by sorting (term, doc) keys,
@@ -96,8 +112,8 @@ std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs);
 /// in two or more and evidence_veto_hi of its docs, that the other lacks. Deterministic.
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& options);
 
-/// The same, consuming `docs` (left empty): each doc is freed as it is copied into the working
-/// order, so the stage holds about one set of vectors instead of two.
-StoryResult cluster_stories(std::vector<StoryDoc>&& docs, const StoryOptions& options);
+/// The same, consuming `docs` (left empty): each field is freed as it is copied into the
+/// working order, so the stage holds about one set of vectors instead of two.
+StoryResult cluster_stories(StoryCorpus&& docs, const StoryOptions& options);
 
 }  // namespace samestory::cluster

@@ -206,16 +206,19 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       for (auto& f : counts[c]) f.shrink_to_fit();
     });
     std::vector<text::AnalyzedText>().swap(analyzed);
-    std::vector<cluster::StoryDoc> docs(m);
+    cluster::StoryCorpus docs;
     for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
       std::vector<tfidf::TermCounts> field(m);
       for (std::size_t c = 0; c < m; ++c) field[c] = std::move(counts[c][f]);
       const auto model = tfidf::IdfModel::fit(field, f == cluster::kBigram ? 2 : 1);
-      tbb::parallel_for(std::size_t{0}, m, [&](std::size_t c) { docs[c].fields[f] = model.transform(field[c]); });
+      docs.fields[f] = model.transform_rows(field);
     }
+    std::vector<std::array<tfidf::TermCounts, cluster::kStoryFields>>().swap(counts);
+    docs.published.resize(m);
+    docs.keys.resize(m);
     for (std::size_t c = 0; c < m; ++c) {
-      docs[c].published = keys[canon_list[c]].published;
-      docs[c].key = keys[canon_list[c]];
+      docs.published[c] = keys[canon_list[c]].published;
+      docs.keys[c] = keys[canon_list[c]];
     }
     timer.lap("tfidf");
     if (o.inspect_story_docs) o.inspect_story_docs(docs, canon_list);

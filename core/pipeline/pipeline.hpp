@@ -28,14 +28,15 @@ struct PipelineOptions {
   text::TextOptions text;
   std::uint32_t boilerplate_min_docs = 5;  ///< short lines in this many articles are boilerplate
   sketch::MinHashParams minhash;
-  double dup_threshold = 0.5;                ///< Jaccard of word shingles for a dup edge
-  std::optional<lsh::BandParams> bands;      ///< default: optimal for dup_threshold
-  double lsh_fp_weight = 0.005, lsh_fn_weight = 0.995;  ///< band optimisation weights: recall first, as every candidate is verified
-  std::uint32_t max_bucket = 256;            ///< LSH buckets larger than this are chained
+  double dup_threshold = 0.5;            ///< Jaccard of word shingles for a dup edge
+  std::optional<lsh::BandParams> bands;  ///< default: optimal for dup_threshold
+  double lsh_fp_weight = 0.005,
+         lsh_fn_weight = 0.995;    ///< band optimisation weights: recall first, as every candidate is verified
+  std::uint32_t max_bucket = 256;  ///< LSH buckets larger than this are chained
   Verify verify = Verify::estimate;
-  bool keep_records = false;  ///< keep Article::raw in the outcomes (for re-emitting records)
+  bool keep_records = false;         ///< keep Article::raw in the outcomes (for re-emitting records)
   OnError on_error = OnError::fail;  ///< duplicate ids: raise, or reject the later record
-  bool stories = true;  ///< false: dup groups only (each group its own story)
+  bool stories = true;               ///< false: dup groups only (each group its own story)
   cluster::StoryOptions story;
   unsigned threads = 0;  ///< 0: all hardware threads
   /// Called after LSH with the dup candidates and, under Verify::exact, every article's sorted
@@ -43,7 +44,7 @@ struct PipelineOptions {
   std::function<void(std::span<const std::vector<std::uint64_t>>, std::span<const lsh::Pair>)> inspect_dup_candidates;
   /// Called with the story stage's input (one doc per dup-group canonical, and the article
   /// index of each) just before stories are clustered: for quality tools.
-  std::function<void(std::span<const cluster::StoryDoc>, std::span<const std::uint32_t>)> inspect_story_docs;
+  std::function<void(const cluster::StoryCorpus&, std::span<const std::uint32_t>)> inspect_story_docs;
   /// Called between stages and batches (stage name, items done); must not throw.
   std::function<void(std::string_view stage, std::uint64_t done)> progress;
 };

@@ -7,6 +7,8 @@
 #include <emmintrin.h>
 #endif
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 
 namespace samestory::tfidf {
 
@@ -135,10 +137,8 @@ double IdfModel::idf(std::uint64_t term) const {
   return i < 0 ? 0.0 : idf_[static_cast<std::size_t>(i)];
 }
 
-SparseVector IdfModel::transform(const TermCounts& doc) const {
-  SparseVector v(static_cast<std::int32_t>(terms_.size()));
-  std::vector<std::pair<std::int32_t, float>> entries;
-  entries.reserve(doc.size());
+void IdfModel::transform_into(const TermCounts& doc, std::vector<std::pair<std::int32_t, float>>& out) const {
+  const std::size_t first = out.size();
   double norm2 = 0;
   // The lookups miss the cache once the vocabulary is large: read every term's home slot
   // first (prefetched), then its vocabulary entry (prefetched), so the misses overlap. A term
@@ -164,23 +164,97 @@ SparseVector IdfModel::transform(const TermCounts& doc) const {
     if (i < 0) continue;
     const float w =
         static_cast<float>((1.0 + std::log(static_cast<double>(count))) * idf_[static_cast<std::size_t>(i)]);
-    entries.emplace_back(i, w);
+    out.emplace_back(i, w);
     norm2 += static_cast<double>(w) * w;
   }
-  if (entries.empty()) return v;
+  if (out.size() == first) return;
   const auto inv = static_cast<float>(1.0 / std::sqrt(norm2));
+  for (std::size_t k = first; k < out.size(); ++k) out[k].second *= inv;
+}
+
+SparseVector IdfModel::transform(const TermCounts& doc) const {
+  SparseVector v(static_cast<std::int32_t>(terms_.size()));
+  thread_local std::vector<std::pair<std::int32_t, float>> entries;
+  entries.clear();
+  transform_into(doc, entries);
   v.reserve(static_cast<Eigen::Index>(entries.size()));
-  for (const auto& [i, w] : entries) v.insertBack(i) = w * inv;
+  for (const auto& [i, w] : entries) v.insertBack(i) = w;
+  return v;
+}
+
+namespace {
+
+/// Builds rows from per-chunk entry lists: rows [c * chunk, ...) of chunk c, with their sizes.
+template <class Fill>
+SparseRows build_rows(std::size_t n, Eigen::Index cols, Fill fill) {
+  constexpr std::size_t kChunk = 1024;
+  const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  std::vector<std::vector<std::pair<std::int32_t, float>>> entries(chunks);
+  std::vector<std::int32_t> sizes(n);
+  tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+    auto& e = entries[c];
+    for (std::size_t r = c * kChunk; r < std::min(n, (c + 1) * kChunk); ++r) {
+      const std::size_t before = e.size();
+      fill(r, e);
+      sizes[r] = static_cast<std::int32_t>(e.size() - before);
+    }
+  });
+  SparseRows m(static_cast<Eigen::Index>(n), cols);
+  std::int64_t nnz = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    m.outerIndexPtr()[r] = static_cast<std::int32_t>(nnz);
+    nnz += sizes[r];
+    if (nnz > std::numeric_limits<std::int32_t>::max())
+      throw std::length_error("over 2^31 TF-IDF entries in one field");
+  }
+  m.outerIndexPtr()[n] = static_cast<std::int32_t>(nnz);
+  m.resizeNonZeros(static_cast<Eigen::Index>(nnz));
+  tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+    auto& e = entries[c];
+    const std::size_t at = static_cast<std::size_t>(m.outerIndexPtr()[c * kChunk]);
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      m.innerIndexPtr()[at + k] = e[k].first;
+      m.valuePtr()[at + k] = e[k].second;
+    }
+    std::vector<std::pair<std::int32_t, float>>().swap(e);
+  });
+  return m;
+}
+
+}  // namespace
+
+SparseRows IdfModel::transform_rows(std::span<const TermCounts> docs) const {
+  return build_rows(docs.size(), static_cast<Eigen::Index>(terms_.size()),
+                    [&](std::size_t r, auto& out) { transform_into(docs[r], out); });
+}
+
+SparseRows to_rows(std::span<const SparseVector> vectors, Eigen::Index cols) {
+  for (const auto& v : vectors)
+    if (v.size() > cols) throw std::invalid_argument("vector longer than the rows");
+  return build_rows(vectors.size(), cols, [&](std::size_t r, auto& out) {
+    for (SparseVector::InnerIterator it(vectors[r]); it; ++it) out.emplace_back(it.index(), it.value());
+  });
+}
+
+SparseVector to_vector(const SparseRows& m, Eigen::Index r) {
+  const Row x = row(m, r);
+  SparseVector v(m.cols());
+  v.reserve(static_cast<Eigen::Index>(x.size));
+  for (std::size_t k = 0; k < x.size; ++k) v.insertBack(x.index[k]) = x.value[k];
   return v;
 }
 
 double cosine(const SparseVector& a, const SparseVector& b) {
-  const std::size_t na = static_cast<std::size_t>(a.nonZeros()), nb = static_cast<std::size_t>(b.nonZeros());
+  return cosine(row(a), row(b));
+}
+
+double cosine(Row a, Row b) {
+  const std::size_t na = a.size, nb = b.size;
   if (na == 0 || nb == 0) return 0.0;
-  const std::int32_t* ia = a.innerIndexPtr();
-  const std::int32_t* ib = b.innerIndexPtr();
-  const float* va = a.valuePtr();
-  const float* vb = b.valuePtr();
+  const std::int32_t* ia = a.index;
+  const std::int32_t* ib = b.index;
+  const float* va = a.value;
+  const float* vb = b.value;
   // Merge join. Weights are positive, so adding +0.0f for a non-match leaves the float sum
   // exactly as Eigen's (res += a_i * b_i over matching indices, in index order).
   float res = 0.0f;
@@ -205,6 +279,54 @@ double cosine(const SparseVector& a, const SparseVector& b) {
     res += x == y ? p : 0.0f;
     i += x <= y;
     j += y <= x;
+  }
+  return static_cast<double>(res);
+}
+
+namespace {
+inline std::uint32_t probe_hash(std::int32_t key, std::uint32_t shift) {
+  return (static_cast<std::uint32_t>(key) * 0x9E3779B1u) >> shift;
+}
+}  // namespace
+
+void RowProbe::reset(Row a) {
+  // Clear the previous row's slots only (every other slot is always empty).
+  for (auto s : used_) key_[s] = -1;
+  used_.clear();
+  size_ = a.size;
+  // At most a quarter full, so a missing key (most of them) usually ends its probe at once.
+  unsigned bits = 4;
+  while ((std::size_t{1} << bits) < 4 * a.size) ++bits;
+  if (key_.size() < (std::size_t{1} << bits)) {
+    key_.assign(std::size_t{1} << bits, -1);
+    value_.resize(key_.size());
+  }
+  shift_ = 32 - bits;
+  mask_ = (std::uint32_t{1} << bits) - 1;
+  for (std::size_t k = 0; k < a.size; ++k) {
+    std::uint32_t s = probe_hash(a.index[k], shift_);
+    while (key_[s] >= 0) s = (s + 1) & mask_;
+    key_[s] = a.index[k];
+    value_[s] = a.value[k];
+    used_.push_back(s);
+  }
+}
+
+double RowProbe::dot(Row b) const {
+  if (size_ == 0 || b.size == 0) return 0.0;
+  const std::uint32_t mask = mask_;
+  // b's entries in index order, so matches are summed in the order of the merge join.
+  float res = 0.0f;
+  for (std::size_t k = 0; k < b.size; ++k) {
+    const std::int32_t x = b.index[k];
+    for (std::uint32_t s = probe_hash(x, shift_);; s = (s + 1) & mask) {
+      const std::int32_t y = key_[s];
+      if (y == x) {
+        res += value_[s] * b.value[k];
+        break;
+      }
+      if (y < 0) break;
+    }
   }
   return static_cast<double>(res);
 }

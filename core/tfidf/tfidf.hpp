@@ -12,6 +12,29 @@ namespace samestory::tfidf {
 
 using SparseVector = Eigen::SparseVector<float, Eigen::ColMajor, std::int32_t>;
 
+/// Many vectors stored flat, one row each (compressed row-major: one index and one value
+/// array for all rows, no allocation per vector).
+using SparseRows = Eigen::SparseMatrix<float, Eigen::RowMajor, std::int32_t>;
+
+/// One row of a SparseRows, as raw arrays.
+struct Row {
+  const std::int32_t* index = nullptr;
+  const float* value = nullptr;
+  std::size_t size = 0;
+};
+inline Row row(const SparseRows& m, Eigen::Index r) {
+  const auto b = m.outerIndexPtr()[r], e = m.outerIndexPtr()[r + 1];
+  return {m.innerIndexPtr() + b, m.valuePtr() + b, static_cast<std::size_t>(e - b)};
+}
+inline Row row(const SparseVector& v) {
+  return {v.innerIndexPtr(), v.valuePtr(), static_cast<std::size_t>(v.nonZeros())};
+}
+
+/// The vectors as rows of `cols` columns (each vector's size must not exceed it).
+SparseRows to_rows(std::span<const SparseVector> vectors, Eigen::Index cols);
+/// Row r as a vector of size m.cols().
+SparseVector to_vector(const SparseRows& m, Eigen::Index r);
+
 /// Distinct terms of one document with their counts, sorted by term.
 using TermCounts = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
 
@@ -27,6 +50,8 @@ class IdfModel {
 
   /// w(t) = (1 + ln tf) * idf(t) for known terms, L2-normalised. Unknown terms are ignored.
   SparseVector transform(const TermCounts& doc) const;
+  /// transform of every document, one row each (rows in parallel; the same values).
+  SparseRows transform_rows(std::span<const TermCounts> docs) const;
 
   /// idf of a term, or 0 when unknown.
   double idf(std::uint64_t term) const;
@@ -38,6 +63,8 @@ class IdfModel {
  private:
   /// Open-addressing table term -> index (one probe per known term, usually), built by fit.
   std::int32_t lookup(std::uint64_t term) const;
+  /// transform's entries (index, weight), L2-normalised, appended to `out`.
+  void transform_into(const TermCounts& doc, std::vector<std::pair<std::int32_t, float>>& out) const;
   void build_table();
 
   std::vector<std::uint64_t> terms_;  // sorted; position = vector index
@@ -50,5 +77,25 @@ class IdfModel {
 /// Cosine of two L2-normalised vectors (their dot product); 0 when either is empty. Bit for bit
 /// Eigen's sparse dot (products summed in float in index order), without its branches.
 double cosine(const SparseVector& a, const SparseVector& b);
+/// The same over raw rows.
+double cosine(Row a, Row b);
+
+/// Dot products of one fixed row with many others, bit for bit cosine(a, b): the fixed row's
+/// indices go into a small open-addressing table once, and each other row's entries are looked
+/// up in it in index order (no merge join, whose branches mispredict).
+class RowProbe {
+ public:
+  /// Makes `a` the fixed row (its entries are copied).
+  void reset(Row a);
+  /// cosine(a, b) for the fixed row a.
+  double dot(Row b) const;
+
+ private:
+  std::vector<std::int32_t> key_;
+  std::vector<float> value_;
+  std::vector<std::uint32_t> used_;  // slots holding the fixed row's entries
+  std::uint32_t shift_ = 28, mask_ = 0;
+  std::size_t size_ = 0;
+};
 
 }  // namespace samestory::tfidf
