@@ -176,6 +176,10 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
     std::vector<std::uint32_t> at(doc_start.begin(), doc_start.end() - 1);
     for (std::size_t p = 0; p < ne; ++p) doc_entry[at[keyed[p].second]++] = static_cast<std::uint32_t>(p);
   }
+  // The doc of each entry, apart from its key, so the bucket scans below read 4 bytes per entry.
+  std::vector<std::uint32_t> entry_doc(ne);
+  for (std::size_t p = 0; p < ne; ++p) entry_doc[p] = keyed[p].second;
+  Keyed().swap(keyed);
   // Per doc d, its partners counted in a dense per-thread array (no list of raw pairs is
   // built); docs are cut into fixed chunks, so the concatenation does not depend on the thread
   // count. Uncapped: the partners j > d sharing at least min_shared salient terms, in (d, j)
@@ -187,48 +191,68 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
   constexpr std::size_t kChunk = 512;
   const std::size_t chunks = (n + kChunk - 1) / kChunk;
   std::vector<std::vector<lsh::Pair>> per_chunk(chunks);
+  // A pair shares at most salient_terms terms, so a byte per doc counts them (a smaller array
+  // stays in cache) unless more than 255 terms are salient.
+  const bool narrow = o.salient_terms <= 255;
   struct Scratch {
-    std::vector<std::uint32_t> count, touched;
+    std::vector<std::uint8_t> count8;
+    std::vector<std::uint32_t> count32, touched;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> best;  // (shared, other)
   };
   tbb::enumerable_thread_specific<Scratch> scratch;
   tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
     Scratch& s = scratch.local();
-    if (s.count.size() != n) s.count.assign(n, 0);
+    if (narrow && s.count8.size() != n) s.count8.assign(n, 0);
+    if (!narrow && s.count32.size() != n) s.count32.assign(n, 0);
     auto& out = per_chunk[ch];
     for (std::size_t d = ch * kChunk; d < std::min(n, (ch + 1) * kChunk); ++d) {
       s.touched.clear();
-      auto add = [&](std::uint32_t j) {
-        if (s.count[j]++ == 0) s.touched.push_back(j);
-      };
-      for (std::uint32_t k = doc_start[d]; k < doc_start[d + 1]; ++k) {
-        const std::uint32_t p = doc_entry[k], b = bucket_begin[p], e = bucket_end[p];
-        if (e - b <= o.max_bucket || p == b) {
-          for (std::uint32_t q = cap > 0 ? b : p + 1; q < e; ++q)
-            if (q != p) add(keyed[q].second);
-        } else {
-          // The chain: (first, p), (p - 1, p) unless p - 1 is the first, (p, p + 1); uncapped
-          // counts only the pair whose other doc comes later.
-          if (cap > 0) {
-            add(keyed[b].second);
-            if (p - 1 > b) add(keyed[p - 1].second);
+      auto count_all = [&](auto& count) {
+        auto add = [&](std::uint32_t j) {
+          if (count[j]++ == 0) s.touched.push_back(j);
+        };
+        for (std::uint32_t k = doc_start[d]; k < doc_start[d + 1]; ++k) {
+          const std::uint32_t p = doc_entry[k], b = bucket_begin[p], e = bucket_end[p];
+          if (e - b <= o.max_bucket || p == b) {
+            if (cap > 0)
+              for (std::uint32_t q = b; q < p; ++q) add(entry_doc[q]);
+            for (std::uint32_t q = p + 1; q < e; ++q) add(entry_doc[q]);
+          } else {
+            // The chain: (first, p), (p - 1, p) unless p - 1 is the first, (p, p + 1); uncapped
+            // counts only the pair whose other doc comes later.
+            if (cap > 0) {
+              add(entry_doc[b]);
+              if (p - 1 > b) add(entry_doc[p - 1]);
+            }
+            if (p + 1 < e) add(entry_doc[p + 1]);
           }
-          if (p + 1 < e) add(keyed[p + 1].second);
         }
+      };
+      auto take = [&](std::uint32_t j) {  // j's count, reset for the next doc
+        std::uint32_t c;
+        if (narrow) {
+          c = s.count8[j];
+          s.count8[j] = 0;
+        } else {
+          c = s.count32[j];
+          s.count32[j] = 0;
+        }
+        return c;
+      };
+      if (narrow) {
+        count_all(s.count8);
+      } else {
+        count_all(s.count32);
       }
       if (cap == 0) {
         std::sort(s.touched.begin(), s.touched.end());
-        for (auto j : s.touched) {
-          if (s.count[j] >= o.min_shared) out.emplace_back(static_cast<std::uint32_t>(d), j);
-          s.count[j] = 0;
-        }
+        for (auto j : s.touched)
+          if (take(j) >= o.min_shared) out.emplace_back(static_cast<std::uint32_t>(d), j);
         continue;
       }
       s.best.clear();
-      for (auto j : s.touched) {
-        if (s.count[j] >= o.min_shared) s.best.emplace_back(s.count[j], j);
-        s.count[j] = 0;
-      }
+      for (auto j : s.touched)
+        if (const std::uint32_t c = take(j); c >= o.min_shared) s.best.emplace_back(c, j);
       const std::size_t keep = std::min<std::size_t>(cap, s.best.size());
       std::partial_sort(
           s.best.begin(), s.best.begin() + static_cast<std::ptrdiff_t>(keep), s.best.end(),
@@ -239,7 +263,7 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
       }
     }
   });
-  Keyed().swap(keyed);
+  std::vector<std::uint32_t>().swap(entry_doc);
   std::vector<std::uint32_t>().swap(bucket_begin);
   std::vector<std::uint32_t>().swap(bucket_end);
   std::vector<std::uint32_t>().swap(doc_entry);
@@ -298,30 +322,17 @@ tfidf::SparseRows permute_rows(const tfidf::SparseRows& m, std::span<const std::
   return out;
 }
 
-/// Per candidate pair (sorted by first doc), its content similarity and whether it is dated
-/// beyond the time gate. The pairs of one first doc share that doc's probe tables.
+/// Per candidate pair, its content similarity and whether it is dated beyond the time gate.
 void candidate_similarities(const StoryCorpus& docs, std::span<const lsh::Pair> cand, const StoryOptions& o,
                             std::vector<double>& sim, std::vector<std::uint8_t>& far) {
   sim.resize(cand.size());
   far.resize(cand.size());
-  std::vector<std::size_t> group;  // start of each first doc's run of pairs
-  for (std::size_t k = 0; k < cand.size(); ++k)
-    if (k == 0 || cand[k].first != cand[k - 1].first) group.push_back(k);
-  group.push_back(cand.size());
-  tbb::enumerable_thread_specific<std::array<tfidf::RowProbe, kStoryFields>> probes;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, group.size() - 1, 16), [&](const auto& r) {
-    auto& probe = probes.local();
-    for (std::size_t g = r.begin(); g < r.end(); ++g) {
-      const std::uint32_t i = cand[group[g]].first;
-      const auto ri = rows_of(docs, i);
-      const auto has_i = present(ri);
-      for (std::size_t f = 0; f < kStoryFields; ++f) probe[f].reset(o.weights[f] > 0 ? ri[f] : tfidf::Row{});
-      for (std::size_t k = group[g]; k < group[g + 1]; ++k) {
-        const std::uint32_t j = cand[k].second;
-        const auto rj = rows_of(docs, j);
-        sim[k] = combine(o, has_i, present(rj), [&](std::size_t f) { return probe[f].dot(rj[f]); });
-        far[k] = far_apart(docs.published[i], docs.published[j], o);
-      }
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cand.size(), 256), [&](const auto& r) {
+    for (std::size_t k = r.begin(); k < r.end(); ++k) {
+      const auto [i, j] = cand[k];
+      const auto ri = rows_of(docs, i), rj = rows_of(docs, j);
+      sim[k] = combine(o, present(ri), present(rj), [&](std::size_t f) { return tfidf::cosine(ri[f], rj[f]); });
+      far[k] = far_apart(docs.published[i], docs.published[j], o);
     }
   });
 }

@@ -80,22 +80,5 @@ double cosine(const SparseVector& a, const SparseVector& b);
 /// The same over raw rows.
 double cosine(Row a, Row b);
 
-/// Dot products of one fixed row with many others, bit for bit cosine(a, b): the fixed row's
-/// indices go into a small open-addressing table once, and each other row's entries are looked
-/// up in it in index order (no merge join, whose branches mispredict).
-class RowProbe {
- public:
-  /// Makes `a` the fixed row (its entries are copied).
-  void reset(Row a);
-  /// cosine(a, b) for the fixed row a.
-  double dot(Row b) const;
-
- private:
-  std::vector<std::int32_t> key_;
-  std::vector<float> value_;
-  std::vector<std::uint32_t> used_;  // slots holding the fixed row's entries
-  std::uint32_t shift_ = 28, mask_ = 0;
-  std::size_t size_ = 0;
-};
 
 }  // namespace samestory::tfidf
