@@ -386,6 +386,31 @@ TEST_CASE("tfidf: transform_rows gives transform's vectors, one row each, for an
       CHECK(back.valuePtr()[k] == r1.valuePtr()[k]);
     }
   }
+  // max_terms: the top weights of each row (ties by index), renormalised.
+  for (int t = 0; t < 30; ++t) {
+    const Corpus c = make_corpus(rng, 1 + rng.below(40), 1 + rng.below(300), 120);
+    const IdfModel m = IdfModel::fit(c.docs);
+    const std::size_t k = 1 + rng.below(30);
+    const auto rows = m.transform_rows(c.docs, k);
+    for (std::size_t d = 0; d < c.docs.size(); ++d) {
+      const SparseVector all = m.transform(c.docs[d]);
+      std::vector<std::pair<float, std::int32_t>> by_weight;
+      for (SparseVector::InnerIterator it(all); it; ++it) by_weight.emplace_back(it.value(), it.index());
+      std::sort(by_weight.begin(), by_weight.end(), [](const auto& x, const auto& y) {
+        return x.first != y.first ? x.first > y.first : x.second < y.second;
+      });
+      by_weight.resize(std::min(k, by_weight.size()));
+      std::map<std::int32_t, double> want;
+      double n2 = 0;
+      for (const auto& [w, i] : by_weight) want[i] = w, n2 += static_cast<double>(w) * w;
+      const SparseVector got = samestory::tfidf::to_vector(rows, static_cast<Eigen::Index>(d));
+      REQUIRE(static_cast<std::size_t>(got.nonZeros()) == want.size());
+      for (SparseVector::InnerIterator it(got); it; ++it) {
+        REQUIRE(want.count(it.index()) == 1);
+        CHECK(it.value() == doctest::Approx(want[it.index()] / std::sqrt(n2)).epsilon(1e-6));
+      }
+    }
+  }
   const std::vector<SparseVector> too_long{SparseVector(10)};
   CHECK_THROWS_AS(samestory::tfidf::to_rows(too_long, 5), std::invalid_argument);
 }

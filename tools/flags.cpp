@@ -28,6 +28,9 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
     cmd.add_option("--time-factor", f.pipe.story.time_factor, "Similarity multiplier beyond the time gate")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
+    cmd.add_option("--story-terms", f.pipe.story.max_terms,
+                   "Per field, the highest-weighted TF-IDF terms an article keeps for stories (0 = all)")
+        ->capture_default_str();
     cmd.add_option("--story-neighbors", f.pipe.story.max_candidates_per_doc,
                    "Story candidates per article: the pairs sharing most salient terms (0 = all)")
         ->capture_default_str();

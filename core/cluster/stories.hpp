@@ -56,6 +56,7 @@ struct StoryOptions {
   double evidence_rare = 2;                   ///< rare: in at most this × (docs of the two clusters) + 3 docs
   double evidence_veto_hi = 0.6;              ///< not lifted when each has a rare entity in >= 2 and this share of
                                               ///< its docs that the other lacks (two strikes, two pay offers)
+  std::uint32_t max_terms = 0;                ///< per field, the highest-weighted terms a doc keeps (0 = all)
   std::uint32_t salient_terms = 48;           ///< body + entity terms per doc indexed for candidates
   std::uint32_t min_shared = 2;               ///< salient terms two docs must share to be compared
   std::uint32_t max_candidates_per_doc = 18;  ///< per doc, the pairs sharing most salient terms (0 = all)

@@ -137,7 +137,8 @@ double IdfModel::idf(std::uint64_t term) const {
   return i < 0 ? 0.0 : idf_[static_cast<std::size_t>(i)];
 }
 
-void IdfModel::transform_into(const TermCounts& doc, std::vector<std::pair<std::int32_t, float>>& out) const {
+void IdfModel::transform_into(const TermCounts& doc, std::vector<std::pair<std::int32_t, float>>& out,
+                              std::size_t max_terms) const {
   const std::size_t first = out.size();
   double norm2 = 0;
   // The lookups miss the cache once the vocabulary is large: read every term's home slot
@@ -165,9 +166,17 @@ void IdfModel::transform_into(const TermCounts& doc, std::vector<std::pair<std::
     const float w =
         static_cast<float>((1.0 + std::log(static_cast<double>(count))) * idf_[static_cast<std::size_t>(i)]);
     out.emplace_back(i, w);
-    norm2 += static_cast<double>(w) * w;
   }
   if (out.size() == first) return;
+  if (max_terms > 0 && out.size() - first > max_terms) {
+    const auto b = out.begin() + static_cast<std::ptrdiff_t>(first);
+    std::nth_element(b, b + static_cast<std::ptrdiff_t>(max_terms), out.end(), [](const auto& x, const auto& y) {
+      return x.second != y.second ? x.second > y.second : x.first < y.first;
+    });
+    out.resize(first + max_terms);
+    std::sort(b, out.end());
+  }
+  for (std::size_t k = first; k < out.size(); ++k) norm2 += static_cast<double>(out[k].second) * out[k].second;
   const auto inv = static_cast<float>(1.0 / std::sqrt(norm2));
   for (std::size_t k = first; k < out.size(); ++k) out[k].second *= inv;
 }
@@ -223,9 +232,9 @@ SparseRows build_rows(std::size_t n, Eigen::Index cols, Fill fill) {
 
 }  // namespace
 
-SparseRows IdfModel::transform_rows(std::span<const TermCounts> docs) const {
+SparseRows IdfModel::transform_rows(std::span<const TermCounts> docs, std::size_t max_terms) const {
   return build_rows(docs.size(), static_cast<Eigen::Index>(terms_.size()),
-                    [&](std::size_t r, auto& out) { transform_into(docs[r], out); });
+                    [&](std::size_t r, auto& out) { transform_into(docs[r], out, max_terms); });
 }
 
 SparseRows to_rows(std::span<const SparseVector> vectors, Eigen::Index cols) {

@@ -50,8 +50,10 @@ class IdfModel {
 
   /// w(t) = (1 + ln tf) * idf(t) for known terms, L2-normalised. Unknown terms are ignored.
   SparseVector transform(const TermCounts& doc) const;
-  /// transform of every document, one row each (rows in parallel; the same values).
-  SparseRows transform_rows(std::span<const TermCounts> docs) const;
+  /// transform of every document, one row each (rows in parallel; the same values). With
+  /// max_terms > 0, each row keeps only its max_terms highest weights (ties by index), and is
+  /// L2-normalised over those.
+  SparseRows transform_rows(std::span<const TermCounts> docs, std::size_t max_terms = 0) const;
 
   /// idf of a term, or 0 when unknown.
   double idf(std::uint64_t term) const;
@@ -63,8 +65,10 @@ class IdfModel {
  private:
   /// Open-addressing table term -> index (one probe per known term, usually), built by fit.
   std::int32_t lookup(std::uint64_t term) const;
-  /// transform's entries (index, weight), L2-normalised, appended to `out`.
-  void transform_into(const TermCounts& doc, std::vector<std::pair<std::int32_t, float>>& out) const;
+  /// transform's entries (index, weight), L2-normalised, appended to `out` (the top max_terms
+  /// of them when max_terms > 0).
+  void transform_into(const TermCounts& doc, std::vector<std::pair<std::int32_t, float>>& out,
+                      std::size_t max_terms = 0) const;
   void build_table();
 
   std::vector<std::uint64_t> terms_;  // sorted; position = vector index
@@ -79,6 +83,5 @@ class IdfModel {
 double cosine(const SparseVector& a, const SparseVector& b);
 /// The same over raw rows.
 double cosine(Row a, Row b);
-
 
 }  // namespace samestory::tfidf
