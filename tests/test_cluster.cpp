@@ -244,7 +244,8 @@ std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> docs, co
         // entity in >= evidence_hi of x's docs (x has >= evidence_min_size docs) found in at most
         // evidence_rare * (|a| + |b|) + 3 docs of the corpus; x's evidence is covered by y when
         // >= evidence_min_found and >= evidence_share of it occurs in y's docs. Vetoed when each
-        // has a rare entity in >= 2 and >= evidence_veto_hi of its docs absent from the other.
+        // has rare entities in >= 2 and >= evidence_veto_hi of its docs absent from the other, named
+        // >= evidence_veto_mass times per doc.
         auto lifted = [&] {
           if (o.evidence_share > 1 || (o.time_factor >= 1 && o.cluster_gate_factor >= 1)) return false;
           const double rare = o.evidence_rare * static_cast<double>(clusters[a].size() + clusters[b].size()) + 3;
@@ -266,13 +267,16 @@ std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> docs, co
             return found >= o.evidence_min_found &&
                    static_cast<double>(found) >= o.evidence_share * static_cast<double>(total);
           };
+          // x's own entities must be named evidence_veto_mass times per doc of x (their doc counts
+          // summed, over |x|).
           auto own = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
             const auto cx = entity_docs(x), cy = entity_docs(y);
+            std::size_t named = 0;
             for (const auto& [t, k] : cx)
               if (k >= 2 && static_cast<double>(k) >= o.evidence_veto_hi * static_cast<double>(x.size()) &&
                   static_cast<double>(entity_df.at(t)) <= rare && !cy.count(t))
-                return true;
-            return false;
+                named += k;
+            return named > 0 && static_cast<double>(named) >= o.evidence_veto_mass * static_cast<double>(x.size());
           };
           return (covered(clusters[a], clusters[b]) || covered(clusters[b], clusters[a])) &&
                  !(own(clusters[a], clusters[b]) && own(clusters[b], clusters[a]));
@@ -628,7 +632,7 @@ TEST_CASE("cluster: stories do not chain A~B~C under average link") {
 
 TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
   SplitMix64 rng{230};
-  std::size_t total_merges = 0, big_stories = 0, gated_differs = 0, lift_differs = 0;
+  std::size_t total_merges = 0, big_stories = 0, gated_differs = 0, lift_differs = 0, mass_differs = 0;
   for (int trial = 0; trial < 40; ++trial) {
     const std::size_t n = 20 + rng.below(21);
     const auto docs = random_docs(rng, n, 0.7);
@@ -650,8 +654,10 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
     o.evidence_min_found = static_cast<std::uint32_t>(1 + rng.below(2));
     o.evidence_rare = std::array<double, 3>{0.5, 1.0, 2.0}[rng.below(3)];
     o.evidence_veto_hi = std::array<double, 2>{0.6, 2.0}[rng.below(2)];
+    o.evidence_veto_mass = std::array<double, 3>{0.0, 1.0, 1.5}[trial % 3];  // not drawn: the stream stays
     INFO("evidence " << o.evidence_share << "/" << o.evidence_hi << "/" << o.evidence_min_size << "/"
-                     << o.evidence_min_found << "/" << o.evidence_rare << "/" << o.evidence_veto_hi);
+                     << o.evidence_min_found << "/" << o.evidence_rare << "/" << o.evidence_veto_hi << "/"
+                     << o.evidence_veto_mass);
     INFO("trial " << trial << " n=" << n << " threshold=" << o.threshold << " min_shared=" << o.min_shared
                   << " conflict " << o.conflict_min_size << "/" << o.conflict_hi << "/" << o.conflict_lo << "/"
                   << o.conflict_factor);
@@ -664,6 +670,9 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
     StoryOptions no_lift = o;
     no_lift.evidence_share = 2;
     lift_differs += partition_of(cluster_stories(docs, no_lift)) != want;
+    StoryOptions any_own = o;
+    any_own.evidence_veto_mass = 0;
+    mass_differs += partition_of(cluster_stories(docs, any_own)) != want;
     std::set<std::uint32_t> clusters(want.begin(), want.end());
     CHECK(r.stats.merges == n - clusters.size());
     check_result_shape(r, docs);
@@ -671,11 +680,13 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
     for (const auto& m : stories_of(r)) big_stories += m.size() >= 3;
   }
   MESSAGE("merges " << total_merges << ", stories of 3+ docs " << big_stories << ", trials the conflict gate changed "
-                    << gated_differs << ", trials the evidence lift changed " << lift_differs);
+                    << gated_differs << ", trials the evidence lift changed " << lift_differs
+                    << ", trials the veto mass changed " << mass_differs);
   CHECK(total_merges > 200);  // the comparison is not vacuous
   CHECK(big_stories > 20);
   CHECK(gated_differs >= 3);
   CHECK(lift_differs >= 3);
+  CHECK(mass_differs >= 1);
 }
 
 TEST_CASE("cluster: story score is the mean content similarity to the other members") {
@@ -883,6 +894,65 @@ TEST_CASE("cluster: shared rare evidence lifts the time gates; each side's own e
   r = cluster_stories(trial, common);
   CHECK(r.lead[0] != r.lead[4]);
   CHECK(partition_of(r) == naive_in_story_order(trial, common));
+}
+
+TEST_CASE("cluster: the evidence veto needs each side's own entities named about once per doc") {
+  // A shooting (6 docs, day 0) and the trial 300 days later (3 docs) share the suspect (100),
+  // victim (101) and place (102). The trial brings its judge (103) and the victim's widow (104),
+  // in every trial doc; the shooting's coverage quotes an official (110) in 4 of its 6 docs. Ten
+  // unrelated docs keep the entities rare.
+  using samestory::cluster::kBody;
+  using samestory::cluster::kEntity;
+  const std::int64_t t0 = 1'700'000'000;
+  auto build = [&](std::size_t quoted, std::vector<std::uint64_t> trial_own) {
+    std::vector<FieldTokens> tokens;
+    for (std::size_t i = 0; i < 9; ++i) {
+      FieldTokens t;
+      t[kBody] = {11, 12, 13, 14, 15};
+      t[kEntity] = {100, 101, 102};
+      if (i < quoted) t[kEntity].push_back(110);
+      if (i >= 6) t[kEntity].insert(t[kEntity].end(), trial_own.begin(), trial_own.end());
+      tokens.push_back(t);
+    }
+    for (std::uint64_t k = 0; k < 10; ++k) tokens.push_back(FieldTokens{{{}, {90 + k, 80 + k}, {200 + k}, {}}});
+    auto docs = tfidf_docs(tokens);
+    for (std::size_t i = 0; i < 9; ++i)
+      docs[i].published = t0 + (i < 6 ? 0 : 300 * kDay) + static_cast<std::int64_t>(i) * 60;
+    return docs;
+  };
+  auto together = [](const StoryResult& r) {
+    for (std::size_t i = 1; i < 9; ++i)
+      if (r.lead[i] != r.lead[0]) return false;
+    return true;
+  };
+  StoryOptions o;
+  o.threshold = 0.35;
+  const auto docs = build(4, {103, 104});
+  REQUIRE(content_similarity(docs[0], docs[6], o) >= o.threshold);
+  REQUIRE(content_similarity(docs[0], docs[6], o) * o.time_factor * o.cluster_gate_factor < o.threshold);
+  // The official is named 4/6 times per shooting doc, under evidence_veto_mass (1): no veto, the
+  // trial joins its shooting.
+  auto r = cluster_stories(docs, o);
+  CHECK(together(r));
+  CHECK(partition_of(r) == naive_in_story_order(docs, o));
+  // Any one own entity vetoing (the rule before evidence_veto_mass): two stories.
+  StoryOptions any = o;
+  any.evidence_veto_mass = 0;
+  r = cluster_stories(docs, any);
+  CHECK(r.lead[0] != r.lead[6]);
+  CHECK(partition_of(r) == naive_in_story_order(docs, any));
+  // Quoted in every shooting doc (named once per doc): vetoed again, as a place of its own is.
+  const auto every = build(6, {103, 104});
+  r = cluster_stories(every, o);
+  CHECK(r.lead[0] != r.lead[6]);
+  CHECK(partition_of(r) == naive_in_story_order(every, o));
+  // At a bar of 1.5 per doc the trial's two entities (2 per doc) still count, the official in
+  // every shooting doc (1 per doc) no longer does: lifted.
+  StoryOptions higher = o;
+  higher.evidence_veto_mass = 1.5;
+  r = cluster_stories(every, higher);
+  CHECK(together(r));
+  CHECK(partition_of(r) == naive_in_story_order(every, higher));
 }
 
 TEST_CASE("cluster: two large clusters that each have a defining entity the other lacks stay apart") {

@@ -48,6 +48,11 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
                    "occurs in the other (above 1 = never)")
         ->check(CLI::Range(0.0, 2.0))
         ->capture_default_str();
+    cmd.add_option("--evidence-veto-mass", f.pipe.story.evidence_veto_mass,
+                   "The lift is vetoed when each cluster's docs name, on average, this many rare entities of its "
+                   "own (0 = any one)")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
   }
   cmd.add_option("--num-perm", f.pipe.minhash.num_perm, "MinHash signature length")
       ->check(CLI::Range(1, 4096))

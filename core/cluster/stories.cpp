@@ -442,8 +442,9 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
   // or more) that are rare (in at most evidence_rare × the two clusters' docs + 3 docs of the
   // corpus, so that an outlet's or a city's name is not evidence in a large corpus). The gates
   // are lifted when evidence_min_found and evidence_share of one cluster's evidence occur in
-  // the other, unless each cluster has a rare entity of its own (in 2+ and evidence_veto_hi of
-  // its docs) that the other lacks: two strikes by one union over two pay offers.
+  // the other, unless each cluster has rare entities of its own (in 2+ and evidence_veto_hi of
+  // its docs, named evidence_veto_mass times per doc) that the other lacks: two strikes by one
+  // union over two pay offers.
   const bool evidence = o.evidence_share <= 1 && (o.time_factor < 1 || o.cluster_gate_factor < 1);
   const bool counts = conflicts || evidence;
   const tfidf::SparseRows& entities = docs.fields[kEntity];
@@ -465,11 +466,15 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
       }
       return found >= o.evidence_min_found && found >= o.evidence_share * total;
     };
-    auto own = [&](std::uint32_t x, std::uint32_t y) {  // x has a rare entity of its own
+    // x has rare entities of its own (in 2+ and evidence_veto_hi of its docs, absent from y), named
+    // evidence_veto_mass times per doc of x on average (a sum of counts: no order, no rounding): a
+    // place of its own in every doc is another event; an official quoted in four of six reports
+    // of a shooting, absent from the trial's coverage, is not.
+    auto own = [&](std::uint32_t x, std::uint32_t y) {
+      std::uint64_t named = 0;
       for (const auto& [t, k] : ent[x])
-        if (k >= 2 && k >= o.evidence_veto_hi * size[x] && entity_df[t] <= rare && count_in(ent[y], t) == 0)
-          return true;
-      return false;
+        if (k >= 2 && k >= o.evidence_veto_hi * size[x] && entity_df[t] <= rare && count_in(ent[y], t) == 0) named += k;
+      return named > 0 && static_cast<double>(named) >= o.evidence_veto_mass * size[x];
     };
     return (covered(a, b) || covered(b, a)) && !(own(a, b) && own(b, a));
   };

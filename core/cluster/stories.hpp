@@ -54,8 +54,10 @@ struct StoryOptions {
   std::uint32_t evidence_min_size = 3;        ///< of a cluster of at least this many docs,
   std::uint32_t evidence_min_found = 3;       ///< and at least this many of its evidence entities must occur;
   double evidence_rare = 2;                   ///< rare: in at most this × (docs of the two clusters) + 3 docs
-  double evidence_veto_hi = 0.6;              ///< not lifted when each has a rare entity in >= 2 and this share of
-                                              ///< its docs that the other lacks (two strikes, two pay offers)
+  double evidence_veto_hi = 0.6;              ///< not lifted when each has rare entities in >= 2 and this share of
+                                              ///< its docs that the other lacks (two strikes, two pay offers),
+  double evidence_veto_mass = 1;              ///< named on average this many times per doc (each entity counts its
+                                              ///< share of the cluster's docs; 0 = any one such entity vetoes)
   std::uint32_t max_terms = 0;                ///< per field, the highest-weighted terms a doc keeps (0 = all)
   std::uint32_t salient_terms = 48;           ///< body + entity terms per doc indexed for candidates
   std::uint32_t min_shared = 2;               ///< salient terms two docs must share to be compared
@@ -109,8 +111,10 @@ std::vector<std::uint32_t> story_order(const StoryCorpus& docs);
 /// date gate) are lifted between two clusters that share their evidence: evidence_min_found or
 /// more, and evidence_share or more, of the rare entities in evidence_hi of one cluster's docs
 /// (a cluster of evidence_min_size docs or more) occur in the other — the trial months later
-/// names the same suspect, victim and place — unless each cluster has a rare entity of its own,
-/// in two or more and evidence_veto_hi of its docs, that the other lacks. Deterministic.
+/// names the same suspect, victim and place — unless each cluster has rare entities of its own,
+/// each in two or more and evidence_veto_hi of its docs, that the other lacks, and together named
+/// evidence_veto_mass times per doc on average (a place of its own in every doc: two events; one
+/// official quoted in four of six reports of a shooting, absent from the trial: not). Deterministic.
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& options);
 
 /// The same, consuming `docs` (left empty): each field is freed as it is copied into the
