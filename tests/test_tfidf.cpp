@@ -414,3 +414,42 @@ TEST_CASE("tfidf: transform_rows gives transform's vectors, one row each, for an
   const std::vector<SparseVector> too_long{SparseVector(10)};
   CHECK_THROWS_AS(samestory::tfidf::to_rows(too_long, 5), std::invalid_argument);
 }
+
+TEST_CASE("tfidf: fit_rows equals fit then transform_rows, bit for bit, for any thread count") {
+  const tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  SplitMix64 rng{111};
+  for (int t = 0; t < 40; ++t) {
+    // Small and large vocabularies (terms spread over every slice of the term space, or
+    // crowded into few), docs crossing the 1024-doc chunks, empty docs and min_df dropping terms.
+    const Corpus c = make_corpus(rng, rng.below(t % 5 ? 80 : 2500), 1 + rng.below(t % 2 ? 30 : 5000), 90);
+    const auto min_df = static_cast<std::uint32_t>(1 + rng.below(3));
+    const std::size_t max_terms = t % 3 == 0 ? 1 + rng.below(20) : 0;
+    const auto want = IdfModel::fit(c.docs, min_df).transform_rows(c.docs, max_terms);
+    samestory::tfidf::SparseRows r1, r4;
+    tbb::task_arena one(1), four(4);
+    one.execute([&] { r1 = samestory::tfidf::fit_rows(c.docs, min_df, max_terms); });
+    four.execute([&] { r4 = samestory::tfidf::fit_rows(c.docs, min_df, max_terms); });
+    for (const auto* got : {&r1, &r4}) {
+      REQUIRE(got->rows() == want.rows());
+      CHECK(got->cols() == want.cols());
+      REQUIRE(got->nonZeros() == want.nonZeros());
+      for (Eigen::Index r = 0; r <= want.rows(); ++r) CHECK(got->outerIndexPtr()[r] == want.outerIndexPtr()[r]);
+      for (Eigen::Index k = 0; k < want.nonZeros(); ++k) {
+        CHECK(got->innerIndexPtr()[k] == want.innerIndexPtr()[k]);
+        CHECK(got->valuePtr()[k] == want.valuePtr()[k]);
+      }
+    }
+  }
+  // Terms sharing their top bits (one slice) and their next bits (one sub-bucket).
+  std::vector<TermCounts> crowded(50);
+  for (std::size_t d = 0; d < crowded.size(); ++d)
+    crowded[d] =
+        counts_of({std::uint64_t{7} << 40 | (d % 5), std::uint64_t{7} << 40 | (d % 3 + 10), ~std::uint64_t{0}});
+  const auto want = IdfModel::fit(crowded, 2).transform_rows(crowded);
+  const auto got = samestory::tfidf::fit_rows(crowded, 2);
+  REQUIRE(got.nonZeros() == want.nonZeros());
+  for (Eigen::Index k = 0; k < want.nonZeros(); ++k) {
+    CHECK(got.innerIndexPtr()[k] == want.innerIndexPtr()[k]);
+    CHECK(got.valuePtr()[k] == want.valuePtr()[k]);
+  }
+}

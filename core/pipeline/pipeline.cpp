@@ -210,8 +210,7 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
     for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
       std::vector<tfidf::TermCounts> field(m);
       for (std::size_t c = 0; c < m; ++c) field[c] = std::move(counts[c][f]);
-      const auto model = tfidf::IdfModel::fit(field, f == cluster::kBigram ? 2 : 1);
-      docs.fields[f] = model.transform_rows(field, o.story.max_terms);
+      docs.fields[f] = tfidf::fit_rows(field, f == cluster::kBigram ? 2 : 1, o.story.max_terms);
     }
     std::vector<std::array<tfidf::TermCounts, cluster::kStoryFields>>().swap(counts);
     docs.published.resize(m);

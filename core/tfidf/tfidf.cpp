@@ -64,6 +64,38 @@ void count_terms(std::vector<std::uint64_t>& terms, TermCounts& out) {
   }
 }
 
+namespace {
+
+/// A row's raw weights out[first..] (sorted by index): its max_terms highest (ties by index)
+/// when max_terms > 0, then L2-normalised.
+void finish_row(std::vector<std::pair<std::int32_t, float>>& out, std::size_t first, std::size_t max_terms) {
+  if (out.size() == first) return;
+  if (max_terms > 0 && out.size() - first > max_terms) {
+    const auto b = out.begin() + static_cast<std::ptrdiff_t>(first);
+    std::nth_element(b, b + static_cast<std::ptrdiff_t>(max_terms), out.end(), [](const auto& x, const auto& y) {
+      return x.second != y.second ? x.second > y.second : x.first < y.first;
+    });
+    out.resize(first + max_terms);
+    std::sort(b, out.end());
+  }
+  double norm2 = 0;
+  for (std::size_t k = first; k < out.size(); ++k) norm2 += static_cast<double>(out[k].second) * out[k].second;
+  const auto inv = static_cast<float>(1.0 / std::sqrt(norm2));
+  for (std::size_t k = first; k < out.size(); ++k) out[k].second *= inv;
+}
+
+/// The weight of a term seen `count` times with the given idf.
+inline float weight(std::uint32_t count, float idf) {
+  return static_cast<float>((1.0 + std::log(static_cast<double>(count))) * idf);
+}
+
+/// idf of a term in df of n documents.
+inline float idf_of(std::size_t df, double n) {
+  return static_cast<float>(std::log((1.0 + n) / (1.0 + static_cast<double>(df))) + 1.0);
+}
+
+}  // namespace
+
 IdfModel IdfModel::fit(std::span<const TermCounts> docs, std::uint32_t min_df) {
   // All term occurrences, sorted: written straight into buckets by their top bits (terms are
   // hashes, so the buckets are even), then the buckets sorted in parallel.
@@ -92,7 +124,7 @@ IdfModel IdfModel::fit(std::span<const TermCounts> docs, std::uint32_t min_df) {
     const std::size_t df = j - i;
     if (df >= min_df) {
       m.terms_.push_back(all[i]);
-      m.idf_.push_back(static_cast<float>(std::log((1.0 + n) / (1.0 + static_cast<double>(df))) + 1.0));
+      m.idf_.push_back(idf_of(df, n));
     }
     i = j;
   }
@@ -140,7 +172,6 @@ double IdfModel::idf(std::uint64_t term) const {
 void IdfModel::transform_into(const TermCounts& doc, std::vector<std::pair<std::int32_t, float>>& out,
                               std::size_t max_terms) const {
   const std::size_t first = out.size();
-  double norm2 = 0;
   // The lookups miss the cache once the vocabulary is large: read every term's home slot
   // first (prefetched), then its vocabulary entry (prefetched), so the misses overlap. A term
   // whose home slot holds another term takes the full probe.
@@ -163,22 +194,9 @@ void IdfModel::transform_into(const TermCounts& doc, std::vector<std::pair<std::
     const std::int32_t c = home[k];
     const std::int32_t i = c < 0 ? -1 : terms_[static_cast<std::size_t>(c)] == term ? c : lookup(term);
     if (i < 0) continue;
-    const float w =
-        static_cast<float>((1.0 + std::log(static_cast<double>(count))) * idf_[static_cast<std::size_t>(i)]);
-    out.emplace_back(i, w);
+    out.emplace_back(i, weight(count, idf_[static_cast<std::size_t>(i)]));
   }
-  if (out.size() == first) return;
-  if (max_terms > 0 && out.size() - first > max_terms) {
-    const auto b = out.begin() + static_cast<std::ptrdiff_t>(first);
-    std::nth_element(b, b + static_cast<std::ptrdiff_t>(max_terms), out.end(), [](const auto& x, const auto& y) {
-      return x.second != y.second ? x.second > y.second : x.first < y.first;
-    });
-    out.resize(first + max_terms);
-    std::sort(b, out.end());
-  }
-  for (std::size_t k = first; k < out.size(); ++k) norm2 += static_cast<double>(out[k].second) * out[k].second;
-  const auto inv = static_cast<float>(1.0 / std::sqrt(norm2));
-  for (std::size_t k = first; k < out.size(); ++k) out[k].second *= inv;
+  finish_row(out, first, max_terms);
 }
 
 SparseVector IdfModel::transform(const TermCounts& doc) const {
@@ -235,6 +253,114 @@ SparseRows build_rows(std::size_t n, Eigen::Index cols, Fill fill) {
 SparseRows IdfModel::transform_rows(std::span<const TermCounts> docs, std::size_t max_terms) const {
   return build_rows(docs.size(), static_cast<Eigen::Index>(terms_.size()),
                     [&](std::size_t r, auto& out) { transform_into(docs[r], out, max_terms); });
+}
+
+SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df, std::size_t max_terms) {
+  const std::size_t n = docs.size();
+  // Every term occurrence has a position: doc d's k-th term is occurrence begin[d] + k.
+  std::vector<std::size_t> begin(n + 1, 0);
+  for (std::size_t d = 0; d < n; ++d) begin[d + 1] = begin[d] + docs[d].size();
+  const std::size_t total = begin[n];
+  // The vector index of each occurrence (-1: its term is dropped), and the idf of each index.
+  std::vector<std::int32_t> index_of(total);
+  std::vector<float> idf;
+  // Occurrences are taken group by group, a group being the terms whose top kGroupBits bits are
+  // g, so one group's records are in memory at a time; docs are sorted by term, so each doc's
+  // terms of group g follow those of group g - 1 (cursor[d] marks where they start).
+  constexpr unsigned kGroupBits = 3, kSubBits = 14;
+  constexpr std::size_t kDocChunk = 1024, kSubs = std::size_t{1} << kSubBits;
+  const std::size_t chunks = (n + kDocChunk - 1) / kDocChunk;
+  struct Record {
+    std::uint64_t term;
+    std::size_t at;  // occurrence position
+  };
+  std::vector<std::uint32_t> cursor(n, 0), until(n, 0);
+  std::vector<std::size_t> chunk_start(chunks + 1);
+  std::vector<Record> group, sorted;
+  std::vector<std::size_t> sub_start(kSubs + 1), kept(kSubs + 1);
+  const double docs_n = static_cast<double>(n);
+  for (std::uint64_t g = 0; g < (std::uint64_t{1} << kGroupBits); ++g) {
+    // This group's terms of each doc: [cursor[d], until[d]).
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+      std::size_t count = 0;
+      for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) {
+        std::uint32_t k = cursor[d];
+        while (k < docs[d].size() && docs[d][k].first >> (64 - kGroupBits) == g) ++k;
+        until[d] = k;
+        count += k - cursor[d];
+      }
+      chunk_start[c + 1] = count;
+    });
+    chunk_start[0] = 0;
+    for (std::size_t c = 0; c < chunks; ++c) chunk_start[c + 1] += chunk_start[c];
+    group.resize(chunk_start[chunks]);
+    sorted.resize(group.size());
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+      std::size_t at = chunk_start[c];
+      for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) {
+        for (std::uint32_t k = cursor[d]; k < until[d]; ++k) group[at++] = {docs[d][k].first, begin[d] + k};
+        cursor[d] = until[d];
+      }
+    });
+    // Sorted by term: a counting sort on the next kSubBits bits, then each sub-bucket by term.
+    auto sub_of = [](std::uint64_t term) {
+      return static_cast<std::size_t>(term >> (64 - kGroupBits - kSubBits) & (kSubs - 1));
+    };
+    std::fill(sub_start.begin(), sub_start.end(), 0);
+    for (const auto& r : group) ++sub_start[sub_of(r.term) + 1];
+    for (std::size_t b = 0; b < kSubs; ++b) sub_start[b + 1] += sub_start[b];
+    {
+      std::vector<std::size_t> at(sub_start.begin(), sub_start.end() - 1);
+      for (const auto& r : group) sorted[at[sub_of(r.term)]++] = r;
+    }
+    // Per sub-bucket: sort, then count its kept terms; indices follow term order, so a
+    // sub-bucket's first index is the number of kept terms before it.
+    tbb::parallel_for(std::size_t{0}, kSubs, [&](std::size_t b) {
+      const auto lo = sorted.begin() + static_cast<std::ptrdiff_t>(sub_start[b]);
+      const auto hi = sorted.begin() + static_cast<std::ptrdiff_t>(sub_start[b + 1]);
+      std::sort(lo, hi, [](const Record& x, const Record& y) { return x.term < y.term; });
+      std::size_t terms = 0;
+      for (auto i = lo; i != hi;) {
+        auto j = i + 1;
+        while (j != hi && j->term == i->term) ++j;
+        terms += static_cast<std::size_t>(j - i) >= min_df;
+        i = j;
+      }
+      kept[b + 1] = terms;
+    });
+    kept[0] = idf.size();
+    for (std::size_t b = 0; b < kSubs; ++b) kept[b + 1] += kept[b];
+    if (kept[kSubs] > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+      throw std::length_error("over 2^31 distinct TF-IDF terms in one field");
+    idf.resize(kept[kSubs]);
+    tbb::parallel_for(std::size_t{0}, kSubs, [&](std::size_t b) {
+      std::size_t next = kept[b];
+      const std::size_t hi = sub_start[b + 1];
+      for (std::size_t i = sub_start[b]; i < hi;) {
+        std::size_t j = i + 1;
+        while (j < hi && sorted[j].term == sorted[i].term) ++j;
+        std::int32_t index = -1;
+        if (j - i >= min_df) {
+          index = static_cast<std::int32_t>(next++);
+          idf[static_cast<std::size_t>(index)] = idf_of(j - i, docs_n);
+        }
+        for (std::size_t k = i; k < j; ++k) index_of[sorted[k].at] = index;
+        i = j;
+      }
+    });
+  }
+  std::vector<Record>().swap(group);
+  std::vector<Record>().swap(sorted);
+  return build_rows(n, static_cast<Eigen::Index>(idf.size()), [&](std::size_t d, auto& out) {
+    const std::int32_t* ix = index_of.data() + begin[d];
+    const std::size_t size = docs[d].size();
+    for (std::size_t k = 0; k < size; ++k)
+      if (ix[k] >= 0) __builtin_prefetch(&idf[static_cast<std::size_t>(ix[k])]);
+    const std::size_t first = out.size();
+    for (std::size_t k = 0; k < size; ++k)
+      if (ix[k] >= 0) out.emplace_back(ix[k], weight(docs[d][k].second, idf[static_cast<std::size_t>(ix[k])]));
+    finish_row(out, first, max_terms);
+  });
 }
 
 SparseRows to_rows(std::span<const SparseVector> vectors, Eigen::Index cols) {
