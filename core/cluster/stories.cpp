@@ -113,9 +113,12 @@ Keyed salient_keys(const StoryCorpus& docs, const StoryOptions& o) {
           terms.emplace_back(x.value[k], (std::uint64_t{f} << 32) | static_cast<std::uint32_t>(x.index[k]));
       }
       const std::size_t k = std::min<std::size_t>(o.salient_terms, terms.size());
-      std::partial_sort(
-          terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(k), terms.end(),
-          [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
+      // The k highest (ties by field and index); their order does not matter, as the entries
+      // are sorted by key below.
+      if (k < terms.size())
+        std::nth_element(
+            terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(k), terms.end(),
+            [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
       count[i] = static_cast<std::uint32_t>(k);
       for (std::size_t t = 0; t < k; ++t) chosen[i * o.salient_terms + t] = terms[t].second;
     }
