@@ -87,7 +87,13 @@ SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df = 1, 
 /// Cosine of two L2-normalised vectors (their dot product); 0 when either is empty. Bit for bit
 /// Eigen's sparse dot (products summed in float in index order), without its branches.
 double cosine(const SparseVector& a, const SparseVector& b);
-/// The same over raw rows.
+/// The same over raw rows: an AVX2 merge join when the CPU has it (chosen at run time), else the
+/// portable one; both give the same bits.
 double cosine(Row a, Row b);
+
+/// Which cosine code runs: `best` is the run-time choice; `avx2` throws std::invalid_argument
+/// where the CPU lacks it. For tests and benchmarks.
+enum class CosinePath { best, portable, avx2 };
+double cosine(Row a, Row b, CosinePath path);
 
 }  // namespace samestory::tfidf
