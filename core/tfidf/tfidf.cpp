@@ -1,5 +1,6 @@
 #include "tfidf/tfidf.hpp"
 
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 namespace samestory::tfidf {
 
@@ -272,77 +274,96 @@ SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df, std:
   std::vector<float> idf;
   // Occurrences are taken group by group, a group being the terms whose top kGroupBits bits are
   // g, so one group's records are in memory at a time; docs are sorted by term, so each doc's
-  // terms of group g follow those of group g - 1 (cursor[d] marks where they start).
-  constexpr unsigned kGroupBits = 3, kSubBits = 14;
-  constexpr std::size_t kDocChunk = 1024, kSubs = std::size_t{1} << kSubBits;
+  // terms of group g follow those of group g - 1 (cursor[d] marks where they start). A group is
+  // sorted by a parallel radix sort: into kParts partitions on the next kPartBits bits (each
+  // chunk of docs writing its records to its own slots of each partition), then each partition
+  // by a counting sort on the bits after those, with an insertion sort of the few records that
+  // share a bucket (terms are hashes, so they spread evenly).
+  constexpr unsigned kGroupBits = 3, kPartBits = 8;
+  constexpr std::size_t kDocChunk = 1024, kParts = std::size_t{1} << kPartBits;
   const std::size_t chunks = (n + kDocChunk - 1) / kDocChunk;
   struct Record {
     std::uint64_t term;
     std::size_t at;  // occurrence position
   };
+  auto part_of = [](std::uint64_t term) {
+    return static_cast<std::size_t>(term >> (64 - kGroupBits - kPartBits) & (kParts - 1));
+  };
   std::vector<std::uint32_t> cursor(n, 0), until(n, 0);
-  std::vector<std::size_t> chunk_start(chunks + 1);
+  std::vector<std::size_t> slot(chunks * kParts), part_begin(kParts + 1), kept(kParts + 1);
   std::vector<Record> group, sorted;
-  std::vector<std::size_t> sub_start(kSubs + 1), kept(kSubs + 1);
+  tbb::enumerable_thread_specific<std::vector<std::size_t>> bucket_scratch;
   const double docs_n = static_cast<double>(n);
   for (std::uint64_t g = 0; g < (std::uint64_t{1} << kGroupBits); ++g) {
-    // This group's terms of each doc: [cursor[d], until[d]).
+    // This group's terms of each doc, [cursor[d], until[d]), counted per chunk and partition.
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
-      std::size_t count = 0;
+      std::size_t* count = slot.data() + c * kParts;
+      std::fill(count, count + kParts, 0);
       for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) {
         std::uint32_t k = cursor[d];
-        while (k < docs[d].size() && docs[d][k].first >> (64 - kGroupBits) == g) ++k;
+        for (; k < docs[d].size() && docs[d][k].first >> (64 - kGroupBits) == g; ++k)
+          ++count[part_of(docs[d][k].first)];
         until[d] = k;
-        count += k - cursor[d];
       }
-      chunk_start[c + 1] = count;
     });
-    chunk_start[0] = 0;
-    for (std::size_t c = 0; c < chunks; ++c) chunk_start[c + 1] += chunk_start[c];
-    group.resize(chunk_start[chunks]);
-    sorted.resize(group.size());
+    // Partition p holds chunk 0's records, then chunk 1's, ...: slot[c][p] becomes where chunk
+    // c's records of partition p start.
+    std::size_t size = 0;
+    for (std::size_t p = 0; p < kParts; ++p) {
+      part_begin[p] = size;
+      for (std::size_t c = 0; c < chunks; ++c) size += std::exchange(slot[c * kParts + p], size);
+    }
+    part_begin[kParts] = size;
+    group.resize(size);
+    sorted.resize(size);
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
-      std::size_t at = chunk_start[c];
+      std::size_t* at = slot.data() + c * kParts;
       for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) {
-        for (std::uint32_t k = cursor[d]; k < until[d]; ++k) group[at++] = {docs[d][k].first, begin[d] + k};
+        for (std::uint32_t k = cursor[d]; k < until[d]; ++k) {
+          const std::uint64_t term = docs[d][k].first;
+          group[at[part_of(term)]++] = {term, begin[d] + k};
+        }
         cursor[d] = until[d];
       }
     });
-    // Sorted by term: a counting sort on the next kSubBits bits, then each sub-bucket by term.
-    auto sub_of = [](std::uint64_t term) {
-      return static_cast<std::size_t>(term >> (64 - kGroupBits - kSubBits) & (kSubs - 1));
-    };
-    std::fill(sub_start.begin(), sub_start.end(), 0);
-    for (const auto& r : group) ++sub_start[sub_of(r.term) + 1];
-    for (std::size_t b = 0; b < kSubs; ++b) sub_start[b + 1] += sub_start[b];
-    {
-      std::vector<std::size_t> at(sub_start.begin(), sub_start.end() - 1);
-      for (const auto& r : group) sorted[at[sub_of(r.term)]++] = r;
-    }
-    // Per sub-bucket: sort, then count its kept terms; indices follow term order, so a
-    // sub-bucket's first index is the number of kept terms before it.
-    tbb::parallel_for(std::size_t{0}, kSubs, [&](std::size_t b) {
-      const auto lo = sorted.begin() + static_cast<std::ptrdiff_t>(sub_start[b]);
-      const auto hi = sorted.begin() + static_cast<std::ptrdiff_t>(sub_start[b + 1]);
-      std::sort(lo, hi, [](const Record& x, const Record& y) { return x.term < y.term; });
+    // Each partition sorted into `sorted`, and its kept terms counted: indices follow term
+    // order, so a partition's first index is the number of kept terms before it.
+    tbb::parallel_for(std::size_t{0}, kParts, [&](std::size_t p) {
+      const std::size_t lo = part_begin[p], hi = part_begin[p + 1];
+      unsigned bits = 1;
+      while (bits < 20 && (std::size_t{8} << bits) < hi - lo) ++bits;
+      const unsigned shift = 64 - kGroupBits - kPartBits - bits;
+      const std::size_t mask = (std::size_t{1} << bits) - 1;
+      auto& start = bucket_scratch.local();
+      start.assign(mask + 2, 0);
+      for (std::size_t i = lo; i < hi; ++i) ++start[(group[i].term >> shift & mask) + 1];
+      for (std::size_t b = 0; b <= mask; ++b) start[b + 1] += start[b];
+      for (std::size_t i = lo; i < hi; ++i) sorted[lo + start[group[i].term >> shift & mask]++] = group[i];
+      // start[b] is now the end of bucket b: sort each bucket by insertion.
+      for (std::size_t b = 0, from = lo; b <= mask; from = lo + start[b++]) {
+        const std::size_t to = lo + start[b];
+        for (std::size_t i = from + 1; i < to; ++i)
+          for (std::size_t k = i; k > from && sorted[k - 1].term > sorted[k].term; --k)
+            std::swap(sorted[k - 1], sorted[k]);
+      }
       std::size_t terms = 0;
-      for (auto i = lo; i != hi;) {
-        auto j = i + 1;
-        while (j != hi && j->term == i->term) ++j;
-        terms += static_cast<std::size_t>(j - i) >= min_df;
+      for (std::size_t i = lo; i < hi;) {
+        std::size_t j = i + 1;
+        while (j < hi && sorted[j].term == sorted[i].term) ++j;
+        terms += j - i >= min_df;
         i = j;
       }
-      kept[b + 1] = terms;
+      kept[p + 1] = terms;
     });
     kept[0] = idf.size();
-    for (std::size_t b = 0; b < kSubs; ++b) kept[b + 1] += kept[b];
-    if (kept[kSubs] > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+    for (std::size_t p = 0; p < kParts; ++p) kept[p + 1] += kept[p];
+    if (kept[kParts] > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
       throw std::length_error("over 2^31 distinct TF-IDF terms in one field");
-    idf.resize(kept[kSubs]);
-    tbb::parallel_for(std::size_t{0}, kSubs, [&](std::size_t b) {
-      std::size_t next = kept[b];
-      const std::size_t hi = sub_start[b + 1];
-      for (std::size_t i = sub_start[b]; i < hi;) {
+    idf.resize(kept[kParts]);
+    tbb::parallel_for(std::size_t{0}, kParts, [&](std::size_t p) {
+      std::size_t next = kept[p];
+      const std::size_t hi = part_begin[p + 1];
+      for (std::size_t i = part_begin[p]; i < hi;) {
         std::size_t j = i + 1;
         while (j < hi && sorted[j].term == sorted[i].term) ++j;
         std::int32_t index = -1;
