@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -92,9 +93,17 @@ void finish_row(std::vector<std::pair<std::int32_t, float>>& out, std::size_t fi
   for (std::size_t k = first; k < out.size(); ++k) out[k].second *= inv;
 }
 
+/// ln of small counts, computed once (the same values as std::log: most terms occur once or twice).
+const std::array<double, 256> kLogSmall = [] {
+  std::array<double, 256> t{};
+  for (std::size_t c = 1; c < t.size(); ++c) t[c] = std::log(static_cast<double>(c));
+  return t;
+}();
+
 /// The weight of a term seen `count` times with the given idf.
 inline float weight(std::uint32_t count, float idf) {
-  return static_cast<float>((1.0 + std::log(static_cast<double>(count))) * idf);
+  const double ln = count < kLogSmall.size() ? kLogSmall[count] : std::log(static_cast<double>(count));
+  return static_cast<float>((1.0 + ln) * idf);
 }
 
 /// idf of a term in df of n documents.
