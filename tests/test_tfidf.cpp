@@ -427,8 +427,14 @@ TEST_CASE("tfidf: fit_rows equals fit then transform_rows, bit for bit, for any 
     const auto want = IdfModel::fit(c.docs, min_df).transform_rows(c.docs, max_terms);
     samestory::tfidf::SparseRows r1, r4;
     tbb::task_arena one(1), four(4);
-    one.execute([&] { r1 = samestory::tfidf::fit_rows(c.docs, min_df, max_terms); });
-    four.execute([&] { r4 = samestory::tfidf::fit_rows(c.docs, min_df, max_terms); });
+    one.execute([&] {
+      auto docs = c.docs;  // fit_rows overwrites the terms
+      r1 = samestory::tfidf::fit_rows(docs, min_df, max_terms);
+    });
+    four.execute([&] {
+      auto docs = c.docs;
+      r4 = samestory::tfidf::fit_rows(docs, min_df, max_terms);
+    });
     for (const auto* got : {&r1, &r4}) {
       REQUIRE(got->rows() == want.rows());
       CHECK(got->cols() == want.cols());
@@ -446,7 +452,7 @@ TEST_CASE("tfidf: fit_rows equals fit then transform_rows, bit for bit, for any 
     crowded[d] =
         counts_of({std::uint64_t{7} << 40 | (d % 5), std::uint64_t{7} << 40 | (d % 3 + 10), ~std::uint64_t{0}});
   const auto want = IdfModel::fit(crowded, 2).transform_rows(crowded);
-  const auto got = samestory::tfidf::fit_rows(crowded, 2);
+  const auto got = samestory::tfidf::fit_rows(crowded, 2);  // last use of crowded
   REQUIRE(got.nonZeros() == want.nonZeros());
   for (Eigen::Index k = 0; k < want.nonZeros(); ++k) {
     CHECK(got.innerIndexPtr()[k] == want.innerIndexPtr()[k]);

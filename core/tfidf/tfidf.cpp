@@ -272,14 +272,11 @@ SparseRows IdfModel::transform_rows(std::span<const TermCounts> docs, std::size_
                     [&](std::size_t r, auto& out) { transform_into(docs[r], out, max_terms); });
 }
 
-SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df, std::size_t max_terms) {
+SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_t max_terms) {
   const std::size_t n = docs.size();
-  // Every term occurrence has a position: doc d's k-th term is occurrence begin[d] + k.
-  std::vector<std::size_t> begin(n + 1, 0);
-  for (std::size_t d = 0; d < n; ++d) begin[d + 1] = begin[d] + docs[d].size();
-  const std::size_t total = begin[n];
-  // The vector index of each occurrence (-1: its term is dropped), and the idf of each index.
-  std::vector<std::int32_t> index_of(total);
+  // Each term occurrence's hash is overwritten with its vector index (kDropped: its term is
+  // dropped) once its slice is counted; idf per index.
+  constexpr std::uint64_t kDropped = ~std::uint64_t{0};
   std::vector<float> idf;
   // Occurrences are taken group by group, a group being the terms whose top kGroupBits bits are
   // g, so one group's records are in memory at a time; docs are sorted by term, so each doc's
@@ -293,7 +290,7 @@ SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df, std:
   const std::size_t chunks = (n + kDocChunk - 1) / kDocChunk;
   struct Record {
     std::uint64_t term;
-    std::size_t at;  // occurrence position
+    std::uint64_t* at;  // the occurrence's term, to be overwritten with its index
   };
   auto part_of = [](std::uint64_t term) {
     return static_cast<std::size_t>(term >> (64 - kGroupBits - kPartBits) & (kParts - 1));
@@ -330,7 +327,7 @@ SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df, std:
       for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) {
         for (std::uint32_t k = cursor[d]; k < until[d]; ++k) {
           const std::uint64_t term = docs[d][k].first;
-          group[at[part_of(term)]++] = {term, begin[d] + k};
+          group[at[part_of(term)]++] = {term, &docs[d][k].first};
         }
         cursor[d] = until[d];
       }
@@ -375,12 +372,12 @@ SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df, std:
       for (std::size_t i = part_begin[p]; i < hi;) {
         std::size_t j = i + 1;
         while (j < hi && sorted[j].term == sorted[i].term) ++j;
-        std::int32_t index = -1;
+        std::uint64_t index = kDropped;
         if (j - i >= min_df) {
-          index = static_cast<std::int32_t>(next++);
-          idf[static_cast<std::size_t>(index)] = idf_of(j - i, docs_n);
+          index = next++;
+          idf[index] = idf_of(j - i, docs_n);
         }
-        for (std::size_t k = i; k < j; ++k) index_of[sorted[k].at] = index;
+        for (std::size_t k = i; k < j; ++k) *sorted[k].at = index;
         i = j;
       }
     });
@@ -388,13 +385,12 @@ SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df, std:
   std::vector<Record>().swap(group);
   std::vector<Record>().swap(sorted);
   return build_rows(n, static_cast<Eigen::Index>(idf.size()), [&](std::size_t d, auto& out) {
-    const std::int32_t* ix = index_of.data() + begin[d];
-    const std::size_t size = docs[d].size();
-    for (std::size_t k = 0; k < size; ++k)
-      if (ix[k] >= 0) __builtin_prefetch(&idf[static_cast<std::size_t>(ix[k])]);
+    const TermCounts& doc = docs[d];
+    for (const auto& [index, count] : doc)
+      if (index != kDropped) __builtin_prefetch(&idf[index]);
     const std::size_t first = out.size();
-    for (std::size_t k = 0; k < size; ++k)
-      if (ix[k] >= 0) out.emplace_back(ix[k], weight(docs[d][k].second, idf[static_cast<std::size_t>(ix[k])]));
+    for (const auto& [index, count] : doc)
+      if (index != kDropped) out.emplace_back(static_cast<std::int32_t>(index), weight(count, idf[index]));
     finish_row(out, first, max_terms);
   });
 }

@@ -79,10 +79,11 @@ class IdfModel {
 };
 
 /// IdfModel::fit(docs, min_df).transform_rows(docs, max_terms), without keeping the model: term
-/// occurrences are sorted a slice of the term space at a time, and each occurrence's vector
-/// index is written as its term is counted, so no term is looked up afterwards and no table of
-/// the vocabulary is built (less memory and time for large corpora).
-SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df = 1, std::size_t max_terms = 0);
+/// occurrences are sorted a slice of the term space at a time, and each occurrence's hash in
+/// `docs` is overwritten with its vector index as its term is counted, so no term is looked up
+/// afterwards and no table of the vocabulary is built (less memory and time for large corpora).
+/// `docs` is left holding indices, not terms.
+SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df = 1, std::size_t max_terms = 0);
 
 /// Cosine of two L2-normalised vectors (their dot product); 0 when either is empty. Bit for bit
 /// Eigen's sparse dot (products summed in float in index order), without its branches.
