@@ -15,6 +15,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "detail/huge_pages.hpp"
+
 namespace samestory::cluster {
 
 StoryDoc StoryCorpus::doc(std::size_t i) const {
@@ -102,7 +104,8 @@ using Keyed = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
 Keyed salient_keys(const StoryCorpus& docs, const StoryOptions& o) {
   const std::size_t n = docs.size();
   std::vector<std::uint32_t> count(n);
-  std::vector<std::uint64_t> chosen(n * std::size_t{o.salient_terms});
+  std::vector<std::uint64_t> chosen;
+  detail::resize_huge(chosen, n * std::size_t{o.salient_terms});
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 64), [&](const auto& r) {
     std::vector<std::pair<float, std::uint64_t>> terms;
     for (std::size_t i = r.begin(); i < r.end(); ++i) {
@@ -127,6 +130,7 @@ Keyed salient_keys(const StoryCorpus& docs, const StoryOptions& o) {
   for (auto c : count) total += c;
   Keyed all;
   all.reserve(total);
+  detail::advise_huge_pages(all.data(), total * sizeof(Keyed::value_type));
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t t = 0; t < count[i]; ++t)
       all.emplace_back(chosen[i * o.salient_terms + t], static_cast<std::uint32_t>(i));
@@ -150,7 +154,9 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
   // Buckets (docs sharing a key, in doc order) as [bucket_begin, bucket_end) per entry. A
   // bucket of up to max_bucket docs pairs all its docs; a larger ("hot") one pairs each doc
   // with the first and with the previous doc (as lsh::bucket_pairs does).
-  std::vector<std::uint32_t> bucket_begin(ne), bucket_end(ne);
+  std::vector<std::uint32_t> bucket_begin, bucket_end;
+  detail::resize_huge(bucket_begin, ne);
+  detail::resize_huge(bucket_end, ne);
   for (std::size_t i = 0; i < ne;) {
     std::size_t j = i + 1;
     while (j < ne && keyed[j].first == keyed[i].first) ++j;
@@ -172,7 +178,8 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
     i = j;
   }
   // Each doc's entries (positions in keyed), by a counting sort on the doc.
-  std::vector<std::uint32_t> doc_start(n + 1, 0), doc_entry(ne);
+  std::vector<std::uint32_t> doc_start(n + 1, 0), doc_entry;
+  detail::resize_huge(doc_entry, ne);
   for (const auto& [key, d] : keyed) ++doc_start[d + 1];
   for (std::size_t d = 0; d < n; ++d) doc_start[d + 1] += doc_start[d];
   {
@@ -180,7 +187,8 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
     for (std::size_t p = 0; p < ne; ++p) doc_entry[at[keyed[p].second]++] = static_cast<std::uint32_t>(p);
   }
   // The doc of each entry, apart from its key, so the bucket scans below read 4 bytes per entry.
-  std::vector<std::uint32_t> entry_doc(ne);
+  std::vector<std::uint32_t> entry_doc;
+  detail::resize_huge(entry_doc, ne);
   for (std::size_t p = 0; p < ne; ++p) entry_doc[p] = keyed[p].second;
   Keyed().swap(keyed);
   // Per doc d, its partners counted in a dense per-thread array (no list of raw pairs is
@@ -270,7 +278,11 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
   std::vector<std::uint32_t>().swap(bucket_begin);
   std::vector<std::uint32_t>().swap(bucket_end);
   std::vector<std::uint32_t>().swap(doc_entry);
+  std::size_t pairs = 0;
+  for (const auto& c : per_chunk) pairs += c.size();
   std::vector<lsh::Pair> cand;
+  cand.reserve(pairs);
+  detail::advise_huge_pages(cand.data(), pairs * sizeof(lsh::Pair));
   for (auto& c : per_chunk) {
     cand.insert(cand.end(), c.begin(), c.end());
     std::vector<lsh::Pair>().swap(c);
@@ -313,7 +325,7 @@ tfidf::SparseRows permute_rows(const tfidf::SparseRows& m, std::span<const std::
     nnz += tfidf::row(m, order[k]).size;
   }
   out.outerIndexPtr()[n] = static_cast<std::int32_t>(nnz);
-  out.resizeNonZeros(static_cast<Eigen::Index>(nnz));
+  tfidf::resize_entries(out, nnz);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1024), [&](const auto& r) {
     for (std::size_t k = r.begin(); k < r.end(); ++k) {
       const tfidf::Row x = tfidf::row(m, order[k]);
@@ -328,8 +340,8 @@ tfidf::SparseRows permute_rows(const tfidf::SparseRows& m, std::span<const std::
 /// Per candidate pair, its content similarity and whether it is dated beyond the time gate.
 void candidate_similarities(const StoryCorpus& docs, std::span<const lsh::Pair> cand, const StoryOptions& o,
                             std::vector<double>& sim, std::vector<std::uint8_t>& far) {
-  sim.resize(cand.size());
-  far.resize(cand.size());
+  detail::resize_huge(sim, cand.size());
+  detail::resize_huge(far, cand.size());
   // The rows of a pair's second doc are mostly not in cache (pairs are sorted by first doc): the
   // start of each of its field arrays is hinted a few pairs ahead, so the misses overlap.
   constexpr std::size_t kAhead = 4;

@@ -11,6 +11,7 @@
 
 #include "cluster/dup_groups.hpp"
 #include "cluster/story_terms.hpp"
+#include "detail/huge_pages.hpp"
 #include "text/boilerplate.hpp"
 #include "text/kept.hpp"
 #include "tfidf/tfidf.hpp"
@@ -135,7 +136,8 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   timer.lap("boilerplate");
 
   // 3. Signatures, in parallel, into one flat array.
-  std::vector<std::uint32_t> sigs(n * k);
+  std::vector<std::uint32_t> sigs;
+  detail::resize_huge(sigs, n * k);
   std::vector<std::uint8_t> include(n, 0);
   std::vector<std::vector<std::uint64_t>> sets(o.verify == Verify::exact ? n : 0);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 16), [&](const auto& range) {

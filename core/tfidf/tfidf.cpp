@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+
+#include "detail/huge_pages.hpp"
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -252,7 +254,7 @@ SparseRows build_rows(std::size_t n, Eigen::Index cols, Fill fill) {
       throw std::length_error("over 2^31 TF-IDF entries in one field");
   }
   m.outerIndexPtr()[n] = static_cast<std::int32_t>(nnz);
-  m.resizeNonZeros(static_cast<Eigen::Index>(nnz));
+  resize_entries(m, nnz);
   tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
     auto& e = entries[c];
     const std::size_t at = static_cast<std::size_t>(m.outerIndexPtr()[c * kChunk]);
@@ -320,8 +322,8 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
       for (std::size_t c = 0; c < chunks; ++c) size += std::exchange(slot[c * kParts + p], size);
     }
     part_begin[kParts] = size;
-    group.resize(size);
-    sorted.resize(size);
+    detail::resize_huge(group, size);
+    detail::resize_huge(sorted, size);
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
       std::size_t* at = slot.data() + c * kParts;
       for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) {
@@ -365,7 +367,7 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
     for (std::size_t p = 0; p < kParts; ++p) kept[p + 1] += kept[p];
     if (kept[kParts] > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
       throw std::length_error("over 2^31 distinct TF-IDF terms in one field");
-    idf.resize(kept[kParts]);
+    detail::resize_huge(idf, kept[kParts]);
     tbb::parallel_for(std::size_t{0}, kParts, [&](std::size_t p) {
       std::size_t next = kept[p];
       const std::size_t hi = part_begin[p + 1];
@@ -393,6 +395,12 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
       if (index != kDropped) out.emplace_back(static_cast<std::int32_t>(index), weight(count, idf[index]));
     finish_row(out, first, max_terms);
   });
+}
+
+void resize_entries(SparseRows& m, std::int64_t nnz) {
+  m.resizeNonZeros(static_cast<Eigen::Index>(nnz));
+  detail::advise_huge_pages(m.innerIndexPtr(), static_cast<std::size_t>(nnz) * sizeof(std::int32_t));
+  detail::advise_huge_pages(m.valuePtr(), static_cast<std::size_t>(nnz) * sizeof(float));
 }
 
 SparseRows to_rows(std::span<const SparseVector> vectors, Eigen::Index cols) {

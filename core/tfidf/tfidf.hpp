@@ -30,6 +30,10 @@ inline Row row(const SparseVector& v) {
   return {v.innerIndexPtr(), v.valuePtr(), static_cast<std::size_t>(v.nonZeros())};
 }
 
+/// m.resizeNonZeros(nnz), its index and value arrays advised for huge pages before anything
+/// is written to them (m's entries are left unset).
+void resize_entries(SparseRows& m, std::int64_t nnz);
+
 /// The vectors as rows of `cols` columns (each vector's size must not exceed it).
 SparseRows to_rows(std::span<const SparseVector> vectors, Eigen::Index cols);
 /// Row r as a vector of size m.cols().
