@@ -243,6 +243,49 @@ TEST_CASE("text: is_stopword") {
 // ---------------------------------------------------------------------------------------------
 // analyze
 
+TEST_CASE("text: analyze's one-pass path equals the general path") {
+  // Random articles over words (capitalised, numbers, stop words), the joiners and the
+  // characters the one-pass path reads specially (` and U+2018/U+2019 as ', typographic quotes,
+  // dashes, symbols, white space, sentence ends), and ones that send a line to the general path
+  // (control characters, accents, a ligature, a combining mark, invalid and truncated bytes).
+  const std::vector<std::string> pieces = {
+      "the", "The", "Police", "said", "Flight", "370", "3", "5", "people", "A", "mr", "Hague", "x", "Zz", " ", " ", " ",
+      "  ", "\t", "\r", "\v", "\n", "\n\n", ".", ",", "!", "?", ":", ";", "'", "`", "-", "\"", "(", "#", "\xE2\x80\x98",
+      "\xE2\x80\x99", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x93", "\xE2\x80\x94", "\xC2\xA9", "\xC2\xAE",
+      "\xC2\xB0", "\xC2\xA3", "\xE2\x82\xAC",
+      // Not for the one-pass path:
+      "\x01", "\x7f", std::string(1, '\0'), "\xC3\xA9", "\xC3\x89", "\xEF\xAC\x81", "\xCC\x81", "\xC2\xA0", "\xC2\xB4",
+      "\xE2\x80", "\xC2", "\x80", "\xFF", "\xE2\x80\x8B", "\xEF\xBC\xA1"};
+  constexpr std::size_t kSimple = 46;  // pieces[0, kSimple) keep a line on the one-pass path
+  samestory::test::SplitMix64 rng{777};
+  auto text = [&](std::size_t len, bool simple) {
+    std::string s;
+    for (std::size_t k = 0; k < len; ++k) s += pieces[rng.below(simple ? kSimple : pieces.size())];
+    return s;
+  };
+  for (int t = 0; t < 5000; ++t) {
+    const bool simple = rng.below(3) != 0;  // two articles in three use only one-pass pieces
+    const std::string title = text(rng.below(12), simple);
+    const std::string body = text(rng.below(200), simple);
+    TextOptions o;
+    o.boilerplate_max_tokens = static_cast<std::uint32_t>(rng.below(16));
+    AnalyzedText fast, general;
+    analyze(title, body, o, fast);
+    samestory::text::detail::analyze_general(title, body, o, general);
+    CHECK(fast.tokens == general.tokens);
+    CHECK(fast.title_tokens == general.title_tokens);
+    CHECK(fast.entities == general.entities);
+    REQUIRE(fast.lines.size() == general.lines.size());
+    for (std::size_t l = 0; l < fast.lines.size(); ++l) {
+      CHECK(fast.lines[l].begin == general.lines[l].begin);
+      CHECK(fast.lines[l].end == general.lines[l].end);
+      CHECK(fast.lines[l].hash == general.lines[l].hash);
+      CHECK(fast.lines[l].entity_begin == general.lines[l].entity_begin);
+      CHECK(fast.lines[l].entity_end == general.lines[l].entity_end);
+    }
+  }
+}
+
 TEST_CASE("text: analyze gives title tokens and body lines with token ranges") {
   const auto a = analyzed("Big \xE2\x80\x9CNews\xE2\x80\x9D Today", "First line here.\n\n   \nSecond, shorter.\n  Third\n");
   CHECK(a.title_tokens == std::vector<std::uint64_t>{h("big"), h("news"), h("today")});

@@ -3,7 +3,7 @@
 // Beyond "no crash, no sanitizer report", aborts when a property fails: normalize_line gives
 // valid UTF-8 without control characters, leading or trailing or doubled spaces, and is
 // idempotent; tokens are non-empty, in order, inside the line; analyze gives token and entity
-// ranges that fit.
+// ranges that fit, and the same output as its general path (detail::analyze_general).
 
 #include <cstdint>
 #include <cstdio>
@@ -66,5 +66,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     prev_entity = l.entity_end;
   }
   require(prev_end == a.tokens.size(), "every token in a line");
+
+  // The one-pass path for ASCII lines gives what the general path gives.
+  text::AnalyzedText g;
+  text::detail::analyze_general(title, body, {}, g);
+  require(a.tokens == g.tokens && a.title_tokens == g.title_tokens && a.entities == g.entities,
+          "analyze equals analyze_general (tokens, title, entities)");
+  require(a.lines.size() == g.lines.size(), "analyze equals analyze_general (lines)");
+  for (std::size_t l = 0; l < a.lines.size(); ++l)
+    require(a.lines[l].begin == g.lines[l].begin && a.lines[l].end == g.lines[l].end &&
+                a.lines[l].hash == g.lines[l].hash && a.lines[l].entity_begin == g.lines[l].entity_begin &&
+                a.lines[l].entity_end == g.lines[l].entity_end,
+            "analyze equals analyze_general (line fields)");
   return 0;
 }
