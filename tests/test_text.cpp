@@ -249,14 +249,15 @@ TEST_CASE("text: analyze's one-pass path equals the general path") {
   // dashes, symbols, white space, sentence ends), and ones that send a line to the general path
   // (control characters, accents, a ligature, a combining mark, invalid and truncated bytes).
   const std::vector<std::string> pieces = {
-      "the", "The", "Police", "said", "Flight", "370", "3", "5", "people", "A", "mr", "Hague", "x", "Zz", " ", " ", " ",
-      "  ", "\t", "\r", "\v", "\n", "\n\n", ".", ",", "!", "?", ":", ";", "'", "`", "-", "\"", "(", "#", "\xE2\x80\x98",
-      "\xE2\x80\x99", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x93", "\xE2\x80\x94", "\xC2\xA9", "\xC2\xAE",
-      "\xC2\xB0", "\xC2\xA3", "\xE2\x82\xAC",
+      "the", "The", "Police", "said", "Flight", "370", "3", "5", "people", "A", "mr", "Hague", "x", "Zz",
+      "Internationalisation", "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", " ", " ", " ", "  ", "\t", "\r", "\v", "\n",
+      "\n\n", ".", ",", "!", "?", ":", ";", "'", "`", "-", "\"", "(", "#", "\xE2\x80\x98", "\xE2\x80\x99",
+      "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x93", "\xE2\x80\x94", "\xC2\xA9", "\xC2\xAE", "\xC2\xB0", "\xC2\xA3",
+      "\xE2\x82\xAC",
       // Not for the one-pass path:
       "\x01", "\x7f", std::string(1, '\0'), "\xC3\xA9", "\xC3\x89", "\xEF\xAC\x81", "\xCC\x81", "\xC2\xA0", "\xC2\xB4",
       "\xE2\x80", "\xC2", "\x80", "\xFF", "\xE2\x80\x8B", "\xEF\xBC\xA1"};
-  constexpr std::size_t kSimple = 46;  // pieces[0, kSimple) keep a line on the one-pass path
+  constexpr std::size_t kSimple = 48;  // pieces[0, kSimple) keep a line on the one-pass path
   samestory::test::SplitMix64 rng{777};
   auto text = [&](std::size_t len, bool simple) {
     std::string s;

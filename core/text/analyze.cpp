@@ -13,6 +13,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -151,6 +155,46 @@ inline std::size_t curly_apostrophe_at(const unsigned char* p, std::size_t n, st
   return p[j] == 0xE2 && j + 2 < n && p[j + 1] == 0x80 && (p[j + 2] == 0x98 || p[j + 2] == 0x99) ? 3 : 0;
 }
 
+/// Copies the run of ASCII letters and digits at p[j, n) to d, lower-cased, and returns its
+/// length; ORs kDigit into `flags` when the run holds a digit. Sixteen bytes at a time with SSE2
+/// (it may store up to 15 bytes past the run), the last few bytes of a line byte by byte.
+inline std::size_t alnum_run(const unsigned char* p, std::size_t j, std::size_t n, char* d, std::uint8_t& flags) {
+  std::size_t r = 0;
+#if defined(__SSE2__)
+  while (n - j - r >= 16) {
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j + r));
+    const auto in = [&](__m128i x, char lo, char hi) {  // lo <= x <= hi, signed: bytes >= 0x80 are never in
+      return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                           _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    const __m128i alpha = in(_mm_or_si128(c, _mm_set1_epi8(0x20)), 'a', 'z');
+    const __m128i digit = in(c, '0', '9');
+    const __m128i upper = in(c, 'A', 'Z');
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(d + r), _mm_add_epi8(c, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
+    const auto alnum = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(alpha, digit)));
+    const auto len = static_cast<unsigned>(__builtin_ctz(~alnum));  // ~alnum has bit 16 set
+    if (static_cast<unsigned>(_mm_movemask_epi8(digit)) & ((1u << len) - 1)) flags |= kDigit;
+    r += len;
+    if (len < 16) return r;
+  }
+#endif
+  for (; j + r < n; ++r) {
+    const unsigned char c = p[j + r];
+    const std::uint8_t k = kByteClass[c];
+    if (k == kLowerB) {
+      d[r] = static_cast<char>(c);
+    } else if (k == kUpperB) {
+      d[r] = static_cast<char>(c + 32);
+    } else if (k == kDigitB) {
+      d[r] = static_cast<char>(c);
+      flags |= kDigit;
+    } else {
+      break;
+    }
+  }
+  return r;
+}
+
 /// The one-pass path for one line: appends its words as normalize_line, tokenize,
 /// append_casefold and token_hash would give them. Returns false, with some of the line's words
 /// maybe appended, when the line holds a byte that is not printable ASCII, white space or part
@@ -167,7 +211,7 @@ bool fast_line(std::string_view line, PodBuffer<char>& arena, Words& w) {
   const auto* p = reinterpret_cast<const unsigned char*>(line.data());
   const std::size_t n = line.size();
   const std::size_t base = arena.size();
-  char* const out = arena.room(n);               // a line folds to at most its own length
+  char* const out = arena.room(n + 16);  // a line folds to at most its length; alnum_run stores up to 15 more
   std::uint64_t* hash = w.hash.room(n / 2 + 1);  // a word and a separator per word but the last
   WordInfo* info = w.info.room(n / 2 + 1);
   std::size_t words = 0, o = 0;
@@ -176,25 +220,15 @@ bool fast_line(std::string_view line, PodBuffer<char>& arena, Words& w) {
     const std::uint8_t k = kByteClass[p[i]];
     if (k == kLowerB || k == kUpperB || k == kDigitB) {
       std::uint8_t flags = static_cast<std::uint8_t>((k == kUpperB ? kCap : 0) | (start ? kStart : 0));
-      bool prev_letter = true;  // else the previous character was a digit
       char* d = out + o;
       std::size_t j = i;
-      while (j < n) {
-        const unsigned char c = p[j];
-        const std::uint8_t kc = kByteClass[c];
-        if (kc == kLowerB) {
-          *d++ = static_cast<char>(c), prev_letter = true, ++j;
-          continue;
-        }
-        if (kc == kUpperB) {
-          *d++ = static_cast<char>(c + 32), prev_letter = true, ++j;
-          continue;
-        }
-        if (kc == kDigitB) {
-          *d++ = static_cast<char>(c), prev_letter = false, flags |= kDigit, ++j;
-          continue;
-        }
+      while (true) {
+        const std::size_t r = alnum_run(p, j, n, d, flags);
+        d += r, j += r;
+        if (j == n) break;
         // Joiners: an apostrophe between letters, '.' or ',' between digits.
+        const bool prev_letter = p[j - 1] >= 'A';  // p[j - 1] is a letter or a digit
+        const unsigned char c = p[j];
         if (c == '\'' || c == '`' || c >= 0x80) {
           const std::size_t len = c >= 0x80 ? curly_apostrophe_at(p, n, j) : 1;
           if (len != 0 && prev_letter && j + len < n && is_letter_class(kByteClass[p[j + len]])) {
