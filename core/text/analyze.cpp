@@ -110,22 +110,22 @@ struct Scratch {
   std::vector<Token> toks;
 };
 
-// Byte classes of the one-pass path.
+// Byte classes of the one-pass path, ordered so that the loop tests the common ones first:
+// separators, then word characters (kLowerB and above).
 enum ByteClass : std::uint8_t {
-  kOtherB,  // other printable ASCII
-  kLowerB,  // a-z
-  kUpperB,  // A-Z
-  kDigitB,  // 0-9
-  kSpaceB,  // white space: a separator, like any other kOtherB
+  kSepB,    // white space and printable ASCII punctuation but . ! ? :
   kEndB,    // . ! ? : (a sentence ends)
   kCtrlB,   // control characters, which normalisation drops: not for this path
   kHighB,   // a byte >= 0x80
+  kLowerB,  // a-z
+  kUpperB,  // A-Z
+  kDigitB,  // 0-9
 };
 
 constexpr auto kByteClass = [] {
   std::array<std::uint8_t, 256> t{};
   for (int c = 0; c < 256; ++c) {
-    std::uint8_t k = kOtherB;
+    std::uint8_t k = kSepB;
     if (c >= 0x80)
       k = kHighB;
     else if (c >= 'a' && c <= 'z')
@@ -135,13 +135,22 @@ constexpr auto kByteClass = [] {
     else if (c >= '0' && c <= '9')
       k = kDigitB;
     else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f')
-      k = kSpaceB;
+      k = kSepB;
     else if (c < 0x20 || c == 0x7F)
       k = kCtrlB;
     else if (c == '.' || c == '!' || c == '?' || c == ':')
       k = kEndB;
     t[static_cast<std::size_t>(c)] = k;
   }
+  return t;
+}();
+
+/// Bytes after a letter/digit run that may join it to the next one: ' ` . , and the lead byte
+/// of U+2018/U+2019 (any byte >= 0x80, checked further).
+constexpr auto kMayJoin = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<std::size_t>(c)] = c == '\'' || c == '`' || c == '.' || c == ',' || c >= 0x80;
   return t;
 }();
 
@@ -161,19 +170,21 @@ inline std::size_t curly_apostrophe_at(const unsigned char* p, std::size_t n, st
 inline std::size_t alnum_run(const unsigned char* p, std::size_t j, std::size_t n, char* d, std::uint8_t& flags) {
   std::size_t r = 0;
 #if defined(__SSE2__)
+  // x in [lo, lo + count) for signed bytes x: (x + 128 - lo) < -128 + count; bytes >= 0x80 are never in.
+  const auto in = [](__m128i x, char lo, int count) {
+    return _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(static_cast<char>(128 - lo))),
+                          _mm_set1_epi8(static_cast<char>(-128 + count)));
+  };
   while (n - j - r >= 16) {
     const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j + r));
-    const auto in = [&](__m128i x, char lo, char hi) {  // lo <= x <= hi, signed: bytes >= 0x80 are never in
-      return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
-                           _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
-    };
-    const __m128i alpha = in(_mm_or_si128(c, _mm_set1_epi8(0x20)), 'a', 'z');
-    const __m128i digit = in(c, '0', '9');
-    const __m128i upper = in(c, 'A', 'Z');
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(d + r), _mm_add_epi8(c, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
-    const auto alnum = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(alpha, digit)));
+    const __m128i alpha = in(_mm_or_si128(c, _mm_set1_epi8(0x20)), 'a', 26);
+    const __m128i digit = in(c, '0', 10);
+    // Letters get bit 0x20 (lower case), digits are kept.
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(d + r), _mm_or_si128(c, _mm_and_si128(alpha, _mm_set1_epi8(0x20))));
+    const auto digits = static_cast<unsigned>(_mm_movemask_epi8(digit));
+    const auto alnum = static_cast<unsigned>(_mm_movemask_epi8(alpha)) | digits;
     const auto len = static_cast<unsigned>(__builtin_ctz(~alnum));  // ~alnum has bit 16 set
-    if (static_cast<unsigned>(_mm_movemask_epi8(digit)) & ((1u << len) - 1)) flags |= kDigit;
+    if (digits & ((1u << len) - 1)) flags |= kDigit;
     r += len;
     if (len < 16) return r;
   }
@@ -211,14 +222,18 @@ bool fast_line(std::string_view line, PodBuffer<char>& arena, Words& w) {
   const auto* p = reinterpret_cast<const unsigned char*>(line.data());
   const std::size_t n = line.size();
   const std::size_t base = arena.size();
-  char* const out = arena.room(n + 16);  // a line folds to at most its length; alnum_run stores up to 15 more
+  char* const out = arena.room(n + 16);          // a line folds to at most its length; alnum_run stores up to 15 more
   std::uint64_t* hash = w.hash.room(n / 2 + 1);  // a word and a separator per word but the last
   WordInfo* info = w.info.room(n / 2 + 1);
   std::size_t words = 0, o = 0;
   bool start = true;
   for (std::size_t i = 0; i < n;) {
     const std::uint8_t k = kByteClass[p[i]];
-    if (k == kLowerB || k == kUpperB || k == kDigitB) {
+    if (k == kSepB) {
+      ++i;
+      continue;
+    }
+    if (k >= kLowerB) {
       std::uint8_t flags = static_cast<std::uint8_t>((k == kUpperB ? kCap : 0) | (start ? kStart : 0));
       char* d = out + o;
       std::size_t j = i;
@@ -226,18 +241,21 @@ bool fast_line(std::string_view line, PodBuffer<char>& arena, Words& w) {
         const std::size_t r = alnum_run(p, j, n, d, flags);
         d += r, j += r;
         if (j == n) break;
+        const unsigned char c = p[j];
+        if (!kMayJoin[c]) break;
         // Joiners: an apostrophe between letters, '.' or ',' between digits.
         const bool prev_letter = p[j - 1] >= 'A';  // p[j - 1] is a letter or a digit
-        const unsigned char c = p[j];
-        if (c == '\'' || c == '`' || c >= 0x80) {
+        if (c == '.' || c == ',') {
+          if (!prev_letter && j + 1 < n && kByteClass[p[j + 1]] == kDigitB) {
+            *d++ = static_cast<char>(c), ++j;
+            continue;
+          }
+        } else {
           const std::size_t len = c >= 0x80 ? curly_apostrophe_at(p, n, j) : 1;
           if (len != 0 && prev_letter && j + len < n && is_letter_class(kByteClass[p[j + len]])) {
             *d++ = '\'', j += len;
             continue;
           }
-        } else if ((c == '.' || c == ',') && !prev_letter && j + 1 < n && kByteClass[p[j + 1]] == kDigitB) {
-          *d++ = static_cast<char>(c), ++j;
-          continue;
         }
         break;
       }
@@ -252,16 +270,15 @@ bool fast_line(std::string_view line, PodBuffer<char>& arena, Words& w) {
     }
     if (k == kEndB) {
       start = true;
+      ++i;
     } else if (k == kCtrlB) {
       return false;
-    } else if (k == kHighB) {
+    } else {  // kHighB
       std::int32_t cp = 0;
       const std::size_t len = detail::stable_at(line.data(), n, i, cp);
       if (len == 0) return false;
       i += len;  // a symbol, as the general path's tokenize sees it
-      continue;
     }
-    ++i;
   }
   arena.resize(base + o);
   w.hash.resize(w.hash.size() + words);
