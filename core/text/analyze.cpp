@@ -80,22 +80,25 @@ class PodBuffer {
 
 enum : std::uint8_t { kCap = 1, kStart = 2, kDigit = 4 };
 
-/// A word as entity detection sees it: its casefolded text is `arena[off, off + len)` of the
-/// article's Scratch, `flags` are kCap, kStart and kDigit (Token's capitalized, sentence_start,
-/// has_digit).
+/// Where a word's casefolded text is: `arena[off, off + len)` of the article's Scratch.
 struct WordInfo {
   std::uint32_t off, len;
-  std::uint8_t flags;
 };
 
-/// The words of the title or of the body: token hashes (contiguous, as AnalyzedText keeps
-/// them) and what else each word needs.
+/// The words of the title or of the body, as arrays: token hashes (contiguous, as AnalyzedText
+/// keeps them), casefolded text, and flags kCap, kStart and kDigit (Token's capitalized,
+/// sentence_start, has_digit), one byte a word, so that entity detection can step over eight
+/// words at a time.
 struct Words {
   PodBuffer<std::uint64_t> hash;
   PodBuffer<WordInfo> info;
+  PodBuffer<std::uint8_t> flags;
   std::size_t size() const noexcept { return hash.size(); }
-  void clear() noexcept { hash.clear(), info.clear(); }
-  void resize(std::size_t n) noexcept { hash.resize(n), info.resize(n); }
+  void clear() noexcept { hash.clear(), info.clear(), flags.clear(); }
+  void resize(std::size_t n) noexcept { hash.resize(n), info.resize(n), flags.resize(n); }
+  void push_back(std::uint64_t h, WordInfo i, std::uint8_t f) {
+    hash.push_back(h), info.push_back(i), flags.push_back(f);
+  }
 };
 
 /// Buffers reused from article to article (one set per thread): analysis allocates nothing
@@ -225,6 +228,7 @@ bool fast_line(std::string_view line, PodBuffer<char>& arena, Words& w) {
   char* const out = arena.room(n + 16);          // a line folds to at most its length; alnum_run stores up to 15 more
   std::uint64_t* hash = w.hash.room(n / 2 + 1);  // a word and a separator per word but the last
   WordInfo* info = w.info.room(n / 2 + 1);
+  std::uint8_t* word_flags = w.flags.room(n / 2 + 1);
   std::size_t words = 0, o = 0;
   bool start = true;
   for (std::size_t i = 0; i < n;) {
@@ -261,7 +265,8 @@ bool fast_line(std::string_view line, PodBuffer<char>& arena, Words& w) {
       }
       const auto len = static_cast<std::size_t>(d - (out + o));
       hash[words] = XXH3_64bits(out + o, len);
-      info[words] = {static_cast<std::uint32_t>(base + o), static_cast<std::uint32_t>(len), flags};
+      info[words] = {static_cast<std::uint32_t>(base + o), static_cast<std::uint32_t>(len)};
+      word_flags[words] = flags;
       ++words;
       o += len;
       i = j;
@@ -283,6 +288,7 @@ bool fast_line(std::string_view line, PodBuffer<char>& arena, Words& w) {
   arena.resize(base + o);
   w.hash.resize(w.hash.size() + words);
   w.info.resize(w.info.size() + words);
+  w.flags.resize(w.flags.size() + words);
   return true;
 }
 
@@ -297,10 +303,9 @@ void general_line(std::string_view line, Scratch& sc, Words& w) {
     const auto off = static_cast<std::uint32_t>(sc.arena.size());
     if (!sc.fold.empty()) std::memcpy(sc.arena.room(sc.fold.size()), sc.fold.data(), sc.fold.size());
     sc.arena.resize(sc.arena.size() + sc.fold.size());
-    w.hash.push_back(token_hash(sc.fold));
-    w.info.push_back({off, static_cast<std::uint32_t>(sc.fold.size()),
-                      static_cast<std::uint8_t>((t.capitalized ? kCap : 0) | (t.sentence_start ? kStart : 0) |
-                                                (t.has_digit ? kDigit : 0))});
+    w.push_back(token_hash(sc.fold), {off, static_cast<std::uint32_t>(sc.fold.size())},
+                static_cast<std::uint8_t>((t.capitalized ? kCap : 0) | (t.sentence_start ? kStart : 0) |
+                                          (t.has_digit ? kDigit : 0)));
   }
 }
 
@@ -323,10 +328,23 @@ void add_entities(const Words& words, std::size_t first, std::size_t last, const
                   std::vector<std::uint64_t>& out) {
   const WordInfo* w = words.info.data() + first;
   const std::uint64_t* wh = words.hash.data() + first;
+  const std::uint8_t* fl = words.flags.data() + first;
   const std::size_t count = last - first;
-  auto cap = [&](std::size_t k) { return (w[k].flags & kCap) != 0; };
-  auto start = [&](std::size_t k) { return (w[k].flags & kStart) != 0; };
-  auto digit = [&](std::size_t k) { return (w[k].flags & kDigit) != 0; };
+  auto cap = [&](std::size_t k) { return (fl[k] & kCap) != 0; };
+  auto start = [&](std::size_t k) { return (fl[k] & kStart) != 0; };
+  auto digit = [&](std::size_t k) { return (fl[k] & kDigit) != 0; };
+  // The first word from k on that is capitalised or a number (count if none): the others
+  // start nothing. Eight flag bytes at a time.
+  auto next_candidate = [&](std::size_t k) {
+    constexpr std::uint64_t kMask = 0x0101010101010101ULL * (kCap | kDigit);
+    for (; k + 8 <= count; k += 8) {
+      std::uint64_t x;
+      std::memcpy(&x, fl + k, 8);
+      if (x & kMask) return k + static_cast<std::size_t>(__builtin_ctzll(x & kMask)) / 8;
+    }
+    while (k < count && !(fl[k] & (kCap | kDigit))) ++k;
+    return k;
+  };
   auto folded = [&](std::size_t k) { return std::string_view(arena.data() + w[k].off, w[k].len); };
   auto hash_of = [](std::string_view t) { return XXH3_64bits_withSeed(t.data(), t.size(), kEntitySeed); };
   auto is_proper = [&](std::size_t k) { return std::binary_search(proper.begin(), proper.end(), wh[k]); };
@@ -349,7 +367,7 @@ void add_entities(const Words& words, std::size_t first, std::size_t last, const
       if (!is_stopword(wh[k]) && !digit(k)) out.push_back(hash_of(folded(k)));
   };
   std::size_t i = 0;
-  while (i < count) {
+  while ((i = next_candidate(i)) < count) {
     if (digit(i)) {
       run.assign("#").append(folded(i));
       out.push_back(hash_of(run));
@@ -422,8 +440,19 @@ void analyze_impl(std::string_view title, std::string_view body, const TextOptio
   });
   // Words the body writes capitalised in mid-sentence are names wherever they stand.
   sc.proper.clear();
-  for (std::size_t k = 0; k < sc.body.size(); ++k)
-    if ((sc.body.info[k].flags & (kCap | kStart | kDigit)) == kCap) sc.proper.push_back(sc.body.hash[k]);
+  {
+    const std::uint8_t* fl = sc.body.flags.data();
+    const std::size_t n = sc.body.size();
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8) {  // eight words at a time: bytes with kCap and neither kStart nor kDigit
+      std::uint64_t x;
+      std::memcpy(&x, fl + k, 8);
+      for (std::uint64_t m = x & ~(x >> 1) & ~(x >> 2) & 0x0101010101010101ULL; m != 0; m &= m - 1)
+        sc.proper.push_back(sc.body.hash[k + static_cast<std::size_t>(__builtin_ctzll(m)) / 8]);
+    }
+    for (; k < n; ++k)
+      if ((fl[k] & (kCap | kStart | kDigit)) == kCap) sc.proper.push_back(sc.body.hash[k]);
+  }
   std::sort(sc.proper.begin(), sc.proper.end());
   sc.proper.erase(std::unique(sc.proper.begin(), sc.proper.end()), sc.proper.end());
   for (const auto& r : sc.title_lines)
