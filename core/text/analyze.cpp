@@ -101,6 +101,42 @@ struct Words {
   }
 };
 
+/// A set of token hashes for membership tests: open addressing with linear probing, at most
+/// half full (0 marks an empty slot; the hash 0 itself is a flag).
+class HashSet {
+ public:
+  /// Empties the set and sizes it for up to `n` keys.
+  void reset(std::size_t n) {
+    std::size_t bits = 6;
+    while ((std::size_t{1} << bits) < 2 * n) ++bits;
+    shift_ = 64 - static_cast<int>(bits);
+    slot_.assign(std::size_t{1} << bits, 0);
+    zero_ = false;
+  }
+  void insert(std::uint64_t h) {
+    if (h == 0) {
+      zero_ = true;
+      return;
+    }
+    std::size_t s = home(h);
+    while (slot_[s] != 0 && slot_[s] != h) s = (s + 1) & (slot_.size() - 1);
+    slot_[s] = h;
+  }
+  bool contains(std::uint64_t h) const {
+    if (h == 0) return zero_;
+    for (std::size_t s = home(h);; s = (s + 1) & (slot_.size() - 1)) {
+      if (slot_[s] == h) return true;
+      if (slot_[s] == 0) return false;
+    }
+  }
+
+ private:
+  std::size_t home(std::uint64_t h) const { return static_cast<std::size_t>((h * 0x9E3779B97F4A7C15ULL) >> shift_); }
+  std::vector<std::uint64_t> slot_;
+  int shift_ = 58;
+  bool zero_ = false;
+};
+
 /// Buffers reused from article to article (one set per thread): analysis allocates nothing
 /// but its output once they have grown.
 struct Scratch {
@@ -109,6 +145,7 @@ struct Scratch {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> title_lines;  // word ranges
   std::vector<AnalyzedText::Line> lines;
   std::vector<std::uint64_t> entities, proper;
+  HashSet proper_set;
   std::string norm, fold, run;
   std::vector<Token> toks;
 };
@@ -324,8 +361,7 @@ void add_line(std::string_view line, Scratch& sc, Words& w, bool general_only) {
 /// Police" is. In headlines (`headline`), capitals only count for words the body capitalises
 /// mid-sentence.
 void add_entities(const Words& words, std::size_t first, std::size_t last, const PodBuffer<char>& arena,
-                  const std::vector<std::uint64_t>& proper, bool headline, std::string& run,
-                  std::vector<std::uint64_t>& out) {
+                  const HashSet& proper, bool headline, std::string& run, std::vector<std::uint64_t>& out) {
   const WordInfo* w = words.info.data() + first;
   const std::uint64_t* wh = words.hash.data() + first;
   const std::uint8_t* fl = words.flags.data() + first;
@@ -347,7 +383,7 @@ void add_entities(const Words& words, std::size_t first, std::size_t last, const
   };
   auto folded = [&](std::size_t k) { return std::string_view(arena.data() + w[k].off, w[k].len); };
   auto hash_of = [](std::string_view t) { return XXH3_64bits_withSeed(t.data(), t.size(), kEntitySeed); };
-  auto is_proper = [&](std::size_t k) { return std::binary_search(proper.begin(), proper.end(), wh[k]); };
+  auto is_proper = [&](std::size_t k) { return proper.contains(wh[k]); };
   auto is_name = [&](std::size_t k) {
     if (!cap(k) || digit(k)) return false;
     if (headline || start(k)) return is_proper(k);
@@ -453,13 +489,13 @@ void analyze_impl(std::string_view title, std::string_view body, const TextOptio
     for (; k < n; ++k)
       if ((fl[k] & (kCap | kStart | kDigit)) == kCap) sc.proper.push_back(sc.body.hash[k]);
   }
-  std::sort(sc.proper.begin(), sc.proper.end());
-  sc.proper.erase(std::unique(sc.proper.begin(), sc.proper.end()), sc.proper.end());
+  sc.proper_set.reset(sc.proper.size());
+  for (const std::uint64_t h : sc.proper) sc.proper_set.insert(h);
   for (const auto& r : sc.title_lines)
-    add_entities(sc.title, r.first, r.second, sc.arena, sc.proper, true, sc.run, sc.entities);
+    add_entities(sc.title, r.first, r.second, sc.arena, sc.proper_set, true, sc.run, sc.entities);
   for (auto& l : sc.lines) {
     l.entity_begin = static_cast<std::uint32_t>(sc.entities.size());
-    add_entities(sc.body, l.begin, l.end, sc.arena, sc.proper, false, sc.run, sc.entities);
+    add_entities(sc.body, l.begin, l.end, sc.arena, sc.proper_set, false, sc.run, sc.entities);
     l.entity_end = static_cast<std::uint32_t>(sc.entities.size());
   }
   // Into the output at their exact sizes (a fresh AnalyzedText gets no growth slack).
