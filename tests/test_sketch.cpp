@@ -4,6 +4,7 @@
 // a planted similarity and on structured sets.
 
 #include <doctest/doctest.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cmath>
@@ -148,6 +149,27 @@ TEST_CASE("sketch: shingle counts") {
   h.shingles(tokens, out);
   REQUIRE(out.size() == 3);
   CHECK(out[0] == 42);
+}
+
+TEST_CASE("sketch: shingles are XXH3 of each window, seeded from the master seed") {
+  // MinHasher inlines XXH3 and specialises the default width: it must give what the library
+  // function gives (libxxhash, called here), for every width.
+  SplitMix64 rng{13};
+  for (std::uint32_t w : {1u, 2u, 3u, 4u, 5u, 6u, 8u, 16u, 17u, 31u}) {
+    const std::uint64_t seed = rng.next();
+    const MinHasher h(MinHashParams{8, w, seed});
+    for (std::size_t n : {std::size_t{1}, std::size_t{w}, std::size_t{w} + 1, std::size_t{200}}) {
+      std::vector<std::uint64_t> tokens(n);
+      for (auto& t : tokens) t = rng.next();
+      std::vector<std::uint64_t> out;
+      h.shingles(tokens, out);
+      const std::size_t width = std::min<std::size_t>(w, n);
+      REQUIRE(out.size() == n - width + 1);
+      for (std::size_t i = 0; i < out.size(); ++i)
+        CHECK(out[i] ==
+              XXH3_64bits_withSeed(tokens.data() + i, width * sizeof(std::uint64_t), derive_seed(seed, 0xFFFFFFFFULL)));
+    }
+  }
 }
 
 TEST_CASE("sketch: shingles are a function of the token window") {

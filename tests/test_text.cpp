@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "random.hpp"
+#include "text_reference.hpp"
 #include "text/boilerplate.hpp"
 #include "text/normalize.hpp"
 #include "text/tokenize.hpp"
@@ -242,6 +243,53 @@ TEST_CASE("text: is_stopword") {
 
 // ---------------------------------------------------------------------------------------------
 // analyze
+
+TEST_CASE("text: analyze and its general path equal the plain reference") {
+  // Random articles over words (capitalised, numbers, stop words), the joiners and the
+  // characters the one-pass path reads specially (` and U+2018/U+2019 as ', typographic quotes,
+  // dashes, symbols, white space, sentence ends), and ones that send a line to the general path
+  // (control characters, accents, a ligature, a combining mark, invalid and truncated bytes).
+  const std::vector<std::string> pieces = {
+      "the", "The", "Police", "said", "Flight", "370", "3", "5", "people", "A", "mr", "Hague", "x", "Zz",
+      "Internationalisation", "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", " ", " ", " ", "  ", "\t", "\r", "\v", "\n",
+      "\n\n", ".", ",", "!", "?", ":", ";", "'", "`", "-", "\"", "(", "#", "\xE2\x80\x98", "\xE2\x80\x99",
+      "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x93", "\xE2\x80\x94", "\xC2\xA9", "\xC2\xAE", "\xC2\xB0", "\xC2\xA3",
+      "\xE2\x82\xAC",
+      // Not for the one-pass path:
+      "\x01", "\x7f", std::string(1, '\0'), "\xC3\xA9", "\xC3\x89", "\xEF\xAC\x81", "\xCC\x81", "\xC2\xA0", "\xC2\xB4",
+      "\xE2\x80", "\xC2", "\x80", "\xFF", "\xE2\x80\x8B", "\xEF\xBC\xA1"};
+  constexpr std::size_t kSimple = 48;  // pieces[0, kSimple) keep a line on the one-pass path
+  samestory::test::SplitMix64 rng{777};
+  auto text = [&](std::size_t len, bool simple) {
+    std::string s;
+    for (std::size_t k = 0; k < len; ++k) s += pieces[rng.below(simple ? kSimple : pieces.size())];
+    return s;
+  };
+  for (int t = 0; t < 5000; ++t) {
+    const bool simple = rng.below(3) != 0;  // two articles in three use only one-pass pieces
+    const std::string title = text(rng.below(12), simple);
+    const std::string body = text(rng.below(200), simple);
+    TextOptions o;
+    o.boilerplate_max_tokens = static_cast<std::uint32_t>(rng.below(16));
+    AnalyzedText fast, general;
+    analyze(title, body, o, fast);
+    samestory::text::detail::analyze_general(title, body, o, general);
+    const AnalyzedText reference = samestory::test::reference_analyze(title, body, o);
+    for (const AnalyzedText* a : {&fast, &general}) {
+      CHECK(a->tokens == reference.tokens);
+      CHECK(a->title_tokens == reference.title_tokens);
+      CHECK(a->entities == reference.entities);
+      REQUIRE(a->lines.size() == reference.lines.size());
+      for (std::size_t l = 0; l < a->lines.size(); ++l) {
+        CHECK(a->lines[l].begin == reference.lines[l].begin);
+        CHECK(a->lines[l].end == reference.lines[l].end);
+        CHECK(a->lines[l].hash == reference.lines[l].hash);
+        CHECK(a->lines[l].entity_begin == reference.lines[l].entity_begin);
+        CHECK(a->lines[l].entity_end == reference.lines[l].entity_end);
+      }
+    }
+  }
+}
 
 TEST_CASE("text: analyze gives title tokens and body lines with token ranges") {
   const auto a = analyzed("Big \xE2\x80\x9CNews\xE2\x80\x9D Today", "First line here.\n\n   \nSecond, shorter.\n  Third\n");

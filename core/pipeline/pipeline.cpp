@@ -38,10 +38,16 @@ class StageTimer {
 /// Feeds batches of articles to the pipeline: a reader, or a vector in memory.
 using BatchFn = std::function<bool(std::vector<Article>&, std::vector<Reject>&)>;
 
-/// Per line of `t`: 1 when the model says it is boilerplate.
-std::vector<std::uint8_t> boilerplate_flags(const text::AnalyzedText& t, const text::BoilerplateModel& bp) {
-  std::vector<std::uint8_t> flags(t.lines.size());
+/// Per line of `t`: 1 when the model says it is boilerplate, into `flags` (its capacity reused).
+void boilerplate_flags(const text::AnalyzedText& t, const text::BoilerplateModel& bp,
+                       std::vector<std::uint8_t>& flags) {
+  flags.resize(t.lines.size());
   for (std::size_t i = 0; i < t.lines.size(); ++i) flags[i] = bp.is_boilerplate(t.lines[i]) ? 1 : 0;
+}
+
+std::vector<std::uint8_t> boilerplate_flags(const text::AnalyzedText& t, const text::BoilerplateModel& bp) {
+  std::vector<std::uint8_t> flags;
+  boilerplate_flags(t, bp, flags);
   return flags;
 }
 
@@ -142,8 +148,10 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   std::vector<std::vector<std::uint64_t>> sets(o.verify == Verify::exact ? n : 0);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 16), [&](const auto& range) {
     std::vector<std::uint64_t> tokens, shingles;
+    std::vector<std::uint8_t> flags;
     for (std::size_t i = range.begin(); i < range.end(); ++i) {
-      text::kept_tokens(analyzed[i], boilerplate_flags(analyzed[i], bp), tokens, nullptr);
+      boilerplate_flags(analyzed[i], bp, flags);
+      text::kept_tokens(analyzed[i], flags, tokens, nullptr);
       shingles.clear();
       hasher.shingles(tokens, shingles);
       include[i] = !shingles.empty();

@@ -1,5 +1,6 @@
 #include "sketch/minhash.hpp"
 
+#define XXH_INLINE_ALL  // shingle hashes are short XXH3 calls: inlined, and specialised for the default length
 #include <xxhash.h>
 
 #include <algorithm>
@@ -39,6 +40,13 @@ inline std::uint32_t fold32(std::uint64_t x) noexcept {
 /// floor(v * k / 2^32): maps a uniform 32-bit value onto 0..k-1.
 inline std::uint32_t reduce(std::uint32_t v, std::uint32_t k) noexcept {
   return static_cast<std::uint32_t>((std::uint64_t{v} * k) >> 32);
+}
+
+/// The shingle hashes of `n` windows of W tokens at t[0], t[1], ...: W is a constant here, so
+/// the inlined XXH3 picks its length branch at compile time.
+template <std::size_t W>
+void hash_windows(const std::uint64_t* t, std::size_t n, std::uint64_t seed, std::uint64_t* o) {
+  for (std::size_t i = 0; i < n; ++i) o[i] = XXH3_64bits_withSeed(t + i, W * sizeof(std::uint64_t), seed);
 }
 
 /// Shingles are folded to 32 bits this many at a time (on the stack), then every permutation
@@ -138,6 +146,10 @@ void MinHasher::shingles(std::span<const std::uint64_t> tokens, std::vector<std:
   const std::size_t at = out.size();
   out.resize(at + n);
   std::uint64_t* o = out.data() + at;
+  if (w == 5) {  // the default shingle
+    hash_windows<5>(tokens.data(), n, shingle_seed_, o);
+    return;
+  }
   for (std::size_t i = 0; i < n; ++i)
     o[i] = XXH3_64bits_withSeed(tokens.data() + i, w * sizeof(std::uint64_t), shingle_seed_);
 }

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <memory>
 
+#include "text/detail/stable.hpp"
+
 namespace samestory::text {
 namespace {
 
@@ -94,44 +96,6 @@ bool is_dropped_cp(utf8proc_int32_t cp) {
   return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || utf8proc_category(cp) == UTF8PROC_CATEGORY_CF;
 }
 
-/// A code point that NFKC leaves alone, that never composes with its neighbours, and that is
-/// neither white space nor dropped: on a line of ASCII and these, normalisation is a byte loop.
-/// (Typographic quotes and dashes, which are then folded, and common symbols.)
-bool is_stable_cp(utf8proc_int32_t cp) {
-  switch (cp) {
-    case 0x2018:
-    case 0x2019:
-    case 0x201C:
-    case 0x201D:
-    case 0x2013:
-    case 0x2014:
-    case 0x00A9:
-    case 0x00AE:
-    case 0x00B0:
-    case 0x00A3:
-    case 0x20AC:
-      return true;
-    default:
-      return false;
-  }
-}
-
-/// Decodes the UTF-8 sequence at s[i] (a lead byte >= 0x80) when it is a well-formed 2- or
-/// 3-byte sequence of a stable code point; returns its length, or 0.
-std::size_t stable_at(std::string_view s, std::size_t i, utf8proc_int32_t& cp) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size() && (b(i + 1) & 0xC0) == 0x80) {
-    cp = ((c & 0x1F) << 6) | (b(i + 1) & 0x3F);
-    return is_stable_cp(cp) ? 2 : 0;
-  }
-  if (c >= 0xE0 && c <= 0xEF && i + 2 < s.size() && (b(i + 1) & 0xC0) == 0x80 && (b(i + 2) & 0xC0) == 0x80) {
-    cp = ((c & 0x0F) << 12) | ((b(i + 1) & 0x3F) << 6) | (b(i + 2) & 0x3F);
-    return cp >= 0x800 && is_stable_cp(cp) ? 3 : 0;
-  }
-  return 0;
-}
-
 /// The fast path: `line` holds only ASCII and stable code points. Returns false (out
 /// untouched) as soon as it meets anything else.
 bool normalize_simple(std::string_view line, std::string& out) {
@@ -150,7 +114,7 @@ bool normalize_simple(std::string_view line, std::string& out) {
       continue;
     }
     utf8proc_int32_t cp = 0;
-    const std::size_t n = stable_at(line, i, cp);
+    const std::size_t n = detail::stable_at(line.data(), line.size(), i, cp);
     if (n == 0) return false;
     i += n;
   }
@@ -160,7 +124,7 @@ bool normalize_simple(std::string_view line, std::string& out) {
     const char c = line[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
       utf8proc_int32_t cp = 0;
-      const std::size_t n = stable_at(line, i, cp);
+      const std::size_t n = detail::stable_at(line.data(), line.size(), i, cp);
       if (pending_space) out.push_back(' '), pending_space = false;
       if (char f = fold_punct(cp))
         out.push_back(f);

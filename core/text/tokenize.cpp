@@ -1,20 +1,14 @@
 #include "text/tokenize.hpp"
 
 #include <utf8proc.h>
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
 #include <array>
-#include <span>
-#include <string>
-
-#include "text/normalize.hpp"
 
 namespace samestory::text {
 namespace {
-
-constexpr std::uint64_t kLineSeed = 0x6c696e6573656564ULL;    // "lineseed"
-constexpr std::uint64_t kEntitySeed = 0x656e746974696573ULL;  // "entities"
 
 enum Kind { kOther, kLetter, kDigit, kMark };
 
@@ -179,172 +173,6 @@ std::uint64_t token_hash(std::string_view folded) {
 
 bool is_stopword(std::uint64_t h) {
   return stopwords().contains(h);
-}
-
-void AnalyzedText::clear() {
-  tokens.clear();
-  lines.clear();
-  title_tokens.clear();
-  entities.clear();
-}
-
-std::size_t AnalyzedText::memory_bytes() const {
-  return tokens.capacity() * sizeof(std::uint64_t) + lines.capacity() * sizeof(Line) +
-         title_tokens.capacity() * sizeof(std::uint64_t) + entities.capacity() * sizeof(std::uint64_t);
-}
-
-namespace {
-
-/// A word of the article as entity detection sees it; its casefolded text is
-/// `arena[off, off + len)` of the article's Scratch.
-struct Word {
-  std::uint32_t off, len;
-  std::uint64_t hash;
-  bool cap, start, digit;
-};
-
-/// Buffers reused from article to article (one set per thread): analysis allocates nothing
-/// once they have grown.
-struct Scratch {
-  std::string norm, folded, run;
-  std::vector<Token> toks;
-  std::vector<Word> title_words, body_words;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> title_lines, body_lines;  // word ranges
-  std::vector<std::uint64_t> proper;
-};
-
-/// Appends the entity terms of one line. A capitalised word counts as a name only when it is
-/// not the first word of a sentence, or when the article also writes it capitalised in
-/// mid-sentence (`proper`): "Police said ..." alone is not an entity, "Sorrel Police" is. In
-/// headlines (`headline`), capitals only count for words the body capitalises mid-sentence.
-void add_entities(std::span<const Word> w, const std::string& arena, const std::vector<std::uint64_t>& proper,
-                  bool headline, std::string& run, std::vector<std::uint64_t>& out) {
-  auto folded = [&](std::size_t k) { return std::string_view(arena.data() + w[k].off, w[k].len); };
-  auto hash_of = [](std::string_view t) { return XXH3_64bits_withSeed(t.data(), t.size(), kEntitySeed); };
-  auto is_proper = [&](std::size_t k) { return std::binary_search(proper.begin(), proper.end(), w[k].hash); };
-  auto is_name = [&](std::size_t k) {
-    if (!w[k].cap || w[k].digit) return false;
-    if (headline || w[k].start) return is_proper(k);
-    return true;
-  };
-  auto flush = [&](std::size_t b, std::size_t e) {
-    if (b >= e) return;
-    if (e - b > 1) {
-      run.clear();
-      for (std::size_t k = b; k < e; ++k) {
-        if (k > b) run.push_back(' ');
-        run += folded(k);
-      }
-      out.push_back(hash_of(run));
-    }
-    for (std::size_t k = b; k < e; ++k)
-      if (!is_stopword(w[k].hash) && !w[k].digit) out.push_back(hash_of(folded(k)));
-  };
-  std::size_t i = 0;
-  while (i < w.size()) {
-    if (w[i].digit) {
-      run.assign("#").append(folded(i));
-      out.push_back(hash_of(run));
-      if (i + 1 < w.size() && !w[i + 1].cap && !w[i + 1].digit && !is_stopword(w[i + 1].hash)) {
-        run.push_back(' ');
-        run += folded(i + 1);
-        out.push_back(hash_of(run));
-      }
-      ++i;
-      continue;
-    }
-    // A run: capitalised words, continuing while the next word is capitalised mid-sentence.
-    std::size_t b = i, e = i;
-    while (e < w.size() && w[e].cap && !w[e].digit && (e == b || !w[e].start)) ++e;
-    if (e == b) {
-      ++i;
-      continue;
-    }
-    // A sentence-initial word opens the run only if it is a name itself ("The Hague" is kept
-    // as "Hague"; "Police said" gives nothing).
-    while (b < e && !is_name(b) && (w[b].start || headline)) ++b;
-    if (headline) {
-      // Headline case: keep only the words that are names on their own.
-      for (std::size_t k = b; k < e; ++k)
-        if (is_name(k)) flush(k, k + 1);
-    } else if (b < e && e < w.size() && w[e].digit && !w[e].start) {
-      flush(b, e + 1);  // "March 3", "Flight 370": the number joins the run (and counts alone below)
-    } else {
-      flush(b, e);
-    }
-    i = std::max(e, i + 1);
-  }
-}
-
-}  // namespace
-
-void analyze(std::string_view title, std::string_view body, const TextOptions& options, AnalyzedText& out) {
-  out.clear();
-  thread_local Scratch sc;
-  sc.folded.clear();
-  sc.title_words.clear();
-  sc.body_words.clear();
-  sc.title_lines.clear();
-  sc.body_lines.clear();
-  // Normalises and tokenises one line, appending its words to `words`; returns how many.
-  auto process = [&](std::string_view raw_line, std::vector<Word>& words) {
-    normalize_line(raw_line, sc.norm);
-    sc.toks.clear();
-    tokenize(sc.norm, sc.toks);
-    for (const Token& t : sc.toks) {
-      const auto off = static_cast<std::uint32_t>(sc.folded.size());
-      append_casefold(sc.folded, t.text);
-      const auto len = static_cast<std::uint32_t>(sc.folded.size()) - off;
-      words.push_back({off, len, token_hash(std::string_view(sc.folded.data() + off, len)), t.capitalized,
-                       t.sentence_start, t.has_digit});
-    }
-    return sc.toks.size();
-  };
-  auto for_lines = [](std::string_view text, auto&& fn) {
-    std::size_t b = 0;
-    while (b < text.size()) {
-      std::size_t e = text.find('\n', b);
-      if (e == std::string_view::npos) e = text.size();
-      fn(text.substr(b, e - b));
-      b = e + 1;
-    }
-  };
-  for_lines(title, [&](std::string_view l) {
-    const auto from = static_cast<std::uint32_t>(sc.title_words.size());
-    process(l, sc.title_words);
-    sc.title_lines.emplace_back(from, static_cast<std::uint32_t>(sc.title_words.size()));
-  });
-  for (const auto& wd : sc.title_words) out.title_tokens.push_back(wd.hash);
-  for_lines(body, [&](std::string_view l) {
-    const auto from = static_cast<std::uint32_t>(sc.body_words.size());
-    if (process(l, sc.body_words) == 0) return;
-    const auto to = static_cast<std::uint32_t>(sc.body_words.size());
-    const auto begin = static_cast<std::uint32_t>(out.tokens.size());
-    for (std::uint32_t k = from; k < to; ++k) out.tokens.push_back(sc.body_words[k].hash);
-    const auto n = static_cast<std::uint32_t>(out.tokens.size()) - begin;
-    const std::uint64_t h =
-        n <= options.boilerplate_max_tokens
-            ? XXH3_64bits_withSeed(out.tokens.data() + begin, n * sizeof(std::uint64_t), kLineSeed) | 1
-            : 0;
-    out.lines.push_back({begin, static_cast<std::uint32_t>(out.tokens.size()), h});
-    sc.body_lines.emplace_back(from, to);
-  });
-  // Words the body writes capitalised in mid-sentence are names wherever they stand.
-  sc.proper.clear();
-  for (const auto& wd : sc.body_words)
-    if (wd.cap && !wd.start && !wd.digit) sc.proper.push_back(wd.hash);
-  std::sort(sc.proper.begin(), sc.proper.end());
-  sc.proper.erase(std::unique(sc.proper.begin(), sc.proper.end()), sc.proper.end());
-  auto words = [](const std::vector<Word>& all, std::pair<std::uint32_t, std::uint32_t> r) {
-    return std::span<const Word>(all.data() + r.first, r.second - r.first);
-  };
-  for (const auto& r : sc.title_lines)
-    add_entities(words(sc.title_words, r), sc.folded, sc.proper, true, sc.run, out.entities);
-  for (std::size_t k = 0; k < sc.body_lines.size(); ++k) {  // sc.body_lines[k] is out.lines[k]
-    out.lines[k].entity_begin = static_cast<std::uint32_t>(out.entities.size());
-    add_entities(words(sc.body_words, sc.body_lines[k]), sc.folded, sc.proper, false, sc.run, out.entities);
-    out.lines[k].entity_end = static_cast<std::uint32_t>(out.entities.size());
-  }
 }
 
 }  // namespace samestory::text

@@ -33,8 +33,8 @@ struct TextOptions {
 /// What the later stages need of one article's text; the text itself can be dropped after.
 struct AnalyzedText {
   struct Line {
-    std::uint32_t begin, end;  ///< token range in `tokens`
-    std::uint64_t hash;        ///< line identity if short enough to be boilerplate, else 0
+    std::uint32_t begin, end;                        ///< token range in `tokens`
+    std::uint64_t hash;                              ///< line identity if short enough to be boilerplate, else 0
     std::uint32_t entity_begin = 0, entity_end = 0;  ///< range of this line's terms in `entities`
   };
   std::vector<std::uint64_t> tokens;        ///< casefolded token hashes of the body, in order
@@ -53,5 +53,11 @@ struct AnalyzedText {
 /// "March 3" or "Flight 370"), each word of a multi-word run, and numbers, alone and with
 /// the unit word that follows them ("12 people").
 void analyze(std::string_view title, std::string_view body, const TextOptions& options, AnalyzedText& out);
+
+namespace detail {
+/// analyze without its one-pass path for ASCII lines (every line through normalize_line,
+/// tokenize and append_casefold): the reference that path is tested against.
+void analyze_general(std::string_view title, std::string_view body, const TextOptions& options, AnalyzedText& out);
+}  // namespace detail
 
 }  // namespace samestory::text

@@ -3,7 +3,8 @@
 // Beyond "no crash, no sanitizer report", aborts when a property fails: normalize_line gives
 // valid UTF-8 without control characters, leading or trailing or doubled spaces, and is
 // idempotent; tokens are non-empty, in order, inside the line; analyze gives token and entity
-// ranges that fit.
+// ranges that fit, and, as does its general path (detail::analyze_general), the output of the
+// plain reference (tests/text_reference.hpp).
 
 #include <cstdint>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../text_reference.hpp"
 #include "io/detail/readers.hpp"
 #include "text/normalize.hpp"
 #include "text/tokenize.hpp"
@@ -66,5 +68,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     prev_entity = l.entity_end;
   }
   require(prev_end == a.tokens.size(), "every token in a line");
+
+  // The one-pass path for ASCII lines and the general path give what the plain reference gives.
+  text::AnalyzedText g;
+  text::detail::analyze_general(title, body, {}, g);
+  const text::AnalyzedText ref = test::reference_analyze(title, body);
+  for (const text::AnalyzedText* x : {&a, &g}) {
+    require(x->tokens == ref.tokens && x->title_tokens == ref.title_tokens && x->entities == ref.entities,
+            "analyze equals the reference (tokens, title, entities)");
+    require(x->lines.size() == ref.lines.size(), "analyze equals the reference (lines)");
+    for (std::size_t l = 0; l < x->lines.size(); ++l)
+      require(x->lines[l].begin == ref.lines[l].begin && x->lines[l].end == ref.lines[l].end &&
+                  x->lines[l].hash == ref.lines[l].hash && x->lines[l].entity_begin == ref.lines[l].entity_begin &&
+                  x->lines[l].entity_end == ref.lines[l].entity_end,
+              "analyze equals the reference (line fields)");
+  }
   return 0;
 }
