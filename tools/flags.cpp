@@ -31,6 +31,10 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
     cmd.add_option("--story-terms", f.pipe.story.max_terms,
                    "Per field, the highest-weighted TF-IDF terms an article keeps for stories (0 = all)")
         ->capture_default_str();
+    cmd.add_option("--story-max-bucket", f.pipe.story.max_bucket,
+                   "Articles sharing one salient term beyond which the term is chained, not paired all with all")
+        ->check(CLI::Range(2u, 1u << 30))
+        ->capture_default_str();
     cmd.add_option("--story-neighbors", f.pipe.story.max_candidates_per_doc,
                    "Story candidates per article: the pairs sharing most salient terms (0 = all)")
         ->capture_default_str();

@@ -213,7 +213,6 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       text::AnalyzedText& t = analyzed[canon_list[c]];
       counts[c] = cluster::story_terms(t, boilerplate_flags(t, bp));
       t = text::AnalyzedText{};  // each article's text features go as soon as they are counted
-      for (auto& f : counts[c]) f.shrink_to_fit();
     });
     std::vector<text::AnalyzedText>().swap(analyzed);
     cluster::StoryCorpus docs;

@@ -67,6 +67,10 @@ void sort_hashes(std::vector<std::uint64_t>& v) {
 void count_terms(std::vector<std::uint64_t>& terms, TermCounts& out) {
   sort_hashes(terms);
   out.clear();
+  // Sized exactly: callers keep these for the whole corpus.
+  std::size_t distinct = 0;
+  for (std::size_t i = 0; i < terms.size(); ++i) distinct += i == 0 || terms[i] != terms[i - 1];
+  out.reserve(distinct);
   for (std::size_t i = 0; i < terms.size();) {
     std::size_t j = i + 1;
     while (j < terms.size() && terms[j] == terms[i]) ++j;

@@ -42,7 +42,8 @@ SparseVector to_vector(const SparseRows& m, Eigen::Index r);
 /// Distinct terms of one document with their counts, sorted by term.
 using TermCounts = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
 
-/// Sorts `terms` and run-length encodes them into `out` (replacing its contents).
+/// Sorts `terms` and run-length encodes them into `out` (replacing its contents; a fresh `out`
+/// gets no spare capacity).
 void count_terms(std::vector<std::uint64_t>& terms, TermCounts& out);
 
 /// Document frequencies and idf weights learnt from a corpus: idf(t) = ln((1 + N) / (1 + df)) + 1.
