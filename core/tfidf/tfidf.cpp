@@ -296,7 +296,7 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
   const std::size_t chunks = (n + kDocChunk - 1) / kDocChunk;
   struct Record {
     std::uint64_t term;
-    std::uint64_t* at;  // the occurrence's term, to be overwritten with its index
+    std::size_t slot;  // where the occurrence's index goes in index_at
   };
   auto part_of = [](std::uint64_t term) {
     return static_cast<std::size_t>(term >> (64 - kGroupBits - kPartBits) & (kParts - 1));
@@ -304,6 +304,7 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
   std::vector<std::uint32_t> cursor(n, 0), until(n, 0);
   std::vector<std::size_t> slot(chunks * kParts), part_begin(kParts + 1), kept(kParts + 1);
   std::vector<Record> group, sorted;
+  std::vector<std::uint64_t> index_at;  // per slot of the group, the index of its term
   tbb::enumerable_thread_specific<std::vector<std::size_t>> bucket_scratch;
   const double docs_n = static_cast<double>(n);
   for (std::uint64_t g = 0; g < (std::uint64_t{1} << kGroupBits); ++g) {
@@ -328,15 +329,18 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
     part_begin[kParts] = size;
     detail::resize_huge(group, size);
     detail::resize_huge(sorted, size);
+    detail::resize_huge(index_at, size);
+    // Each chunk walks its docs' records in order, giving each the next slot of its partition;
+    // the walk is replayed below to read the indices back in the same order.
+    auto walk = [&](std::size_t c, auto&& visit) {
+      std::array<std::size_t, kParts> at;
+      std::copy(slot.begin() + static_cast<std::ptrdiff_t>(c * kParts),
+                slot.begin() + static_cast<std::ptrdiff_t>((c + 1) * kParts), at.begin());
+      for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d)
+        for (std::uint32_t k = cursor[d]; k < until[d]; ++k) visit(docs[d][k], at[part_of(docs[d][k].first)]++);
+    };
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
-      std::size_t* at = slot.data() + c * kParts;
-      for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) {
-        for (std::uint32_t k = cursor[d]; k < until[d]; ++k) {
-          const std::uint64_t term = docs[d][k].first;
-          group[at[part_of(term)]++] = {term, &docs[d][k].first};
-        }
-        cursor[d] = until[d];
-      }
+      walk(c, [&](const auto& term_count, std::size_t at) { group[at] = {term_count.first, at}; });
     });
     // Each partition sorted into `sorted`, and its kept terms counted: indices follow term
     // order, so a partition's first index is the number of kept terms before it.
@@ -383,13 +387,19 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
           index = next++;
           idf[index] = idf_of(j - i, docs_n);
         }
-        for (std::size_t k = i; k < j; ++k) *sorted[k].at = index;
+        for (std::size_t k = i; k < j; ++k) index_at[sorted[k].slot] = index;  // within the partition
         i = j;
       }
+    });
+    // The indices written over the terms doc by doc, in order (not at random across the corpus).
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+      walk(c, [&](auto& term_count, std::size_t at) { term_count.first = index_at[at]; });
+      for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) cursor[d] = until[d];
     });
   }
   std::vector<Record>().swap(group);
   std::vector<Record>().swap(sorted);
+  std::vector<std::uint64_t>().swap(index_at);
   return build_rows(n, static_cast<Eigen::Index>(idf.size()), [&](std::size_t d, auto& out) {
     const TermCounts& doc = docs[d];
     for (const auto& [index, count] : doc)
