@@ -161,8 +161,9 @@ int BenchCommand::run() {
   std::printf("end to end       %.3f s  %.0f docs/s  %.1f MB/s  (CPU %.3f s, peak RSS %ld KB, %.0f bytes/article)\n",
               total, static_cast<double>(st.read) / total, mb / total, cpu, rss,
               st.read ? static_cast<double>(rss) * 1024.0 / static_cast<double>(st.read) : 0.0);
-  for (const auto& [stage, s] : st.seconds)
-    std::printf("  %-14s %8.3f s  %5.1f%%\n", stage.c_str(), s, 100.0 * s / total);
+  for (std::size_t i = 0; i < st.seconds.size(); ++i)
+    std::printf("  %-14s %8.3f s  %5.1f%%  (CPU %.3f s)\n", st.seconds[i].first.c_str(), st.seconds[i].second,
+                100.0 * st.seconds[i].second / total, i < st.cpu_seconds.size() ? st.cpu_seconds[i].second : 0.0);
   std::printf("  %-14s %8.3f s  %5.1f%%\n", "write", write_seconds, 100.0 * write_seconds / total);
   std::printf(
       "  %-14s %8.3f s\n", "(other)", pipeline_seconds + write_seconds - [&] {

@@ -153,10 +153,14 @@ std::string format_stats(const PipelineResult& r, double total_seconds, long pea
   num("stories_with_several_groups", s.stories_multi);
   num("threads", s.threads);
   num("peak_rss_kb", static_cast<std::uint64_t>(peak_rss_kb));
-  o += "  \"seconds\": {";
-  for (std::size_t i = 0; i < s.seconds.size(); ++i)
-    o += (i ? ", \"" : "\"") + s.seconds[i].first + "\": " + real(s.seconds[i].second);
-  o += std::string(s.seconds.empty() ? "" : ", ") + "\"total\": " + real(total_seconds) + "}\n}\n";
+  auto stages = [&](const char* name, const std::vector<std::pair<std::string, double>>& v, const char* last) {
+    o += std::string("  \"") + name + "\": {";
+    for (std::size_t i = 0; i < v.size(); ++i) o += (i ? ", \"" : "\"") + v[i].first + "\": " + real(v[i].second);
+    o += last;
+  };
+  stages("seconds", s.seconds,
+         (std::string(s.seconds.empty() ? "" : ", ") + "\"total\": " + real(total_seconds) + "},\n").c_str());
+  stages("cpu_seconds", s.cpu_seconds, "}\n}\n");
   return o;
 }
 

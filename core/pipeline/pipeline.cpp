@@ -3,6 +3,10 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/resource.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -21,18 +25,35 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// User + system CPU seconds of the process so far (0 where getrusage is missing).
+double process_cpu_seconds() {
+#if defined(__unix__) || defined(__APPLE__)
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+#else
+  return 0;
+#endif
+}
+
+/// Wall and CPU seconds of each stage.
 class StageTimer {
  public:
-  explicit StageTimer(PipelineStats& s) : stats_(s), start_(Clock::now()) {}
+  explicit StageTimer(PipelineStats& s) : stats_(s), start_(Clock::now()), cpu_(process_cpu_seconds()) {}
   void lap(const char* stage) {
     const auto now = Clock::now();
+    const double cpu = process_cpu_seconds();
     stats_.seconds.emplace_back(stage, std::chrono::duration<double>(now - start_).count());
+    stats_.cpu_seconds.emplace_back(stage, cpu - cpu_);
     start_ = now;
+    cpu_ = cpu;
   }
 
  private:
   PipelineStats& stats_;
   Clock::time_point start_;
+  double cpu_;
 };
 
 /// Feeds batches of articles to the pipeline: a reader, or a vector in memory.

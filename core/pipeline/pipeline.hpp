@@ -62,7 +62,8 @@ struct PipelineStats {
   cluster::StoryStats story;
   std::uint64_t stories = 0, stories_multi = 0;
   unsigned threads = 0;
-  std::vector<std::pair<std::string, double>> seconds;  ///< per stage, in run order
+  std::vector<std::pair<std::string, double>> seconds;      ///< per stage, in run order
+  std::vector<std::pair<std::string, double>> cpu_seconds;  ///< per stage: the process's user + system CPU
 };
 
 /// One accepted article, in input order, with what the run decided for it.
