@@ -714,6 +714,78 @@ TEST_CASE("cluster: story score is the mean content similarity to the other memb
   }
 }
 
+// The story score as the stage computed it with Eigen objects (per story and field mask, the
+// members' vectors summed with sparse +=, each member's sparse dot with the sum minus its
+// squared norm), members in story order: cluster_stories' sorted-sum lookups must give the
+// same bits.
+std::vector<float> eigen_scores(std::span<const StoryDoc> docs, const StoryOptions& o, const StoryResult& r) {
+  const auto order = samestory::cluster::story_order(docs);
+  std::vector<std::size_t> rank(docs.size());
+  for (std::size_t k = 0; k < order.size(); ++k) rank[order[k]] = k;
+  std::vector<float> score(docs.size(), 1.0f);
+  for (auto m : stories_of(r)) {
+    if (m.size() < 2) continue;
+    std::sort(m.begin(), m.end(), [&](auto x, auto y) { return rank[x] < rank[y]; });
+    constexpr unsigned kMasks = 1u << kStoryFields;
+    auto mask_of = [&](std::uint32_t i) {
+      unsigned mask = 0;
+      for (std::size_t f = 0; f < kStoryFields; ++f)
+        if (o.weights[f] > 0 && docs[i].fields[f].nonZeros() > 0) mask |= 1u << f;
+      return mask;
+    };
+    std::array<bool, kMasks> seen{};
+    std::array<std::array<SparseVector, kStoryFields>, kMasks> sum;
+    for (auto i : m) {
+      const unsigned mk = mask_of(i);
+      for (std::size_t f = 0; f < kStoryFields; ++f) {
+        if (!(mk >> f & 1u)) continue;
+        if (!seen[mk]) sum[mk][f] = SparseVector(docs[i].fields[f].size());
+        sum[mk][f] += docs[i].fields[f];
+      }
+      seen[mk] = true;
+    }
+    for (auto i : m) {
+      const unsigned mi = mask_of(i);
+      double total = 0;
+      for (unsigned mj = 0; mj < kMasks; ++mj) {
+        const unsigned both = mi & mj;
+        if (!seen[mj] || both == 0) continue;
+        double s = 0, wsum = 0;
+        for (std::size_t f = 0; f < kStoryFields; ++f) {
+          if (!(both >> f & 1u)) continue;
+          double dot = static_cast<double>(docs[i].fields[f].dot(sum[mj][f]));
+          if (mj == mi) dot -= static_cast<double>(docs[i].fields[f].squaredNorm());
+          s += o.weights[f] * dot;
+          wsum += o.weights[f];
+        }
+        total += s / wsum;
+      }
+      score[i] = static_cast<float>(std::clamp(total / static_cast<double>(m.size() - 1), 0.0, 1.0));
+    }
+  }
+  return score;
+}
+
+TEST_CASE("cluster: story scores are bit for bit the Eigen sums and dots") {
+  SplitMix64 rng{241};
+  std::size_t in_stories = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const double presence = trial % 3 ? 1.0 : 0.5;
+    const auto docs = random_docs(rng, 20 + rng.below(60), presence);
+    StoryOptions o;
+    o.salient_terms = 1000;
+    o.min_shared = 1;
+    o.threshold = 0.05 + 0.1 * rng.unit();
+    const StoryResult r = cluster_stories(docs, o);
+    const auto want = eigen_scores(docs, o, r);
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      CHECK(r.score[i] == want[i]);
+      in_stories += r.score[i] != 1.0f;
+    }
+  }
+  CHECK(in_stories > 200);
+}
+
 TEST_CASE("cluster: story lead is earliest published, else longest, else first") {
   std::vector<FieldTokens> tokens(4);
   for (auto& t : tokens) t[samestory::cluster::kBody] = {1, 2, 3, 4, 5};

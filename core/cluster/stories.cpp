@@ -631,22 +631,58 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
   };
   std::vector<std::vector<std::uint32_t>> members(n);
   for (std::uint32_t i = 0; i < n; ++i) members[roots[i]].push_back(i);
+  // S[M][f] as a sorted list of (index, sum): each index's values added in member order (as
+  // Eigen's sparse += would, one member after the other), so v . S is looked up entry by entry
+  // (v's entries in index order, as Eigen's sparse dot sums them) instead of merged with the
+  // whole sum for every member.
+  using Sum = std::vector<std::pair<std::int32_t, float>>;
+  auto dot_sum = [](tfidf::Row v, const Sum& sum) {
+    float acc = 0.0f;
+    auto from = sum.begin();
+    for (std::size_t k = 0; k < v.size; ++k) {
+      from = std::lower_bound(from, sum.end(), v.index[k], [](const auto& e, std::int32_t x) { return e.first < x; });
+      if (from == sum.end()) break;
+      if (from->first == v.index[k]) acc += v.value[k] * from->second;
+    }
+    return acc;
+  };
+  auto squared_norm = [](tfidf::Row v) {  // Eigen's squaredNorm: the squares summed in order
+    float acc = 0.0f;
+    for (std::size_t k = 0; k < v.size; ++k) acc += v.value[k] * v.value[k];
+    return acc;
+  };
+  tbb::enumerable_thread_specific<std::vector<std::tuple<std::int32_t, std::uint32_t, float>>> scratch;
   tbb::parallel_for(std::size_t{0}, n, [&](std::size_t r) {
     const auto& m = members[r];
     if (m.size() < 2) return;
     std::vector<unsigned> masks(m.size());
-    std::vector<std::array<tfidf::SparseVector, kStoryFields>> vec(m.size());
     std::array<bool, kMasks> seen{};
-    std::array<std::array<tfidf::SparseVector, kStoryFields>, kMasks> sum;
-    for (std::size_t k = 0; k < m.size(); ++k) {
-      const unsigned mk = masks[k] = field_mask(m[k]);
+    for (std::size_t k = 0; k < m.size(); ++k) seen[masks[k] = field_mask(m[k])] = true;
+    std::array<std::array<Sum, kStoryFields>, kMasks> sum;
+    auto& entries = scratch.local();  // (index, member, value)
+    for (unsigned mk = 0; mk < kMasks; ++mk) {
+      if (!seen[mk]) continue;
       for (std::size_t f = 0; f < kStoryFields; ++f) {
         if (!(mk >> f & 1u)) continue;
-        vec[k][f] = tfidf::to_vector(docs.fields[f], m[k]);
-        if (!seen[mk]) sum[mk][f] = tfidf::SparseVector(vec[k][f].size());
-        sum[mk][f] += vec[k][f];
+        entries.clear();
+        for (std::size_t k = 0; k < m.size(); ++k) {
+          if (masks[k] != mk) continue;
+          const tfidf::Row v = tfidf::row(docs.fields[f], m[k]);
+          for (std::size_t e = 0; e < v.size; ++e)
+            entries.emplace_back(v.index[e], static_cast<std::uint32_t>(k), v.value[e]);
+        }
+        std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
+          return std::tie(std::get<0>(x), std::get<1>(x)) < std::tie(std::get<0>(y), std::get<1>(y));
+        });
+        Sum& out = sum[mk][f];
+        for (const auto& [index, k, value] : entries) {
+          if (!out.empty() && out.back().first == index) {
+            out.back().second += value;
+          } else {
+            out.emplace_back(index, value);
+          }
+        }
       }
-      seen[mk] = true;
     }
     for (std::size_t k = 0; k < m.size(); ++k) {
       const unsigned mi = masks[k];
@@ -657,9 +693,9 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
         double s = 0, wsum = 0;
         for (std::size_t f = 0; f < kStoryFields; ++f) {
           if (!(both >> f & 1u)) continue;
-          const auto& v = vec[k][f];
-          double dot = static_cast<double>(v.dot(sum[mj][f]));
-          if (mj == mi) dot -= static_cast<double>(v.squaredNorm());
+          const tfidf::Row v = tfidf::row(docs.fields[f], m[k]);
+          double dot = static_cast<double>(dot_sum(v, sum[mj][f]));
+          if (mj == mi) dot -= static_cast<double>(squared_norm(v));
           s += o.weights[f] * dot;
           wsum += o.weights[f];
         }
