@@ -7,6 +7,10 @@
 #include <sys/resource.h>
 #endif
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -249,6 +253,11 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       docs.published[c] = keys[canon_list[c]].published;
       docs.keys[c] = keys[canon_list[c]];
     }
+#if defined(__GLIBC__)
+    // The term counts just freed are small blocks of the heap, which glibc keeps: give them
+    // back, so that the story stage's arrays do not come on top of them in the peak.
+    malloc_trim(0);
+#endif
     timer.lap("tfidf");
     if (o.inspect_story_docs) o.inspect_story_docs(docs, canon_list);
     auto sr = cluster::cluster_stories(std::move(docs), o.story);

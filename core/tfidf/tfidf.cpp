@@ -400,15 +400,39 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
   std::vector<Record>().swap(group);
   std::vector<Record>().swap(sorted);
   std::vector<std::uint64_t>().swap(index_at);
-  return build_rows(n, static_cast<Eigen::Index>(idf.size()), [&](std::size_t d, auto& out) {
-    const TermCounts& doc = docs[d];
-    for (const auto& [index, count] : doc)
-      if (index != kDropped) __builtin_prefetch(&idf[index]);
-    const std::size_t first = out.size();
-    for (const auto& [index, count] : doc)
-      if (index != kDropped) out.emplace_back(static_cast<std::int32_t>(index), weight(count, idf[index]));
-    finish_row(out, first, max_terms);
+  // Every row's size is known now (its kept terms, at most max_terms), so the rows are written
+  // straight into the matrix: no second copy of the field.
+  SparseRows m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(idf.size()));
+  std::int64_t nnz = 0;
+  for (std::size_t d = 0; d < n; ++d) {
+    m.outerIndexPtr()[d] = static_cast<std::int32_t>(nnz);
+    std::size_t kept_terms = 0;
+    for (const auto& [index, count] : docs[d]) kept_terms += index != kDropped;
+    nnz += static_cast<std::int64_t>(max_terms > 0 ? std::min(kept_terms, max_terms) : kept_terms);
+    if (nnz > std::numeric_limits<std::int32_t>::max())
+      throw std::length_error("over 2^31 TF-IDF entries in one field");
+  }
+  m.outerIndexPtr()[n] = static_cast<std::int32_t>(nnz);
+  resize_entries(m, nnz);
+  tbb::enumerable_thread_specific<std::vector<std::pair<std::int32_t, float>>> rows;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 256), [&](const auto& r) {
+    auto& out = rows.local();
+    for (std::size_t d = r.begin(); d < r.end(); ++d) {
+      const TermCounts& doc = docs[d];
+      for (const auto& [index, count] : doc)
+        if (index != kDropped) __builtin_prefetch(&idf[index]);
+      out.clear();
+      for (const auto& [index, count] : doc)
+        if (index != kDropped) out.emplace_back(static_cast<std::int32_t>(index), weight(count, idf[index]));
+      finish_row(out, 0, max_terms);
+      const auto at = static_cast<std::size_t>(m.outerIndexPtr()[d]);
+      for (std::size_t k = 0; k < out.size(); ++k) {
+        m.innerIndexPtr()[at + k] = out[k].first;
+        m.valuePtr()[at + k] = out[k].second;
+      }
+    }
   });
+  return m;
 }
 
 void resize_entries(SparseRows& m, std::int64_t nnz) {
