@@ -835,3 +835,37 @@ TEST_CASE("index: story_terms equals a plain sort-and-count reference (random te
     }
   }
 }
+
+TEST_CASE("index: top_terms chooses as partial_sort by (weight desc, key asc) would (many tied weights)") {
+  test::SplitMix64 rng{0x7095};
+  for (int round = 0; round < 300; ++round) {
+    const std::size_t n = rng.below(round < 100 ? 60 : 3000);
+    const std::uint32_t keep = 1 + static_cast<std::uint32_t>(rng.below(round % 3 == 0 ? 5 : 80));
+    const std::size_t distinct_weights = 1 + rng.below(round % 2 ? 4 : 1000);  // few: long tie runs
+    std::vector<index::detail::Term> all(n);
+    std::set<std::uint64_t> used;
+    for (auto& t : all) {
+      do t.key = rng.next();
+      while (!used.insert(t.key).second);
+      t.count = static_cast<std::uint32_t>(rng.below(9));
+      t.weight = static_cast<float>(1 + rng.below(distinct_weights)) / 7.0f;
+    }
+    auto want = all;
+    const auto by = [](const auto& x, const auto& y) {
+      return x.weight != y.weight ? x.weight > y.weight : x.key < y.key;
+    };
+    if (want.size() > keep) {
+      std::partial_sort(want.begin(), want.begin() + keep, want.end(), by);
+      want.resize(keep);
+    }
+    std::sort(want.begin(), want.end(), [](const auto& x, const auto& y) { return x.key < y.key; });
+    const auto got = index::detail::top_terms(all.data(), all.size(), keep);
+    CAPTURE(round);
+    REQUIRE(got.size() == want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      REQUIRE(got[i].key == want[i].key);
+      REQUIRE(got[i].count == want[i].count);
+      REQUIRE(got[i].weight == want[i].weight);
+    }
+  }
+}

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -354,6 +355,40 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
   return {best, best_avg};
 }
 
+std::vector<Term> top_terms(const Term* all, std::size_t n, std::uint32_t keep) {
+  std::vector<Term> out;
+  if (n <= keep) {
+    out.assign(all, all + n);
+  } else {
+    // Every term weighing more than the keep-th largest weight, then the terms of exactly that
+    // weight with the smallest keys: the selection runs on a copy of the weights alone (plain
+    // float compares; a partial_sort of the terms was most of weigh's own time).
+    thread_local std::vector<float> w;
+    w.resize(n);
+    for (std::size_t i = 0; i < n; ++i) w[i] = all[i].weight;
+    std::nth_element(w.begin(), w.begin() + (keep - 1), w.end(), std::greater<float>());
+    const float cut = w[keep - 1];
+    thread_local std::vector<std::uint32_t> ties;
+    ties.clear();
+    out.reserve(keep);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (all[i].weight > cut)
+        out.push_back(all[i]);
+      else if (all[i].weight == cut)
+        ties.push_back(static_cast<std::uint32_t>(i));
+    }
+    const std::size_t need = keep - out.size();  // ties.size() >= need >= 1
+    if (ties.size() > need) {                    // the need smallest keys first
+      std::nth_element(ties.begin(), ties.begin() + static_cast<std::ptrdiff_t>(need - 1), ties.end(),
+                       [&](std::uint32_t x, std::uint32_t y) { return all[x].key < all[y].key; });
+      ties.resize(need);
+    }
+    for (const auto i : ties) out.push_back(all[i]);
+  }
+  std::sort(out.begin(), out.end(), [](const Term& x, const Term& y) { return x.key < y.key; });
+  return out;
+}
+
 }  // namespace detail
 
 struct Prepared {
@@ -428,25 +463,32 @@ constexpr std::size_t kDfAhead = 16;
 template <class Df, class Pre>
 std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryFields>& counts, double docs, Df df, Pre pre,
                         std::uint32_t keep, unsigned& mask) {
-  std::vector<Term> all;
-  mask = 0;
-  std::array<std::size_t, cluster::kStoryFields + 1> bound{};
-  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
-    for (const auto& [term, count] : counts[f]) all.push_back({term_key(f, term), count, 0.0f});
-    bound[f + 1] = all.size();
-  }
+  // Every term is weighed (each field is L2-normalised over all its terms) in a per-thread
+  // scratch array; only the `keep` kept terms are returned.
+  thread_local std::vector<Term> scratch;
   thread_local std::vector<std::uint32_t> dfs;
-  dfs.resize(all.size());
-  for (std::size_t i = 0; i < std::min(kDfAhead, all.size()); ++i) pre(all[i].key);
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (i + kDfAhead < all.size()) pre(all[i + kDfAhead].key);
-    dfs[i] = df(all[i].key);
+  std::array<std::size_t, cluster::kStoryFields + 1> bound{};
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) bound[f + 1] = bound[f] + counts[f].size();
+  const std::size_t n = bound[cluster::kStoryFields];
+  scratch.resize(n);
+  dfs.resize(n);
+  Term* const all = scratch.data();
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
+    Term* out = all + bound[f];
+    for (const auto& [term, count] : counts[f]) *out++ = {term_key(f, term), count, 0.0f};
+  }
+  mask = 0;
+  std::uint32_t* const df_at = dfs.data();
+  for (std::size_t i = 0; i < std::min(kDfAhead, n); ++i) pre(all[i].key);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kDfAhead < n) pre(all[i + kDfAhead].key);
+    df_at[i] = df(all[i].key);
   }
   // Two logarithms per term were a fifth of this function's time on long articles: counts and
   // document frequencies are mostly small, so both are memoised (the same expressions, the
   // same values): log(count) in a fixed table, idf(df) per call, for values below kMemo.
   constexpr std::uint32_t kMemo = 1024;
-  static const std::vector<double> log_count = [] {
+  static const std::vector<double> log_count_table = [] {
     std::vector<double> v(kMemo);
     for (std::uint32_t c = 1; c < kMemo; ++c) v[c] = std::log(static_cast<double>(c));
     return v;
@@ -454,20 +496,25 @@ std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryField
   thread_local std::vector<double> idf_memo(kMemo);
   thread_local std::vector<std::uint64_t> idf_call(kMemo, 0);
   thread_local std::uint64_t call = 0;
-  ++call;
-  const auto idf_of = [&](std::uint32_t d) {
-    if (d >= kMemo) return idf(docs, static_cast<double>(d));
-    if (idf_call[d] != call) idf_call[d] = call, idf_memo[d] = idf(docs, static_cast<double>(d));
-    return idf_memo[d];
-  };
+  const std::uint64_t this_call = ++call;
+  const double* const log_count = log_count_table.data();
+  double* const memo = idf_memo.data();
+  std::uint64_t* const memo_call = idf_call.data();
   for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
     const std::size_t from = bound[f], to = bound[f + 1];
     if (from == to) continue;
     double norm2 = 0;
     for (std::size_t i = from; i < to; ++i) {
-      const std::uint32_t c = all[i].count;
+      const std::uint32_t c = all[i].count, d = df_at[i];
       const double lc = c < kMemo ? log_count[c] : std::log(static_cast<double>(c));
-      const double w = (1.0 + lc) * idf_of(dfs[i]);
+      double idf_d;
+      if (d >= kMemo) {
+        idf_d = idf(docs, static_cast<double>(d));
+      } else {
+        if (memo_call[d] != this_call) memo_call[d] = this_call, memo[d] = idf(docs, static_cast<double>(d));
+        idf_d = memo[d];
+      }
+      const double w = (1.0 + lc) * idf_d;
       all[i].weight = static_cast<float>(w);
       norm2 += w * w;
     }
@@ -475,14 +522,7 @@ std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryField
     const double inv = 1.0 / std::sqrt(norm2);
     for (std::size_t i = from; i < to; ++i) all[i].weight = static_cast<float>(all[i].weight * inv);
   }
-  if (all.size() > keep) {
-    std::partial_sort(all.begin(), all.begin() + keep, all.end(), [](const Term& x, const Term& y) {
-      return x.weight != y.weight ? x.weight > y.weight : x.key < y.key;
-    });
-    all.resize(keep);
-  }
-  std::sort(all.begin(), all.end(), [](const Term& x, const Term& y) { return x.key < y.key; });
-  return all;
+  return detail::top_terms(all, n, keep);
 }
 
 }  // namespace

@@ -241,6 +241,10 @@ struct State {
   std::vector<std::pair<std::string, std::uint64_t>> memory_breakdown() const;
 };
 
+/// The `keep` terms of all[0..n) first by (weight descending, key ascending), as a partial_sort
+/// in that order would choose them, sorted by key (all of them when n <= keep).
+std::vector<Term> top_terms(const Term* all, std::size_t n, std::uint32_t keep);
+
 /// Throws std::invalid_argument "NAME X in index, Y <other>" for the first differing parameter.
 void compare_params(const IndexParams& index, const IndexParams& other, const char* other_name);
 
