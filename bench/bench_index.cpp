@@ -8,7 +8,9 @@
 // The first N records of the corpus go into the index (in batches of --build-batch), the next
 // --feed records are answered one at a time (query, then add of the same article: the two
 // answers must agree), the --feed after those added one at a time without a query first, the
-// --feed after those in batches of 100 (query, then add).
+// --feed after those in batches of 100 (query, then add). --feed-from FILE takes the feed from
+// FILE instead (then --reuse does not read the indexed articles at all); --answers FILE writes
+// every feed answer and a hash of the final state, to compare two builds with cmp.
 // Latency per article = call time / batch size. Prints a report (Markdown) on stdout.
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -48,7 +50,7 @@ double cpu_now() {
 }
 
 struct Args {
-  std::string corpus, dir = "/tmp/samestory-bench-index", answers;
+  std::string corpus, dir = "/tmp/samestory-bench-index", answers, feed_from;
   std::uint64_t articles = 100000, feed = 2000, build_batch = 10000;
   bool reuse = false, single = true, load_only = false;
   std::size_t threads = 0;  // 0: TBB's default (all cores)
@@ -57,7 +59,7 @@ struct Args {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "bench_index: %s\nusage: bench_index CORPUS.jsonl [--articles N] [--dir DIR] [--reuse] [--feed M] "
-               "[--build-batch B] [--threads T] [--answers FILE] [--load-only] [--no-single]\n",
+               "[--build-batch B] [--threads T] [--answers FILE] [--feed-from FILE] [--load-only] [--no-single]\n",
                why);
   std::exit(2);
 }
@@ -78,6 +80,8 @@ Args parse(int argc, char** argv) {
       a.feed = std::stoull(val());
     else if (s == "--build-batch")
       a.build_batch = std::stoull(val());
+    else if (s == "--feed-from")
+      a.feed_from = val();
     else if (s == "--answers")
       a.answers = val();
     else if (s == "--threads")
@@ -226,9 +230,16 @@ int main(int argc, char** argv) try {
                 static_cast<unsigned long long>(idx.stats().articles), loadavg());
     return 0;
   } else {
-    for (std::uint64_t skipped = 0; skipped < args.articles;)  // skip the indexed articles
-      skipped += src.take(std::min<std::uint64_t>(args.articles - skipped, 10000)).size();
+    if (args.feed_from.empty())
+      for (std::uint64_t skipped = 0; skipped < args.articles;)  // skip the indexed articles
+        skipped += src.take(std::min<std::uint64_t>(args.articles - skipped, 10000)).size();
     std::printf("build: reused the index in %s\n", args.dir.c_str());
+  }
+  if (!args.feed_from.empty()) {  // the feed from its own file (the corpus may hold only the indexed articles)
+    src.reader = open_reader(args.feed_from, ro);
+    src.buf.clear();
+    src.pos = 0;
+    std::printf("feed: from %s\n", args.feed_from.c_str());
   }
   const long rss0 = rss_kb();
   auto t2 = Clock::now();
