@@ -8,11 +8,14 @@
 // The first N records of the corpus go into the index (in batches of --build-batch), the next
 // --feed records are answered one at a time (query, then add of the same article: the two
 // answers must agree), the --feed after those added one at a time without a query first, the
-// --feed after those in batches of 100 (query, then add).
+// --feed after those in batches of 100 (query, then add). --feed-from FILE takes the feed from
+// FILE instead (then --reuse does not read the indexed articles at all); --answers FILE writes
+// every feed answer and a hash of the final state, to compare two builds with cmp.
 // Latency per article = call time / batch size. Prints a report (Markdown) on stdout.
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <tbb/global_control.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <chrono>
@@ -47,7 +50,7 @@ double cpu_now() {
 }
 
 struct Args {
-  std::string corpus, dir = "/tmp/samestory-bench-index";
+  std::string corpus, dir = "/tmp/samestory-bench-index", answers, feed_from;
   std::uint64_t articles = 100000, feed = 2000, build_batch = 10000;
   bool reuse = false, single = true, load_only = false;
   std::size_t threads = 0;  // 0: TBB's default (all cores)
@@ -56,7 +59,7 @@ struct Args {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "bench_index: %s\nusage: bench_index CORPUS.jsonl [--articles N] [--dir DIR] [--reuse] [--feed M] "
-               "[--build-batch B] [--threads T]\n",
+               "[--build-batch B] [--threads T] [--answers FILE] [--feed-from FILE] [--load-only] [--no-single]\n",
                why);
   std::exit(2);
 }
@@ -77,6 +80,10 @@ Args parse(int argc, char** argv) {
       a.feed = std::stoull(val());
     else if (s == "--build-batch")
       a.build_batch = std::stoull(val());
+    else if (s == "--feed-from")
+      a.feed_from = val();
+    else if (s == "--answers")
+      a.answers = val();
     else if (s == "--threads")
       a.threads = std::stoull(val());
     else if (s == "--reuse")
@@ -139,6 +146,19 @@ void row(const char* what, const std::vector<double>& us) {
                 return s / static_cast<double>(us.size());
               }());
 }
+
+/// Writes every answer of the feed (all fields, scores as exact as printf can) to --answers, so
+/// that two builds can be compared with cmp: an optimisation must not change any of them.
+struct AnswerLog {
+  std::FILE* f = nullptr;
+  void write(const char* call, const std::vector<index::Answer>& as) {
+    if (!f) return;
+    for (const auto& a : as)
+      std::fprintf(f, "%s\t%s\t%d\t%s\t%.9g\t%s\t%.9g\t%d\n", call, a.id.c_str(), a.dup ? 1 : 0, a.dup_group.c_str(),
+                   static_cast<double>(a.dup_score), a.story.c_str(), static_cast<double>(a.story_score),
+                   a.new_story ? 1 : 0);
+  }
+};
 
 bool same(const index::Answer& q, const index::Answer& a) {
   return q.id == a.id && q.dup == a.dup && q.dup_group == a.dup_group && q.story == a.story;
@@ -210,9 +230,16 @@ int main(int argc, char** argv) try {
                 static_cast<unsigned long long>(idx.stats().articles), loadavg());
     return 0;
   } else {
-    for (std::uint64_t skipped = 0; skipped < args.articles;)  // skip the indexed articles
-      skipped += src.take(std::min<std::uint64_t>(args.articles - skipped, 10000)).size();
+    if (args.feed_from.empty())
+      for (std::uint64_t skipped = 0; skipped < args.articles;)  // skip the indexed articles
+        skipped += src.take(std::min<std::uint64_t>(args.articles - skipped, 10000)).size();
     std::printf("build: reused the index in %s\n", args.dir.c_str());
+  }
+  if (!args.feed_from.empty()) {  // the feed from its own file (the corpus may hold only the indexed articles)
+    src.reader = open_reader(args.feed_from, ro);
+    src.buf.clear();
+    src.pos = 0;
+    std::printf("feed: from %s\n", args.feed_from.c_str());
   }
   const long rss0 = rss_kb();
   auto t2 = Clock::now();
@@ -250,6 +277,9 @@ int main(int argc, char** argv) try {
               static_cast<double>(stats.memory_bytes) / n);
 
   const sketch::MinHasher hasher(idx.params().minhash);
+  AnswerLog log;
+  if (!args.answers.empty() && !(log.f = std::fopen(args.answers.c_str(), "w")))
+    throw std::runtime_error("cannot write " + args.answers);
   // Feed, one article per call.
   std::fprintf(stderr, "feed\n");
   std::vector<double> q1, a1, qa1, cq1, ca1, cqa1, prep;
@@ -290,6 +320,8 @@ int main(int argc, char** argv) try {
       t = Clock::now();
       const auto a = idx.add(std::move(one), 1767225600);
       const double ta = since(t) * 1e6;
+      log.write("q1", q);
+      log.write("a1", a);
       ca1.push_back((cpu_now() - c) * 1e6);
       cqa1.push_back(cq1.back() + ca1.back());
       const auto work = idx.last_work();
@@ -314,6 +346,7 @@ int main(int argc, char** argv) try {
       const auto a = idx.add(std::move(one), 1767225600);
       a1cold.push_back(since(t) * 1e6);
       ca1cold.push_back((cpu_now() - c) * 1e6);
+      log.write("a1cold", a);
       dups += a[0].dup;
       new_stories += a[0].new_story;
     }
@@ -327,7 +360,7 @@ int main(int argc, char** argv) try {
                                  feed.begin() + static_cast<std::ptrdiff_t>(i + 100));
       double c = cpu_now();
       auto t = Clock::now();
-      idx.query(batch);
+      const auto q = idx.query(batch);
       const double tq = since(t) * 1e6 / 100;
       cq100.push_back((cpu_now() - c) * 1e6 / 100);
       c = cpu_now();
@@ -339,6 +372,8 @@ int main(int argc, char** argv) try {
       q100.push_back(tq);
       a100.push_back(ta);
       qa100.push_back(tq + ta);
+      log.write("q100", q);
+      log.write("a100", a);
       for (const auto& x : a) dups += x.dup, new_stories += x.new_story;
     }
   }
@@ -400,6 +435,14 @@ int main(int argc, char** argv) try {
   std::printf("\nfeed: %llu dups, %llu new stories; query and add answers disagree for %llu of %zu single articles\n",
               static_cast<unsigned long long>(dups), static_cast<unsigned long long>(new_stories),
               static_cast<unsigned long long>(disagree), q1.size());
+  if (log.f) {
+    // The whole state after the feed (serialize is deterministic): equal when every add
+    // stored the same terms, weights, groups and stories.
+    const std::string bytes = idx.serialize();
+    std::fprintf(log.f, "state\t%016llx\t%zu\n",
+                 static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())), bytes.size());
+    std::fclose(log.f);
+  }
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   std::printf("peak RSS %.1f MB\n", static_cast<double>(u.ru_maxrss) / 1e3);

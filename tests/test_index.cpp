@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "cluster/story_terms.hpp"
 #include "eval/labels.hpp"
 #include "eval/metrics.hpp"
 #include "index/detail/state.hpp"
@@ -739,5 +740,132 @@ TEST_CASE("index: IdMap agrees with std::unordered_map (random inserts, erases, 
     ids.insert(ids.begin(), "unused");
     map.remap([](std::uint32_t x) { return x + 1; });
     for (const auto& [id, slot] : ref) REQUIRE(map.find(id, ids) == slot + 1);
+  }
+}
+
+namespace {
+
+/// cluster::story_terms as it was written before its radix sort: kept tokens, std::sort, count.
+std::array<tfidf::TermCounts, cluster::kStoryFields> story_terms_reference(const text::AnalyzedText& t,
+                                                                           std::span<const std::uint8_t> bp) {
+  std::array<tfidf::TermCounts, cluster::kStoryFields> out;
+  auto count = [](std::vector<std::uint64_t> v, tfidf::TermCounts& c) {
+    std::sort(v.begin(), v.end());
+    for (std::size_t i = 0; i < v.size();) {
+      std::size_t j = i;
+      while (j < v.size() && v[j] == v[i]) ++j;
+      c.emplace_back(v[i], static_cast<std::uint32_t>(j - i));
+      i = j;
+    }
+  };
+  std::vector<std::uint64_t> title, body, bigrams, entities;
+  for (auto h : t.title_tokens)
+    if (!text::is_stopword(h)) title.push_back(h);
+  auto line = [&](const std::vector<std::uint64_t>& tokens, std::size_t b, std::size_t e) {
+    std::uint64_t prev = 0;
+    for (std::size_t i = b; i < e; ++i) {
+      if (text::is_stopword(tokens[i])) continue;
+      body.push_back(tokens[i]);
+      if (prev) {
+        const std::uint64_t pair[2] = {prev, tokens[i]};
+        bigrams.push_back(XXH3_64bits_withSeed(pair, sizeof pair, 0x62696772616d7321ULL));
+      }
+      prev = tokens[i];
+    }
+  };
+  line(t.title_tokens, 0, t.title_tokens.size());
+  for (std::size_t l = 0; l < t.lines.size(); ++l)
+    if (!bp[l]) line(t.tokens, t.lines[l].begin, t.lines[l].end);
+  for (std::size_t i = 0; i < t.entities.size(); ++i) {
+    bool in_boilerplate = false;
+    for (std::size_t l = 0; l < t.lines.size(); ++l)
+      in_boilerplate |= bp[l] && i >= t.lines[l].entity_begin && i < t.lines[l].entity_end;
+    if (!in_boilerplate) entities.push_back(t.entities[i]);
+  }
+  count(title, out[cluster::kTitle]);
+  count(body, out[cluster::kBody]);
+  count(bigrams, out[cluster::kBigram]);
+  count(entities, out[cluster::kEntity]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("index: story_terms equals a plain sort-and-count reference (random texts, long ones, tied top bits)") {
+  test::SplitMix64 rng{0x5707};
+  const std::vector<std::uint64_t> stop = {text::token_hash("the"), text::token_hash("of"), text::token_hash("said")};
+  for (int round = 0; round < 60; ++round) {
+    // Vocabulary: few words (many repeats), many words, or words whose hashes share their top
+    // 16 or 24 bits (the radix sort leaves those to its insertion pass).
+    const int kind = round % 4;
+    const std::size_t vocab = kind == 0 ? 30 : 20000;
+    auto word = [&]() -> std::uint64_t {
+      if (rng.below(8) == 0) return stop[rng.below(stop.size())];
+      const std::uint64_t w = rng.below(vocab) + 1;
+      const std::uint64_t h = w * 0x9E3779B97F4A7C15ULL;
+      if (kind == 2) return (0xABCDULL << 48) | (h >> 16);
+      if (kind == 3) return (h & ~((std::uint64_t{1} << 40) - 1)) % (std::uint64_t{7} << 40) | (h >> 24);
+      return h;
+    };
+    text::AnalyzedText t;
+    for (std::size_t i = rng.below(12); i > 0; --i) t.title_tokens.push_back(word());
+    for (std::size_t i = rng.below(6); i > 0; --i) t.entities.push_back(word());
+    // Lines up to long articles: rounds 56-59 hold over 2^14 body tokens (three radix passes).
+    const std::size_t lines = round >= 56 ? 700 : rng.below(60);
+    for (std::size_t l = 0; l < lines; ++l) {
+      text::AnalyzedText::Line line;
+      line.begin = static_cast<std::uint32_t>(t.tokens.size());
+      for (std::size_t i = 1 + rng.below(round >= 56 ? 90 : 40); i > 0; --i) t.tokens.push_back(word());
+      line.end = static_cast<std::uint32_t>(t.tokens.size());
+      line.entity_begin = static_cast<std::uint32_t>(t.entities.size());
+      for (std::size_t i = rng.below(4); i > 0; --i) t.entities.push_back(word());
+      line.entity_end = static_cast<std::uint32_t>(t.entities.size());
+      t.lines.push_back(line);
+    }
+    std::vector<std::uint8_t> bp(t.lines.size());
+    for (auto& b : bp) b = rng.below(5) == 0;
+    CAPTURE(round);
+    const auto got = cluster::story_terms(t, bp);
+    const auto want = story_terms_reference(t, bp);
+    for (std::size_t f = 0; f < cluster::kStoryFields; ++f) REQUIRE(got[f] == want[f]);
+    if (round >= 56) {
+      std::size_t body = 0;
+      for (const auto& [h, c] : want[cluster::kBody]) body += c;
+      CHECK(body > (std::size_t{1} << 14));
+    }
+  }
+}
+
+TEST_CASE("index: top_terms chooses as partial_sort by (weight desc, key asc) would (many tied weights)") {
+  test::SplitMix64 rng{0x7095};
+  for (int round = 0; round < 300; ++round) {
+    const std::size_t n = rng.below(round < 100 ? 60 : 3000);
+    const std::uint32_t keep = 1 + static_cast<std::uint32_t>(rng.below(round % 3 == 0 ? 5 : 80));
+    const std::size_t distinct_weights = 1 + rng.below(round % 2 ? 4 : 1000);  // few: long tie runs
+    std::vector<index::detail::Term> all(n);
+    std::set<std::uint64_t> used;
+    for (auto& t : all) {
+      do t.key = rng.next();
+      while (!used.insert(t.key).second);
+      t.count = static_cast<std::uint32_t>(rng.below(9));
+      t.weight = static_cast<float>(1 + rng.below(distinct_weights)) / 7.0f;
+    }
+    auto want = all;
+    const auto by = [](const auto& x, const auto& y) {
+      return x.weight != y.weight ? x.weight > y.weight : x.key < y.key;
+    };
+    if (want.size() > keep) {
+      std::partial_sort(want.begin(), want.begin() + keep, want.end(), by);
+      want.resize(keep);
+    }
+    std::sort(want.begin(), want.end(), [](const auto& x, const auto& y) { return x.key < y.key; });
+    const auto got = index::detail::top_terms(all.data(), all.size(), keep);
+    CAPTURE(round);
+    REQUIRE(got.size() == want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      REQUIRE(got[i].key == want[i].key);
+      REQUIRE(got[i].count == want[i].count);
+      REQUIRE(got[i].weight == want[i].weight);
+    }
   }
 }

@@ -1,32 +1,88 @@
 #include "cluster/story_terms.hpp"
 
+#define XXH_INLINE_ALL  // one short XXH3 call per bigram: inlined
 #include <xxhash.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
-
-#include "text/kept.hpp"
 
 namespace samestory::cluster {
 namespace {
 constexpr std::uint64_t kBigramSeed = 0x62696772616d7321ULL;
+
+/// Sorts term hashes ascending: a least-significant-digit radix sort on their top 16 bits (24
+/// above 2^14 hashes), then one insertion pass, which only moves hashes whose top bits tie
+/// with a larger one (hashes spread evenly, so few do). Sorting was half of story_terms with
+/// tfidf::count_terms' bucket + insertion sort.
+void sort_hashes(std::vector<std::uint64_t>& v) {
+  const std::size_t n = v.size();
+  std::uint64_t* a = v.data();
+  if (n >= 64) {
+    const unsigned passes = n <= (std::size_t{1} << 14) ? 2 : 3;
+    std::uint32_t count[3][256] = {};
+    for (std::size_t i = 0; i < n; ++i)
+      for (unsigned p = 0; p < passes; ++p) ++count[p][(a[i] >> (64 - 8 * (passes - p))) & 255];
+    thread_local std::vector<std::uint64_t> tmp;
+    tmp.resize(n);
+    std::uint64_t* src = a;
+    std::uint64_t* dst = tmp.data();
+    for (unsigned p = 0; p < passes; ++p) {
+      std::uint32_t sum = 0;
+      for (auto& c : count[p]) sum += std::exchange(c, sum);
+      const unsigned shift = 64 - 8 * (passes - p);
+      for (std::size_t i = 0; i < n; ++i) dst[count[p][(src[i] >> shift) & 255]++] = src[i];
+      std::swap(src, dst);
+    }
+    if (src != a) {
+      v.swap(tmp);
+      a = v.data();
+    }
+  }
+  for (std::size_t i = 1; i < n; ++i) {
+    const std::uint64_t x = a[i];
+    if (a[i - 1] <= x) continue;
+    std::size_t k = i;
+    for (; k > 0 && a[k - 1] > x; --k) a[k] = a[k - 1];
+    a[k] = x;
+  }
+}
+
+/// As tfidf::count_terms (distinct hashes ascending, with their counts), `out` sized exactly.
+void count_terms(std::vector<std::uint64_t>& terms, tfidf::TermCounts& out) {
+  sort_hashes(terms);
+  const std::size_t n = terms.size();
+  std::size_t distinct = n != 0;
+  for (std::size_t i = 1; i < n; ++i) distinct += terms[i] != terms[i - 1];
+  out.clear();
+  out.reserve(distinct);
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i + 1;
+    while (j < n && terms[j] == terms[i]) ++j;
+    out.emplace_back(terms[i], static_cast<std::uint32_t>(j - i));
+    i = j;
+  }
+}
+
 }  // namespace
 
 std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText& t,
                                                         std::span<const std::uint8_t> boilerplate) {
   std::array<tfidf::TermCounts, kStoryFields> out;
-  std::vector<std::uint64_t> tokens, terms, bigrams;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;
-  text::kept_tokens(t, boilerplate, tokens, &spans);
+  thread_local std::vector<std::uint64_t> terms, bigrams;
   // Title.
+  terms.clear();
   for (auto h : t.title_tokens)
     if (!text::is_stopword(h)) terms.push_back(h);
-  tfidf::count_terms(terms, out[kTitle]);
-  // Body (title prepended) and bigrams of consecutive content words within a line.
+  count_terms(terms, out[kTitle]);
+  // Body (title prepended) and bigrams of consecutive content words within a line, over the
+  // tokens of the lines that are not boilerplate (as text::kept_tokens keeps them).
   terms.clear();
-  auto add_line = [&](std::span<const std::uint64_t> line) {
+  bigrams.clear();
+  auto add_line = [&](const std::uint64_t* b, const std::uint64_t* e) {
     std::uint64_t prev = 0;
-    for (auto h : line) {
+    for (; b != e; ++b) {
+      const std::uint64_t h = *b;
       if (text::is_stopword(h)) continue;
       terms.push_back(h);
       if (prev) {
@@ -36,10 +92,11 @@ std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText
       prev = h;
     }
   };
-  add_line(t.title_tokens);
-  for (const auto& [b, e] : spans) add_line(std::span<const std::uint64_t>(tokens.data() + b, e - b));
-  tfidf::count_terms(terms, out[kBody]);
-  tfidf::count_terms(bigrams, out[kBigram]);
+  add_line(t.title_tokens.data(), t.title_tokens.data() + t.title_tokens.size());
+  for (std::size_t i = 0; i < t.lines.size(); ++i)
+    if (!boilerplate[i]) add_line(t.tokens.data() + t.lines[i].begin, t.tokens.data() + t.lines[i].end);
+  count_terms(terms, out[kBody]);
+  count_terms(bigrams, out[kBigram]);
   // Entities, leaving out those of boilerplate lines (a footer's "Related Articles" or outlet
   // name would otherwise tie unrelated articles into one story).
   terms.clear();
@@ -52,7 +109,7 @@ std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText
     from = l.entity_end;
   }
   terms.insert(terms.end(), t.entities.begin() + static_cast<std::ptrdiff_t>(from), t.entities.end());
-  tfidf::count_terms(terms, out[kEntity]);
+  count_terms(terms, out[kEntity]);
   return out;
 }
 

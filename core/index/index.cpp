@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -191,20 +192,18 @@ void State::dup_candidates(const std::uint32_t* sig, const std::vector<std::uint
 }
 
 double State::doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::int64_t pub_a, std::uint32_t d) const {
+  const Term* ia = a.data();
+  const Term* const a_end = ia + a.size();
   const Term* b = terms.data() + doc_begin[d];
-  const Term* b_end = terms.data() + doc_begin[d + 1];
+  const Term* const b_end = terms.data() + doc_begin[d + 1];
   std::array<double, cluster::kStoryFields> dot{};
-  auto ia = a.begin();
-  while (ia != a.end() && b != b_end) {
-    if (ia->key < b->key)
-      ++ia;
-    else if (b->key < ia->key)
-      ++b;
-    else {
-      dot[key_field(ia->key)] += static_cast<double>(ia->weight) * b->weight;
-      ++ia;
-      ++b;
-    }
+  // A merge join on the sorted keys; each side steps on its own comparison (no branch to
+  // mispredict there), matches add up in key order as before.
+  while (ia != a_end && b != b_end) {
+    const std::uint64_t ka = ia->key, kb = b->key;
+    if (ka == kb) dot[key_field(ka)] += static_cast<double>(ia->weight) * b->weight;
+    ia += ka <= kb;
+    b += kb <= ka;
   }
   const unsigned both = mask_a & doc_mask[d];
   double sum = 0, wsum = 0;
@@ -221,33 +220,94 @@ double State::doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::i
   return s;
 }
 
+namespace {
+
+/// Shared-term counting for best_story: one counter per doc, in bytes when every count fits
+/// (a doc is counted at most once per term, and a story doc holds at most story_terms terms),
+/// else in 16 bits. Half the footprint of the 16-bit array: it is read at random, one doc per
+/// posting entry (1.6 MB of 16-bit counters at 1M articles).
+template <class C>
+void count_shared(std::vector<C>& count, std::size_t docs,
+                  const std::vector<std::pair<const std::uint32_t*, std::size_t>>& lists, std::size_t total,
+                  std::vector<std::uint32_t>& touched) {
+  if (count.size() < docs) count.resize(docs + docs / 2 + 64, 0);
+  touched.resize(total);
+  C* const c = count.data();
+  std::uint32_t* const out = touched.data();
+  std::size_t n = 0;
+  for (const auto& [list, len] : lists)
+    for (std::size_t i = 0; i < len; ++i) {
+      const std::uint32_t d = list[i];
+      out[n] = d;  // kept (n advances) only the first time d is seen
+      n += c[d]++ == 0;
+    }
+  touched.resize(n);
+}
+
+}  // namespace
+
 std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
                                                    std::uint64_t& compared) const {
   // Count shared salient terms per doc in a dense per-thread array (a hash map here cost more
   // than the similarities), then keep, as the batch run does, the max_candidates_per_doc docs
-  // sharing the most terms (ties: the older doc).
-  thread_local std::vector<std::uint16_t> count;
+  // sharing the most terms (ties: the older doc). Each lookup is a chain of dependent cache
+  // misses (directory, keys, list bounds, list): they are taken one stage at a time for all
+  // the terms, so that a stage's misses overlap.
+  thread_local std::vector<std::uint8_t> count8;
+  thread_local std::vector<std::uint16_t> count16;
   thread_local std::vector<std::uint32_t> touched;
-  if (count.size() < doc_story.size()) count.resize(doc_story.size() + doc_story.size() / 2 + 64, 0);
-  touched.clear();
-  for (const auto& term : t) prefetch_postings_dir(term.key);
-  for (const auto& term : t) prefetch_postings_keys(term.key);
+  thread_local std::vector<std::pair<const std::uint32_t*, std::size_t>> lists;
+  thread_local std::vector<const Term*> salient;
+  thread_local std::vector<std::size_t> found;
+  salient.clear();
   for (const auto& term : t) {
     const auto f = key_field(term.key);
-    if (f != cluster::kBody && f != cluster::kEntity) continue;
-    const auto [base, n_base] = loaded_postings(term.key);
-    const auto* added = postings.find(term.key);
-    if (n_base + (added ? added->size() : 0) > params.story.max_bucket) continue;
-    for (std::size_t i = 0; i < n_base; ++i)
-      if (count[base[i]]++ == 0) touched.push_back(base[i]);
-    if (added)
-      for (auto d : *added)
-        if (count[d]++ == 0) touched.push_back(d);
+    if (f == cluster::kBody || f == cluster::kEntity) salient.push_back(&term);
   }
+  for (const Term* term : salient) {
+    prefetch_postings_dir(term->key);
+    postings.prefetch(term->key);
+  }
+  for (const Term* term : salient) prefetch_postings_keys(term->key);
+  found.resize(salient.size());
+  for (std::size_t i = 0; i < salient.size(); ++i) {
+    found[i] = loaded_list(salient[i]->key);
+    if (found[i] != kNoList) prefetch(post_begin.data() + found[i]);
+  }
+  lists.clear();
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < salient.size(); ++i) {
+    const std::uint32_t* base = nullptr;
+    std::size_t n_base = 0;
+    if (found[i] != kNoList) {
+      base = post_docs.data() + post_begin[found[i]];
+      n_base = static_cast<std::size_t>(post_begin[found[i] + 1] - post_begin[found[i]]);
+    }
+    const auto* added = postings.find(salient[i]->key);
+    if (n_base + (added ? added->size() : 0) > params.story.max_bucket) continue;
+    if (n_base) {
+      prefetch(base);
+      lists.emplace_back(base, n_base);
+      total += n_base;
+    }
+    if (added && !added->empty()) {
+      lists.emplace_back(added->data(), added->size());
+      total += added->size();
+    }
+  }
+  const bool bytes = params.story_terms <= 255;
+  if (bytes)
+    count_shared(count8, doc_story.size(), lists, total, touched);
+  else
+    count_shared(count16, doc_story.size(), lists, total, touched);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (shared terms, doc)
   for (auto d : touched) {
-    if (count[d] >= params.story.min_shared && doc_alive[d]) ranked.emplace_back(count[d], d);
-    count[d] = 0;
+    const std::uint32_t c = bytes ? count8[d] : count16[d];
+    if (c >= params.story.min_shared && doc_alive[d]) ranked.emplace_back(c, d);
+    if (bytes)
+      count8[d] = 0;
+    else
+      count16[d] = 0;
   }
   const auto by_shared = [](const auto& x, const auto& y) {
     return x.first != y.first ? x.first > y.first : x.second < y.second;
@@ -262,6 +322,18 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
   for (const auto& [c, d] : ranked) docs.push_back(d);
   std::sort(docs.begin(), docs.end());  // fixed order: sums do not depend on hash order
   compared += docs.size();
+  // The candidates' terms and fields are cold: hint them all before comparing.
+  for (auto d : docs) {
+    prefetch(doc_begin.data() + d);
+    prefetch(doc_mask.data() + d);
+    prefetch(doc_published.data() + d);
+    prefetch(doc_story.data() + d);
+  }
+  for (auto d : docs) {
+    const char* b = reinterpret_cast<const char*>(terms.data() + doc_begin[d]);
+    const char* e = reinterpret_cast<const char*>(terms.data() + doc_begin[d + 1]);
+    for (; b < e; b += 64) prefetch(b);
+  }
   std::vector<std::pair<std::uint32_t, double>> per_story;
   for (auto d : docs) {
     const double s = doc_similarity(t, mask, pub, d);
@@ -281,6 +353,40 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
     i = j;
   }
   return {best, best_avg};
+}
+
+std::vector<Term> top_terms(const Term* all, std::size_t n, std::uint32_t keep) {
+  std::vector<Term> out;
+  if (n <= keep) {
+    out.assign(all, all + n);
+  } else {
+    // Every term weighing more than the keep-th largest weight, then the terms of exactly that
+    // weight with the smallest keys: the selection runs on a copy of the weights alone (plain
+    // float compares; a partial_sort of the terms was most of weigh's own time).
+    thread_local std::vector<float> w;
+    w.resize(n);
+    for (std::size_t i = 0; i < n; ++i) w[i] = all[i].weight;
+    std::nth_element(w.begin(), w.begin() + (keep - 1), w.end(), std::greater<float>());
+    const float cut = w[keep - 1];
+    thread_local std::vector<std::uint32_t> ties;
+    ties.clear();
+    out.reserve(keep);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (all[i].weight > cut)
+        out.push_back(all[i]);
+      else if (all[i].weight == cut)
+        ties.push_back(static_cast<std::uint32_t>(i));
+    }
+    const std::size_t need = keep - out.size();  // ties.size() >= need >= 1
+    if (ties.size() > need) {                    // the need smallest keys first
+      std::nth_element(ties.begin(), ties.begin() + static_cast<std::ptrdiff_t>(need - 1), ties.end(),
+                       [&](std::uint32_t x, std::uint32_t y) { return all[x].key < all[y].key; });
+      ties.resize(need);
+    }
+    for (const auto i : ties) out.push_back(all[i]);
+  }
+  std::sort(out.begin(), out.end(), [](const Term& x, const Term& y) { return x.key < y.key; });
+  return out;
 }
 
 }  // namespace detail
@@ -357,25 +463,32 @@ constexpr std::size_t kDfAhead = 16;
 template <class Df, class Pre>
 std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryFields>& counts, double docs, Df df, Pre pre,
                         std::uint32_t keep, unsigned& mask) {
-  std::vector<Term> all;
-  mask = 0;
-  std::array<std::size_t, cluster::kStoryFields + 1> bound{};
-  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
-    for (const auto& [term, count] : counts[f]) all.push_back({term_key(f, term), count, 0.0f});
-    bound[f + 1] = all.size();
-  }
+  // Every term is weighed (each field is L2-normalised over all its terms) in a per-thread
+  // scratch array; only the `keep` kept terms are returned.
+  thread_local std::vector<Term> scratch;
   thread_local std::vector<std::uint32_t> dfs;
-  dfs.resize(all.size());
-  for (std::size_t i = 0; i < std::min(kDfAhead, all.size()); ++i) pre(all[i].key);
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (i + kDfAhead < all.size()) pre(all[i + kDfAhead].key);
-    dfs[i] = df(all[i].key);
+  std::array<std::size_t, cluster::kStoryFields + 1> bound{};
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) bound[f + 1] = bound[f] + counts[f].size();
+  const std::size_t n = bound[cluster::kStoryFields];
+  scratch.resize(n);
+  dfs.resize(n);
+  Term* const all = scratch.data();
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
+    Term* out = all + bound[f];
+    for (const auto& [term, count] : counts[f]) *out++ = {term_key(f, term), count, 0.0f};
+  }
+  mask = 0;
+  std::uint32_t* const df_at = dfs.data();
+  for (std::size_t i = 0; i < std::min(kDfAhead, n); ++i) pre(all[i].key);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kDfAhead < n) pre(all[i + kDfAhead].key);
+    df_at[i] = df(all[i].key);
   }
   // Two logarithms per term were a fifth of this function's time on long articles: counts and
   // document frequencies are mostly small, so both are memoised (the same expressions, the
   // same values): log(count) in a fixed table, idf(df) per call, for values below kMemo.
   constexpr std::uint32_t kMemo = 1024;
-  static const std::vector<double> log_count = [] {
+  static const std::vector<double> log_count_table = [] {
     std::vector<double> v(kMemo);
     for (std::uint32_t c = 1; c < kMemo; ++c) v[c] = std::log(static_cast<double>(c));
     return v;
@@ -383,20 +496,25 @@ std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryField
   thread_local std::vector<double> idf_memo(kMemo);
   thread_local std::vector<std::uint64_t> idf_call(kMemo, 0);
   thread_local std::uint64_t call = 0;
-  ++call;
-  const auto idf_of = [&](std::uint32_t d) {
-    if (d >= kMemo) return idf(docs, static_cast<double>(d));
-    if (idf_call[d] != call) idf_call[d] = call, idf_memo[d] = idf(docs, static_cast<double>(d));
-    return idf_memo[d];
-  };
+  const std::uint64_t this_call = ++call;
+  const double* const log_count = log_count_table.data();
+  double* const memo = idf_memo.data();
+  std::uint64_t* const memo_call = idf_call.data();
   for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
     const std::size_t from = bound[f], to = bound[f + 1];
     if (from == to) continue;
     double norm2 = 0;
     for (std::size_t i = from; i < to; ++i) {
-      const std::uint32_t c = all[i].count;
+      const std::uint32_t c = all[i].count, d = df_at[i];
       const double lc = c < kMemo ? log_count[c] : std::log(static_cast<double>(c));
-      const double w = (1.0 + lc) * idf_of(dfs[i]);
+      double idf_d;
+      if (d >= kMemo) {
+        idf_d = idf(docs, static_cast<double>(d));
+      } else {
+        if (memo_call[d] != this_call) memo_call[d] = this_call, memo[d] = idf(docs, static_cast<double>(d));
+        idf_d = memo[d];
+      }
+      const double w = (1.0 + lc) * idf_d;
       all[i].weight = static_cast<float>(w);
       norm2 += w * w;
     }
@@ -404,14 +522,7 @@ std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryField
     const double inv = 1.0 / std::sqrt(norm2);
     for (std::size_t i = from; i < to; ++i) all[i].weight = static_cast<float>(all[i].weight * inv);
   }
-  if (all.size() > keep) {
-    std::partial_sort(all.begin(), all.begin() + keep, all.end(), [](const Term& x, const Term& y) {
-      return x.weight != y.weight ? x.weight > y.weight : x.key < y.key;
-    });
-    all.resize(keep);
-  }
-  std::sort(all.begin(), all.end(), [](const Term& x, const Term& y) { return x.key < y.key; });
-  return all;
+  return detail::top_terms(all, n, keep);
 }
 
 }  // namespace

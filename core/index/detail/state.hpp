@@ -176,8 +176,9 @@ struct State {
     else
       df.prefetch(key);
   }
-  /// The loaded posting list of `key` (nullptr, 0 when none).
-  std::pair<const std::uint32_t*, std::size_t> loaded_postings(std::uint64_t key) const {
+  static constexpr std::size_t kNoList = std::numeric_limits<std::size_t>::max();
+  /// The index of `key`'s loaded posting list in post_keys (kNoList when none).
+  std::size_t loaded_list(std::uint64_t key) const {
     auto lo = post_keys.begin(), hi = post_keys.end();
     if (post_dir_bits) {
       const auto h = static_cast<std::size_t>(key >> (64 - post_dir_bits));
@@ -185,8 +186,13 @@ struct State {
       hi = post_keys.begin() + post_dir[h + 1];
     }
     const auto it = std::lower_bound(lo, hi, key);
-    if (it == hi || *it != key) return {nullptr, 0};
-    const auto l = static_cast<std::size_t>(it - post_keys.begin());
+    if (it == hi || *it != key) return kNoList;
+    return static_cast<std::size_t>(it - post_keys.begin());
+  }
+  /// The loaded posting list of `key` (nullptr, 0 when none).
+  std::pair<const std::uint32_t*, std::size_t> loaded_postings(std::uint64_t key) const {
+    const std::size_t l = loaded_list(key);
+    if (l == kNoList) return {nullptr, 0};
     return {post_docs.data() + post_begin[l], static_cast<std::size_t>(post_begin[l + 1] - post_begin[l])};
   }
 
@@ -234,6 +240,10 @@ struct State {
   std::size_t memory_bytes() const;
   std::vector<std::pair<std::string, std::uint64_t>> memory_breakdown() const;
 };
+
+/// The `keep` terms of all[0..n) first by (weight descending, key ascending), as a partial_sort
+/// in that order would choose them, sorted by key (all of them when n <= keep).
+std::vector<Term> top_terms(const Term* all, std::size_t n, std::uint32_t keep);
 
 /// Throws std::invalid_argument "NAME X in index, Y <other>" for the first differing parameter.
 void compare_params(const IndexParams& index, const IndexParams& other, const char* other_name);
