@@ -262,11 +262,8 @@ int main(int argc, char** argv) try {
               static_cast<unsigned long long>(stats.articles), static_cast<unsigned long long>(stats.dup_groups),
               static_cast<unsigned long long>(stats.stories), static_cast<unsigned long long>(stats.story_docs));
   std::printf("| on disk: section | bytes/article |\n|---|---:|\n");
-  std::uint64_t disk = 0;
-  for (const auto& [name, bytes] : file_sections(file)) {
+  for (const auto& [name, bytes] : file_sections(file))
     std::printf("| %s | %.1f |\n", name.c_str(), static_cast<double>(bytes) / n);
-    disk += bytes;
-  }
   const double file_bytes = ::stat(file.c_str(), &st) == 0 ? static_cast<double>(st.st_size) : 0.0;
   std::printf("| **file** (%.1f MB) | **%.1f** |\n\n", file_bytes / 1e6, file_bytes / n);
   std::printf("| in memory: structure | bytes/article |\n|---|---:|\n");
