@@ -463,6 +463,19 @@ double cosine(const SparseVector& a, const SparseVector& b) {
 
 namespace {
 
+/// The scalar merge join from positions i of a and j of b on, added to res: the tail of every
+/// cosine path (branch-free; weights are positive, so adding +0.0f for a non-match changes nothing).
+inline float merge_rest(Row a, Row b, std::size_t i, std::size_t j, float res) {
+  while (i < a.size && j < b.size) {
+    const std::int32_t x = a.index[i], y = b.index[j];
+    const float p = a.value[i] * b.value[j];
+    res += x == y ? p : 0.0f;
+    i += x <= y;
+    j += y <= x;
+  }
+  return res;
+}
+
 double cosine_portable(Row a, Row b) {
   const std::size_t na = a.size, nb = b.size;
   if (na == 0 || nb == 0) return 0.0;
@@ -488,14 +501,7 @@ double cosine_portable(Row a, Row b) {
     j += bmax <= amax ? 4 : 0;
   }
 #endif
-  while (i < na && j < nb) {
-    const std::int32_t x = ia[i], y = ib[j];
-    const float p = va[i] * vb[j];
-    res += x == y ? p : 0.0f;
-    i += x <= y;
-    j += y <= x;
-  }
-  return static_cast<double>(res);
+  return static_cast<double>(merge_rest(a, b, i, j, res));
 }
 
 #if SAMESTORY_HAVE_AVX2_COSINE
@@ -536,14 +542,7 @@ __attribute__((target("avx2"))) double cosine_avx2(Row a, Row b) {
     i += amax <= bmax ? 8 : 0;
     j += bmax <= amax ? 8 : 0;
   }
-  while (i < na && j < nb) {
-    const std::int32_t x = ia[i], y = ib[j];
-    const float p = va[i] * vb[j];
-    res += x == y ? p : 0.0f;
-    i += x <= y;
-    j += y <= x;
-  }
-  return static_cast<double>(res);
+  return static_cast<double>(merge_rest(a, b, i, j, res));
 }
 #endif
 
