@@ -17,6 +17,10 @@ inline constexpr std::size_t kHugePageMin = std::size_t{8} << 20;
 /// Call it before the memory is first touched: pages already faulted in stay small.
 void advise_huge_pages(void* p, std::size_t bytes) noexcept;
 
+/// Faults [p, p + bytes) in at once (madvise MADV_POPULATE_WRITE) when bytes >= kHugePageMin:
+/// memory about to be written whole costs fewer page-fault traps. A hint, like the above.
+void populate_pages(void* p, std::size_t bytes) noexcept;
+
 /// v.resize(n) (value-initialised), its storage advised first when it is allocated here.
 template <class T>
 void resize_huge(std::vector<T>& v, std::size_t n) {

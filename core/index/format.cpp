@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "detail/huge_pages.hpp"
 #include "index/detail/state.hpp"
 #include "index/index.hpp"
 #include "io/writer.hpp"
@@ -106,6 +107,10 @@ class Reader {
     if (n > (b_.size() - pos_) / sizeof(T))
       need(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX / 2)) * sizeof(T));
     const char* p = b_.data() + pos_;
+    if (n * sizeof(T) >= samestory::detail::kHugePageMin) {
+      if (v.capacity() < n) v.reserve(static_cast<std::size_t>(n));
+      samestory::detail::populate_pages(v.data(), static_cast<std::size_t>(n) * sizeof(T));
+    }
     if (reinterpret_cast<std::uintptr_t>(p) % alignof(T) == 0) {
       // A copy straight from the (mapped) bytes: no zero fill first, capacity kept.
       v.assign(reinterpret_cast<const T*>(p), reinterpret_cast<const T*>(p) + n);
