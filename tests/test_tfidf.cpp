@@ -105,6 +105,24 @@ double dense_dot(const std::vector<double>& a, const std::vector<double>& b) {
 
 }  // namespace
 
+TEST_CASE("tfidf: TermCount (12 bytes) orders and compares as std::pair does") {
+  SplitMix64 rng{77};
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> pairs(2000);
+  for (auto& [t, c] : pairs) {
+    t = rng.below(4) == 0 ? rng.below(8) : rng.next();  // some equal terms, so counts decide
+    c = static_cast<std::uint32_t>(rng.below(5));
+  }
+  TermCounts counts(pairs.begin(), pairs.end());
+  for (std::size_t i = 0; i + 1 < pairs.size(); ++i) {
+    CHECK((counts[i] < counts[i + 1]) == (pairs[i] < pairs[i + 1]));
+    CHECK((counts[i] == counts[i + 1]) == (pairs[i] == pairs[i + 1]));
+  }
+  std::sort(pairs.begin(), pairs.end());
+  std::sort(counts.begin(), counts.end());
+  CHECK(counts == TermCounts(pairs.begin(), pairs.end()));
+  static_assert(sizeof(samestory::tfidf::TermCount) == 12);
+}
+
 TEST_CASE("tfidf: count_terms matches a std::map count") {
   SplitMix64 rng{101};
   for (int t = 0; t < 300; ++t) {

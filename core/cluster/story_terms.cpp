@@ -49,7 +49,7 @@ void sort_hashes(std::vector<std::uint64_t>& v) {
 }
 
 /// As tfidf::count_terms (distinct hashes ascending, with their counts), `out` sized exactly.
-void count_terms(std::vector<std::uint64_t>& terms, tfidf::TermCounts& out) {
+void count_sorted(std::vector<std::uint64_t>& terms, tfidf::TermCounts& out) {
   sort_hashes(terms);
   const std::size_t n = terms.size();
   std::size_t distinct = n != 0;
@@ -74,7 +74,7 @@ std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText
   terms.clear();
   for (auto h : t.title_tokens)
     if (!text::is_stopword(h)) terms.push_back(h);
-  count_terms(terms, out[kTitle]);
+  count_sorted(terms, out[kTitle]);
   // Body (title prepended) and bigrams of consecutive content words within a line, over the
   // tokens of the lines that are not boilerplate (as text::kept_tokens keeps them).
   terms.clear();
@@ -95,8 +95,8 @@ std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText
   add_line(t.title_tokens.data(), t.title_tokens.data() + t.title_tokens.size());
   for (std::size_t i = 0; i < t.lines.size(); ++i)
     if (!boilerplate[i]) add_line(t.tokens.data() + t.lines[i].begin, t.tokens.data() + t.lines[i].end);
-  count_terms(terms, out[kBody]);
-  count_terms(bigrams, out[kBigram]);
+  count_sorted(terms, out[kBody]);
+  count_sorted(bigrams, out[kBigram]);
   // Entities, leaving out those of boilerplate lines (a footer's "Related Articles" or outlet
   // name would otherwise tie unrelated articles into one story).
   terms.clear();
@@ -109,7 +109,7 @@ std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText
     from = l.entity_end;
   }
   terms.insert(terms.end(), t.entities.begin() + static_cast<std::ptrdiff_t>(from), t.entities.end());
-  count_terms(terms, out[kEntity]);
+  count_sorted(terms, out[kEntity]);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // Eigen sparse vectors. Terms are 64-bit hashes; the model maps them to dense indices.
 
 #include <Eigen/SparseCore>
+#include <compare>
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -39,8 +40,29 @@ SparseRows to_rows(std::span<const SparseVector> vectors, Eigen::Index cols);
 /// Row r as a vector of size m.cols().
 SparseVector to_vector(const SparseRows& m, Eigen::Index r);
 
+/// One term of a document and its count: 12 bytes (a std::pair of the two takes 16), as the
+/// term counts of every story doc are held at once before TF-IDF. `first` and `second` as in
+/// std::pair, compared as it is.
+#pragma pack(push, 4)
+struct TermCount {
+  std::uint64_t first = 0;
+  std::uint32_t second = 0;
+  constexpr TermCount() = default;
+  constexpr TermCount(std::uint64_t term, std::uint32_t count) : first(term), second(count) {}
+  template <class A, class B>
+  constexpr TermCount(const std::pair<A, B>& p) : first(p.first), second(p.second) {}  // NOLINT: implicit, as pair's
+  friend bool operator==(const TermCount&, const TermCount&) = default;
+  friend auto operator<=>(const TermCount& a, const TermCount& b) {
+    const std::uint64_t af = a.first, bf = b.first;
+    const std::uint32_t as = a.second, bs = b.second;
+    return af != bf ? af <=> bf : as <=> bs;
+  }
+};
+#pragma pack(pop)
+static_assert(sizeof(TermCount) == 12);
+
 /// Distinct terms of one document with their counts, sorted by term.
-using TermCounts = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
+using TermCounts = std::vector<TermCount>;
 
 /// Sorts `terms` and run-length encodes them into `out` (replacing its contents; a fresh `out`
 /// gets no spare capacity).
