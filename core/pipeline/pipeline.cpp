@@ -60,6 +60,13 @@ class StageTimer {
   double cpu_;
 };
 
+/// Returns the free pages of the heap to the system (glibc keeps freed small blocks).
+void trim_heap() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 /// Feeds batches of articles to the pipeline: a reader, or a vector in memory.
 using BatchFn = std::function<bool(std::vector<Article>&, std::vector<Reject>&)>;
 
@@ -242,9 +249,15 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
     std::vector<text::AnalyzedText>().swap(analyzed);
     cluster::StoryCorpus docs;
     for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
-      std::vector<tfidf::TermCounts> field(m);
-      for (std::size_t c = 0; c < m; ++c) field[c] = std::move(counts[c][f]);
-      docs.fields[f] = tfidf::fit_rows(field, f == cluster::kBigram ? 2 : 1, o.story.max_terms);
+      {
+        std::vector<tfidf::TermCounts> field(m);
+        for (std::size_t c = 0; c < m; ++c) field[c] = std::move(counts[c][f]);
+        docs.fields[f] = tfidf::fit_rows(field, f == cluster::kBigram ? 2 : 1, o.story.max_terms);
+      }
+      // The field's term counts just freed are small blocks of the heap, which glibc keeps:
+      // give them back, so that the next field's sort buffers and rows (fresh mappings) do not
+      // come on top of them in the peak.
+      trim_heap();
     }
     std::vector<std::array<tfidf::TermCounts, cluster::kStoryFields>>().swap(counts);
     docs.published.resize(m);
@@ -253,11 +266,6 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       docs.published[c] = keys[canon_list[c]].published;
       docs.keys[c] = keys[canon_list[c]];
     }
-#if defined(__GLIBC__)
-    // The term counts just freed are small blocks of the heap, which glibc keeps: give them
-    // back, so that the story stage's arrays do not come on top of them in the peak.
-    malloc_trim(0);
-#endif
     timer.lap("tfidf");
     if (o.inspect_story_docs) o.inspect_story_docs(docs, canon_list);
     auto sr = cluster::cluster_stories(std::move(docs), o.story);
