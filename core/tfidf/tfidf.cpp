@@ -203,7 +203,7 @@ void IdfModel::transform_into(const TermCounts& doc, std::vector<std::pair<std::
   if (!table_.empty()) {
     for (const auto& [term, count] : doc) __builtin_prefetch(&table_[slot_of(term) & mask_]);
     for (std::size_t k = 0; k < doc.size(); ++k) {
-      const std::int32_t c = table_[slot_of(doc[k].first) & mask_];
+      const std::int32_t c = table_[slot_of(doc[k].term()) & mask_];
       home[k] = c;
       if (c >= 0) {
         __builtin_prefetch(&terms_[static_cast<std::size_t>(c)]);
@@ -314,8 +314,8 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
       std::fill(count, count + kParts, 0);
       for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) {
         std::uint32_t k = cursor[d];
-        for (; k < docs[d].size() && docs[d][k].first >> (64 - kGroupBits) == g; ++k)
-          ++count[part_of(docs[d][k].first)];
+        for (; k < docs[d].size() && docs[d][k].term() >> (64 - kGroupBits) == g; ++k)
+          ++count[part_of(docs[d][k].term())];
         until[d] = k;
       }
     });
@@ -337,10 +337,10 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
       std::copy(slot.begin() + static_cast<std::ptrdiff_t>(c * kParts),
                 slot.begin() + static_cast<std::ptrdiff_t>((c + 1) * kParts), at.begin());
       for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d)
-        for (std::uint32_t k = cursor[d]; k < until[d]; ++k) visit(docs[d][k], at[part_of(docs[d][k].first)]++);
+        for (std::uint32_t k = cursor[d]; k < until[d]; ++k) visit(docs[d][k], at[part_of(docs[d][k].term())]++);
     };
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
-      walk(c, [&](const auto& term_count, std::size_t at) { group[at] = {term_count.first, at}; });
+      walk(c, [&](const auto& term_count, std::size_t at) { group[at] = {term_count.term(), at}; });
     });
     // Each partition sorted into `sorted`, and its kept terms counted: indices follow term
     // order, so a partition's first index is the number of kept terms before it.
@@ -393,7 +393,7 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
     });
     // The indices written over the terms doc by doc, in order (not at random across the corpus).
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
-      walk(c, [&](auto& term_count, std::size_t at) { term_count.first = index_at[at]; });
+      walk(c, [&](auto& term_count, std::size_t at) { term_count = {index_at[at], term_count.count}; });
       for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) cursor[d] = until[d];
     });
   }

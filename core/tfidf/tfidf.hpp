@@ -4,8 +4,10 @@
 
 #include <Eigen/SparseCore>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -41,25 +43,51 @@ SparseRows to_rows(std::span<const SparseVector> vectors, Eigen::Index cols);
 SparseVector to_vector(const SparseRows& m, Eigen::Index r);
 
 /// One term of a document and its count: 12 bytes (a std::pair of the two takes 16), as the
-/// term counts of every story doc are held at once before TF-IDF. `first` and `second` as in
-/// std::pair, compared as it is.
-#pragma pack(push, 4)
-struct TermCount {
-  std::uint64_t first = 0;
-  std::uint32_t second = 0;
+/// term counts of every story doc are held at once before TF-IDF. The term is kept as two 32-bit
+/// halves, so the struct is 4-aligned without packing and no reference to a misaligned 64-bit
+/// member can exist. Ordered as the pair (term, count) is, and decomposed as it is
+/// (`const auto& [term, count] = tc`, by value).
+class TermCount {
+ public:
   constexpr TermCount() = default;
-  constexpr TermCount(std::uint64_t term, std::uint32_t count) : first(term), second(count) {}
+  constexpr TermCount(std::uint64_t term, std::uint32_t n)
+      : lo_(static_cast<std::uint32_t>(term)), hi_(static_cast<std::uint32_t>(term >> 32)), count(n) {}
   template <class A, class B>
-  constexpr TermCount(const std::pair<A, B>& p) : first(p.first), second(p.second) {}  // NOLINT: implicit, as pair's
-  friend bool operator==(const TermCount&, const TermCount&) = default;
-  friend auto operator<=>(const TermCount& a, const TermCount& b) {
-    const std::uint64_t af = a.first, bf = b.first;
-    const std::uint32_t as = a.second, bs = b.second;
-    return af != bf ? af <=> bf : as <=> bs;
+  constexpr TermCount(const std::pair<A, B>& p) : TermCount(p.first, p.second) {}  // NOLINT: implicit, as pair's
+  constexpr std::uint64_t term() const { return static_cast<std::uint64_t>(hi_) << 32 | lo_; }
+  template <std::size_t I>
+  constexpr auto get() const {
+    if constexpr (I == 0)
+      return term();
+    else
+      return count;
   }
+  friend constexpr bool operator==(const TermCount&, const TermCount&) = default;
+  friend constexpr auto operator<=>(const TermCount& a, const TermCount& b) {
+    return a.term() != b.term() ? a.term() <=> b.term() : a.count <=> b.count;
+  }
+
+ private:
+  std::uint32_t lo_ = 0, hi_ = 0;
+
+ public:
+  std::uint32_t count = 0;
 };
-#pragma pack(pop)
 static_assert(sizeof(TermCount) == 12);
+}  // namespace samestory::tfidf
+
+template <>
+struct std::tuple_size<samestory::tfidf::TermCount> : std::integral_constant<std::size_t, 2> {};
+template <>
+struct std::tuple_element<0, samestory::tfidf::TermCount> {
+  using type = std::uint64_t;
+};
+template <>
+struct std::tuple_element<1, samestory::tfidf::TermCount> {
+  using type = std::uint32_t;
+};
+
+namespace samestory::tfidf {
 
 /// Distinct terms of one document with their counts, sorted by term.
 using TermCounts = std::vector<TermCount>;
