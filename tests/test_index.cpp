@@ -507,7 +507,13 @@ TEST_CASE("index: load checks the stored LSH tables and postings against the oth
   std::memcpy(bad.data() + first_doc, &huge, 4);
   fix_checksums(bad);
   CHECK_THROWS_WITH_AS(load(bad), "section 10 (postings): list 0: bad doc at entry 0", std::runtime_error);
-  (void)lsh_len, (void)post_len;
+  bad = good;
+  put64(bad, post_at, std::uint64_t{1} << 61);  // 2^61 keys of 8 bytes: 2^64 bytes, 0 once wrapped (fuzz_index)
+  fix_checksums(bad);
+  const std::string wrapped = "section 10 (postings) is truncated: needs more than 2^64 bytes at offset 16, has " +
+                              std::to_string(post_len - 16);
+  CHECK_THROWS_WITH_AS(load(bad), wrapped.c_str(), std::runtime_error);
+  (void)lsh_len;
 }
 
 TEST_CASE("index: every truncation and many corruptions give an error, never a crash") {

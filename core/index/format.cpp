@@ -89,10 +89,7 @@ class Reader {
  public:
   Reader(std::string_view bytes, std::uint32_t section) : b_(bytes), section_(section) {}
   void need(std::size_t n) const {
-    if (n > b_.size() - pos_)
-      throw std::runtime_error("section " + std::to_string(section_) + " (" + section_name(section_) +
-                               ") is truncated: needs " + std::to_string(n) + " bytes at offset " +
-                               std::to_string(pos_) + ", has " + std::to_string(b_.size() - pos_));
+    if (n > b_.size() - pos_) truncated(std::to_string(n));
   }
   template <class T>
   T get() {
@@ -104,8 +101,9 @@ class Reader {
   }
   template <class T>
   void get_array(std::vector<T>& v, std::uint64_t n) {
+    // A count from the file: its size in bytes may not even fit in 64 bits.
     if (n > (b_.size() - pos_) / sizeof(T))
-      need(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX / 2)) * sizeof(T));
+      truncated(n > UINT64_MAX / sizeof(T) ? "more than 2^64" : std::to_string(n * sizeof(T)));
     const char* p = b_.data() + pos_;
     if (n * sizeof(T) >= samestory::detail::kHugePageMin) {
       if (v.capacity() < n) v.reserve(static_cast<std::size_t>(n));
@@ -144,6 +142,11 @@ class Reader {
   }
 
  private:
+  [[noreturn]] void truncated(const std::string& needed) const {
+    throw std::runtime_error("section " + std::to_string(section_) + " (" + section_name(section_) +
+                             ") is truncated: needs " + needed + " bytes at offset " + std::to_string(pos_) + ", has " +
+                             std::to_string(b_.size() - pos_));
+  }
   std::string_view b_;
   std::size_t pos_ = 0;
   std::uint32_t section_;
