@@ -17,6 +17,7 @@
 
 #include "minhash_reference.hpp"
 #include "random.hpp"
+#include "sketch/deferred.hpp"
 #include "sketch/minhash.hpp"
 
 using samestory::sketch::derive_seed;
@@ -503,4 +504,132 @@ TEST_CASE("sketch: collisions at J = 0.5 behave like independent permutations (L
     CHECK(var <= 1.25 * 32);
     CHECK(std::abs(bands / pairs - 3.25) <= 0.15);
   }
+}
+
+TEST_CASE("sketch: start, update per batch and finish equal one sign of all the shingles") {
+  SplitMix64 rng{0x5717};
+  for (const auto scheme : {MinHashScheme::classic, MinHashScheme::oph}) {
+    for (const std::uint32_t k : {1u, 7u, 64u, 128u, 200u}) {
+      const MinHasher h({k, 5, 3, scheme});
+      for (int trial = 0; trial < 20; ++trial) {
+        std::vector<std::uint64_t> all;
+        const std::size_t n = rng.below(300);
+        for (std::size_t i = 0; i < n; ++i)
+          all.push_back(rng.below(4) == 0 && !all.empty() ? all[rng.below(all.size())] : rng.next());
+        std::vector<std::uint32_t> sig(k);
+        std::vector<std::uint64_t> filled(h.filled_words());
+        h.start(sig, filled);
+        for (std::size_t at = 0; at < all.size();) {
+          const std::size_t len = std::min(all.size() - at, rng.below(40));
+          h.update(std::span<const std::uint64_t>(all).subspan(at, len), sig, filled);
+          at += len;
+        }
+        h.finish(sig, filled);
+        CHECK(sig == signature(h, all));
+        CHECK(sig == (scheme == MinHashScheme::oph ? ref_oph(h.params(), all) : ref_classic(h.params(), all)));
+      }
+      std::vector<std::uint64_t> wrong(h.filled_words() + 1);
+      std::vector<std::uint32_t> sig(k);
+      CHECK_THROWS_WITH_AS(h.start(sig, wrong), "filled-bin span has the wrong size", std::invalid_argument);
+    }
+  }
+}
+
+TEST_CASE("sketch: a deferred signature equals the signature of the kept lines, whatever is dropped") {
+  using samestory::sketch::DeferredRest;
+  using samestory::sketch::DeferredScratch;
+  using samestory::sketch::DeferredSigner;
+  using samestory::sketch::TokenLine;
+  SplitMix64 rng{0xdefe};
+  std::size_t checked = 0, empty = 0;
+  for (const auto scheme : {MinHashScheme::classic, MinHashScheme::oph}) {
+    for (const std::uint32_t w : {1u, 2u, 3u, 5u, 8u}) {
+      const MinHasher h({64, w, 11, scheme});
+      const DeferredSigner deferred(h);
+      DeferredScratch scratch;
+      for (int trial = 0; trial < 300; ++trial) {
+        // Tokens from a small vocabulary (repeated windows), cut into lines of 0-20 tokens; lines
+        // droppable at random (often short ones, as boilerplate candidates are), and sometimes
+        // not contiguous in `tokens`.
+        std::vector<std::uint64_t> tokens;
+        std::vector<TokenLine> lines;
+        const std::size_t nlines = rng.below(12);
+        for (std::size_t l = 0; l < nlines; ++l) {
+          if (rng.below(6) == 0) tokens.push_back(rng.next());  // a token no line covers
+          TokenLine line;
+          line.begin = static_cast<std::uint32_t>(tokens.size());
+          const std::size_t len = rng.below(3) == 0 ? rng.below(3) : rng.below(21);
+          for (std::size_t t = 0; t < len; ++t) tokens.push_back(rng.below(2) ? rng.below(6) : rng.next());
+          line.end = static_cast<std::uint32_t>(tokens.size());
+          line.hash = rng.below(3) == 0 ? (rng.next() | 1) : 0;
+          if (line.hash != 0 && rng.below(4) == 0 && !lines.empty()) {
+            // The same droppable line twice in one article (a repeated footer).
+            for (const auto& other : lines)
+              if (other.hash != 0) line.hash = other.hash;
+          }
+          lines.push_back(line);
+        }
+        std::vector<std::uint32_t> sig(64);
+        std::vector<std::uint64_t> filled(h.filled_words());
+        DeferredRest rest;
+        deferred.begin(tokens, lines, sig, filled, rest, scratch);
+        // Several choices of dropped lines for the same begin().
+        for (int choice = 0; choice < 4; ++choice) {
+          std::vector<std::uint64_t> dropped_hashes;
+          for (const auto& l : lines)
+            if (l.hash != 0 && rng.below(2)) dropped_hashes.push_back(l.hash);
+          auto dropped = [&](std::uint64_t x) {
+            return std::find(dropped_hashes.begin(), dropped_hashes.end(), x) != dropped_hashes.end();
+          };
+          std::vector<std::uint64_t> kept;
+          for (const auto& l : lines)
+            if (l.hash == 0 || !dropped(l.hash))
+              kept.insert(kept.end(), tokens.begin() + l.begin, tokens.begin() + l.end);
+          std::vector<std::uint64_t> shingles;
+          h.shingles(kept, shingles);
+          std::vector<std::uint32_t> got = sig;
+          std::vector<std::uint64_t> got_filled = filled;
+          const bool any = deferred.finish(rest, dropped, got, got_filled, scratch);
+          CAPTURE(w);
+          CAPTURE(trial);
+          CHECK(any == !kept.empty());
+          CHECK(got == signature(h, shingles));
+          ++checked;
+          empty += kept.empty();
+        }
+        // What is kept for later is never more than the tokens themselves.
+        CHECK(rest.tokens.size() <= tokens.size());
+      }
+    }
+  }
+  CHECK(checked == 2 * 5 * 300 * 4);
+  CHECK(empty > 0);
+}
+
+TEST_CASE("sketch: a deferred signature keeps only the droppable lines and the ends of the runs") {
+  using samestory::sketch::DeferredRest;
+  using samestory::sketch::DeferredScratch;
+  using samestory::sketch::DeferredSigner;
+  using samestory::sketch::TokenLine;
+  const MinHasher h({128, 5, 1, MinHashScheme::classic});
+  const DeferredSigner deferred(h);
+  DeferredScratch scratch;
+  // A header line (droppable), two 30-token paragraphs, a footer (droppable).
+  std::vector<std::uint64_t> tokens;
+  for (std::uint64_t t = 0; t < 3 + 60 + 2; ++t) tokens.push_back(1000 + t);
+  const std::vector<TokenLine> lines{{0, 3, 7}, {3, 33, 0}, {33, 63, 0}, {63, 65, 9}};
+  std::vector<std::uint32_t> sig(128);
+  DeferredRest rest;
+  deferred.begin(tokens, lines, sig, {}, rest, scratch);
+  // 3 + 4 (head of the 60-token run) + 4 (its tail) + 2 tokens.
+  CHECK(rest.tokens.size() == 13);
+  CHECK(rest.pieces.size() == 4);
+  CHECK(rest.fixed_tokens == 60);
+  CHECK(rest.pieces[2].gap_before);
+  std::vector<std::uint32_t> got = sig;
+  CHECK(deferred.finish(
+      rest, [](std::uint64_t x) { return x == 7; }, got, {}, scratch));
+  std::vector<std::uint64_t> kept(tokens.begin() + 3, tokens.end()), shingles;
+  h.shingles(kept, shingles);
+  CHECK(got == signature(h, shingles));
 }

@@ -1,5 +1,6 @@
 #include "pipeline/pipeline.hpp"
 
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -20,6 +21,7 @@
 #include "cluster/dup_groups.hpp"
 #include "cluster/story_terms.hpp"
 #include "detail/huge_pages.hpp"
+#include "sketch/deferred.hpp"
 #include "text/boilerplate.hpp"
 #include "text/kept.hpp"
 #include "tfidf/tfidf.hpp"
@@ -96,8 +98,23 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
     if (o.progress) o.progress(stage, done);
   };
 
-  // 1. Read and analyse, batch by batch; the text is dropped once analysed.
+  // 1. Read and analyse, batch by batch; the text is dropped once analysed. Each article's
+  // signature is started at once (DeferredSigner: all but the shingles its possibly-boilerplate
+  // short lines touch), so its tokens are kept only when a later stage needs them: the story
+  // terms, or the shingle sets of exact verification.
+  const bool keep_text = o.stories || o.verify == Verify::exact;
+  const sketch::DeferredSigner deferred(hasher);
+  const std::size_t fw = hasher.filled_words();
   std::vector<text::AnalyzedText> analyzed;
+  std::vector<sketch::DeferredRest> rests;
+  std::vector<std::uint32_t> sigs;
+  std::vector<std::uint64_t> filled;
+  struct ReadScratch {
+    text::AnalyzedText text;
+    std::vector<sketch::TokenLine> lines;
+    sketch::DeferredScratch sign;
+  };
+  tbb::enumerable_thread_specific<ReadScratch> read_scratch;
   std::vector<cluster::CanonicalKey> keys;
   std::unordered_map<std::string, std::uint64_t> seen_ids;
   std::vector<Article> batch;
@@ -133,18 +150,41 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       ++n_keep;
     }
     batch.resize(n_keep);
-    analyzed.resize(first + batch.size());
-    res.articles.resize(first + batch.size());
-    keys.resize(first + batch.size());
+    const std::size_t total = first + batch.size();
+    if (keep_text) analyzed.resize(total);
+    rests.resize(total);
+    if (total > std::numeric_limits<std::uint32_t>::max() - 1)
+      throw std::invalid_argument("more than 2^32 - 2 articles");
+    if (sigs.capacity() < total * k) {
+      // Grown by doubling, each new array advised for huge pages before it is first written.
+      std::vector<std::uint32_t> grown;
+      grown.reserve(std::max(total * k, 2 * sigs.capacity()));
+      detail::advise_huge_pages(grown.data(), grown.capacity() * sizeof(std::uint32_t));
+      grown.assign(sigs.begin(), sigs.end());
+      sigs.swap(grown);
+    }
+    sigs.resize(total * k);
+    filled.resize(total * fw);
+    res.articles.resize(total);
+    keys.resize(total);
     tbb::parallel_for(std::size_t{0}, batch.size(), [&](std::size_t i) {
       Article& a = batch[i];
-      text::AnalyzedText& t = analyzed[first + i];
+      ReadScratch& sc = read_scratch.local();
+      text::AnalyzedText& t = keep_text ? analyzed[first + i] : sc.text;
       text::analyze(a.title, a.text, o.text, t);
-      // Kept until the story stage: no growth slack.
-      t.tokens.shrink_to_fit();
-      t.lines.shrink_to_fit();
-      t.title_tokens.shrink_to_fit();
-      t.entities.shrink_to_fit();
+      sc.lines.clear();
+      for (const auto& l : t.lines) sc.lines.push_back({l.begin, l.end, l.hash});
+      deferred.begin(t.tokens, sc.lines, std::span<std::uint32_t>(sigs.data() + (first + i) * k, k),
+                     std::span<std::uint64_t>(filled.data() + (first + i) * fw, fw), rests[first + i], sc.sign);
+      rests[first + i].tokens.shrink_to_fit();
+      rests[first + i].pieces.shrink_to_fit();
+      if (keep_text) {
+        // Kept until the story stage: no growth slack.
+        t.tokens.shrink_to_fit();
+        t.lines.shrink_to_fit();
+        t.title_tokens.shrink_to_fit();
+        t.entities.shrink_to_fit();
+      }
       ArticleOutcome& out = res.articles[first + i];
       out.id = std::move(a.id);
       out.title = std::move(a.title);
@@ -157,44 +197,54 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   }
   std::vector<Article>().swap(batch);
   const std::size_t n = res.articles.size();
-  if (n > std::numeric_limits<std::uint32_t>::max() - 1) throw std::invalid_argument("more than 2^32 - 2 articles");
   st.accepted = n;
   st.rejected = res.rejects.size();
   st.read = st.accepted + st.rejected;
   st.input_bytes = bytes();
   timer.lap("read+analyse");
 
-  // 2. Boilerplate lines.
+  // 2. Boilerplate lines: the short lines are the pieces of the deferred signatures with a hash.
   text::BoilerplateModel bp(o.boilerplate_min_docs);
-  for (const auto& t : analyzed) bp.add(t);
+  {
+    std::vector<std::uint64_t> hashes;
+    for (const auto& r : rests) {
+      hashes.clear();
+      for (const auto& p : r.pieces) hashes.push_back(p.hash);
+      bp.add(hashes);
+    }
+  }
   bp.finalize();
   st.boilerplate_lines = bp.size();
-  for (const auto& t : analyzed)
-    for (const auto& l : t.lines) st.boilerplate_dropped += bp.is_boilerplate(l);
+  for (const auto& r : rests)
+    for (const auto& p : r.pieces) st.boilerplate_dropped += bp.is_boilerplate(p.hash);
   timer.lap("boilerplate");
 
-  // 3. Signatures, in parallel, into one flat array.
-  std::vector<std::uint32_t> sigs;
-  detail::resize_huge(sigs, n * k);
+  // 3. Signatures finished, in parallel: the shingles around the short lines, boilerplate dropped.
   std::vector<std::uint8_t> include(n, 0);
   std::vector<std::vector<std::uint64_t>> sets(o.verify == Verify::exact ? n : 0);
+  tbb::enumerable_thread_specific<sketch::DeferredScratch> sign_scratch;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 16), [&](const auto& range) {
+    sketch::DeferredScratch& sc = sign_scratch.local();
     std::vector<std::uint64_t> tokens, shingles;
     std::vector<std::uint8_t> flags;
     for (std::size_t i = range.begin(); i < range.end(); ++i) {
-      boilerplate_flags(analyzed[i], bp, flags);
-      text::kept_tokens(analyzed[i], flags, tokens, nullptr);
-      shingles.clear();
-      hasher.shingles(tokens, shingles);
-      include[i] = !shingles.empty();
-      hasher.sign(shingles, std::span<std::uint32_t>(sigs.data() + i * k, k));
+      include[i] = deferred.finish(
+          rests[i], [&](std::uint64_t line) { return bp.is_boilerplate(line); },
+          std::span<std::uint32_t>(sigs.data() + i * k, k), std::span<std::uint64_t>(filled.data() + i * fw, fw), sc);
+      rests[i] = sketch::DeferredRest{};
       if (o.verify == Verify::exact) {
+        boilerplate_flags(analyzed[i], bp, flags);
+        text::kept_tokens(analyzed[i], flags, tokens, nullptr);
+        shingles.clear();
+        hasher.shingles(tokens, shingles);
         std::sort(shingles.begin(), shingles.end());
         shingles.erase(std::unique(shingles.begin(), shingles.end()), shingles.end());
         sets[i] = shingles;
       }
     }
   });
+  std::vector<sketch::DeferredRest>().swap(rests);
+  std::vector<std::uint64_t>().swap(filled);
   for (auto x : include) st.empty_articles += !x;
   progress("sketch", n);
   timer.lap("minhash");
@@ -231,9 +281,10 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   std::vector<std::uint32_t>().swap(sigs);
   std::vector<std::vector<std::uint64_t>>().swap(sets);
   // Only the canonicals' text features are needed from here on.
-  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
-    if (canonical[i] != i) analyzed[i] = text::AnalyzedText{};
-  });
+  if (keep_text)
+    tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+      if (canonical[i] != i) analyzed[i] = text::AnalyzedText{};
+    });
 
   // 5. Stories over the canonicals.
   const std::size_t m = canon_list.size();

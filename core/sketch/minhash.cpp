@@ -155,17 +155,46 @@ void MinHasher::shingles(std::span<const std::uint64_t> tokens, std::vector<std:
 }
 
 void MinHasher::sign(std::span<const std::uint64_t> shingles, std::span<std::uint32_t> out, SignPath path) const {
-  const std::size_t k = params_.num_perm;
-  if (out.size() != k) throw std::invalid_argument("signature span has the wrong size");
+  std::array<std::uint64_t, 4096 / 64> filled{};
+  const std::span<std::uint64_t> f(filled.data(), filled_words());
+  start(out, f);
+  update(shingles, out, f, path);
+  finish(out, f);
+}
+
+void MinHasher::check(std::span<const std::uint32_t> sig, std::span<const std::uint64_t> filled) const {
+  if (sig.size() != params_.num_perm) throw std::invalid_argument("signature span has the wrong size");
+  if (filled.size() != filled_words()) throw std::invalid_argument("filled-bin span has the wrong size");
+}
+
+void MinHasher::start(std::span<std::uint32_t> sig, std::span<std::uint64_t> filled) const {
+  check(sig, filled);
+  std::fill(sig.begin(), sig.end(), kNone);
+  std::fill(filled.begin(), filled.end(), 0);
+}
+
+void MinHasher::update(std::span<const std::uint64_t> shingles, std::span<std::uint32_t> sig,
+                       std::span<std::uint64_t> filled, SignPath path) const {
+  check(sig, filled);
   if (path == SignPath::avx2 && !avx2_available())
     throw std::invalid_argument("the AVX2 MinHash path is not available on this CPU or build");
-  std::fill(out.begin(), out.end(), kNone);
-  if (params_.scheme == MinHashScheme::oph) {
-    sign_oph(shingles, out.data());
-    return;
-  }
+  if (params_.scheme == MinHashScheme::oph)
+    update_oph(shingles, sig.data(), filled.data());
+  else
+    update_classic(shingles, sig.data(), path);
+}
+
+void MinHasher::finish(std::span<std::uint32_t> sig, std::span<const std::uint64_t> filled) const {
+  check(sig, filled);
+  if (params_.scheme == MinHashScheme::oph) densify(sig.data(), filled.data());
+}
+
+void MinHasher::update_classic(std::span<const std::uint64_t> shingles, std::uint32_t* sig, SignPath path) const {
+  const std::size_t k = params_.num_perm;
 #ifdef SAMESTORY_HAVE_AVX2_PATH
   const bool use_avx2 = path == SignPath::avx2 || (path == SignPath::best && avx2_);
+#else
+  (void)path;
 #endif
   std::array<std::uint32_t, kChunk> ys;
   for (std::size_t at = 0; at < shingles.size(); at += kChunk) {
@@ -173,18 +202,16 @@ void MinHasher::sign(std::span<const std::uint64_t> shingles, std::span<std::uin
     for (std::size_t s = 0; s < n; ++s) ys[s] = fold32(shingles[at + s]);
 #ifdef SAMESTORY_HAVE_AVX2_PATH
     if (use_avx2) {
-      sign_avx2(a_.data(), b_.data(), k, ys.data(), n, out.data());
+      sign_avx2(a_.data(), b_.data(), k, ys.data(), n, sig);
       continue;
     }
 #endif
-    sign_scalar(a_.data(), b_.data(), k, ys.data(), n, out.data());
+    sign_scalar(a_.data(), b_.data(), k, ys.data(), n, sig);
   }
 }
 
-void MinHasher::sign_oph(std::span<const std::uint64_t> shingles, std::uint32_t* sig) const {
-  if (shingles.empty()) return;
+void MinHasher::update_oph(std::span<const std::uint64_t> shingles, std::uint32_t* sig, std::uint64_t* filled) const {
   const std::uint32_t k = params_.num_perm;
-  std::array<std::uint64_t, 4096 / 64> filled{};
   for (const std::uint64_t x : shingles) {
     const std::uint64_t h = fmix64(x ^ oph_seed_);
     const std::uint32_t bin = reduce(static_cast<std::uint32_t>(h >> 32), k);
@@ -192,7 +219,14 @@ void MinHasher::sign_oph(std::span<const std::uint64_t> shingles, std::uint32_t*
     sig[bin] = v < sig[bin] ? v : sig[bin];
     filled[bin >> 6] |= std::uint64_t{1} << (bin & 63);
   }
+}
+
+void MinHasher::densify(std::uint32_t* sig, const std::uint64_t* filled) const {
+  const std::uint32_t k = params_.num_perm;
   auto is_filled = [&](std::uint32_t j) { return (filled[j >> 6] >> (j & 63)) & 1; };
+  bool any = false;
+  for (std::uint32_t w = 0; w < filled_words(); ++w) any = any || filled[w] != 0;
+  if (!any) return;  // no shingles: every value stays 0xFFFFFFFF
   // Optimal densification (Shrivastava 2017): an empty bin takes the value of the first
   // non-empty bin on its own pseudo-random probe sequence, the same for every set.
   for (std::uint32_t i = 0; i < k; ++i) {

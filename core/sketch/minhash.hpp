@@ -65,10 +65,26 @@ class MinHasher {
   void sign(std::span<const std::uint64_t> shingles, std::span<std::uint32_t> out,
             SignPath path = SignPath::best) const;
 
+  /// A signature built in parts, for shingles that arrive in several batches: start(), then
+  /// update() per batch, then finish(); `sig` ends equal to sign() of all the batches together
+  /// (a shingle seen twice changes nothing). `filled` holds filled_words() words: the oph
+  /// scheme marks its non-empty bins there (finish() densifies from them); classic ignores it.
+  /// Throws std::invalid_argument for wrong span sizes.
+  std::size_t filled_words() const noexcept {
+    return params_.scheme == MinHashScheme::oph ? (params_.num_perm + 63) / 64 : 0;
+  }
+  void start(std::span<std::uint32_t> sig, std::span<std::uint64_t> filled) const;
+  void update(std::span<const std::uint64_t> shingles, std::span<std::uint32_t> sig, std::span<std::uint64_t> filled,
+              SignPath path = SignPath::best) const;
+  void finish(std::span<std::uint32_t> sig, std::span<const std::uint64_t> filled) const;
+
   const MinHashParams& params() const noexcept { return params_; }
 
  private:
-  void sign_oph(std::span<const std::uint64_t> shingles, std::uint32_t* sig) const;
+  void check(std::span<const std::uint32_t> sig, std::span<const std::uint64_t> filled) const;
+  void update_classic(std::span<const std::uint64_t> shingles, std::uint32_t* sig, SignPath path) const;
+  void update_oph(std::span<const std::uint64_t> shingles, std::uint32_t* sig, std::uint64_t* filled) const;
+  void densify(std::uint32_t* sig, const std::uint64_t* filled) const;
 
   MinHashParams params_;
   std::uint64_t shingle_seed_;

@@ -13,6 +13,17 @@ void BoilerplateModel::add(const AnalyzedText& article) {
   const std::size_t from = seen_.size();
   for (const auto& l : article.lines)
     if (l.hash != 0) seen_.push_back(l.hash);
+  distinct_from(from);
+}
+
+void BoilerplateModel::add(std::span<const std::uint64_t> short_line_hashes) {
+  const std::size_t from = seen_.size();
+  for (const auto h : short_line_hashes)
+    if (h != 0) seen_.push_back(h);
+  distinct_from(from);
+}
+
+void BoilerplateModel::distinct_from(std::size_t from) {
   std::sort(seen_.begin() + static_cast<std::ptrdiff_t>(from), seen_.end());
   seen_.erase(std::unique(seen_.begin() + static_cast<std::ptrdiff_t>(from), seen_.end()), seen_.end());
 }
@@ -30,8 +41,8 @@ void BoilerplateModel::finalize() {
   seen_.shrink_to_fit();
 }
 
-bool BoilerplateModel::is_boilerplate(const AnalyzedText::Line& line) const {
-  return line.hash != 0 && std::binary_search(boilerplate_.begin(), boilerplate_.end(), line.hash);
+bool BoilerplateModel::is_boilerplate(std::uint64_t line_hash) const {
+  return line_hash != 0 && std::binary_search(boilerplate_.begin(), boilerplate_.end(), line_hash);
 }
 
 }  // namespace samestory::text

@@ -20,14 +20,20 @@ class BoilerplateModel {
 
   /// Records the short lines of one article (each line counted once per article).
   void add(const AnalyzedText& article);
+  /// The same, given the hashes of the article's short lines (AnalyzedText::Line::hash != 0).
+  void add(std::span<const std::uint64_t> short_line_hashes);
   /// Counts the lines; call once after every article was added.
   void finalize();
   /// True when the line is boilerplate (after finalize()).
-  bool is_boilerplate(const AnalyzedText::Line& line) const;
+  bool is_boilerplate(const AnalyzedText::Line& line) const { return is_boilerplate(line.hash); }
+  /// The same, given the line's hash (0, a line too long to be boilerplate, never is).
+  bool is_boilerplate(std::uint64_t line_hash) const;
   /// Distinct boilerplate lines found.
   std::size_t size() const noexcept { return boilerplate_.size(); }
 
  private:
+  void distinct_from(std::size_t from);  // one entry per distinct line among seen_[from...]
+
   std::uint32_t min_docs_;
   std::vector<std::uint64_t> seen_;         // one entry per (article, distinct short line)
   std::vector<std::uint64_t> boilerplate_;  // sorted
