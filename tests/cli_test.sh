@@ -367,6 +367,9 @@ done
 check "dedup --emit unique writes the canonical input lines verbatim" same_file unique.jsonl expected_unique.jsonl
 check "dedup --emit unique leaves out the re-post" [ "$(grep -c '"id":"a1"' unique.jsonl || true)" -eq 0 ]
 check "dedup --emit unique keeps the other 7" line_count_is 7 unique.jsonl
+# From stdin the records are kept as read; from a file they are copied from it at the end.
+run_stdin in.jsonl dedup - --emit unique
+check "dedup --emit unique from stdin writes what it writes from the file" same_file stdout.txt unique.jsonl
 run dedup in.jsonl --emit unique --format csv
 check "dedup --emit unique --format csv exits 2" rc_is 2
 

@@ -1,6 +1,7 @@
 // Tests of core/io: timestamps, the JSONL and .txt folder readers, the writers.
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -174,12 +175,31 @@ TEST_CASE("io: parse_timestamp checks leap days") {
 }
 
 TEST_CASE("io: parse_timestamp rejects garbage") {
-  for (const char* bad : {"", "   ", "yesterday", "2026", "2026-03", "2026-3-4", "26-03-04", "2026/03/04",
-                          "2026-13-01", "2026-00-10", "2026-01-00", "2026-03-04T", "2026-03-04T9:15",
-                          "2026-03-04T25:00", "2026-03-04T24:01", "2026-03-04T09:60", "2026-03-04T09:15:00.",
-                          "2026-03-04T09:15:00Zjunk", "2026-03-04T09:15:00+2", "2026-03-04T09:15:00+24:00",
-                          "2026-03-04T09:15:00+02:60", "2026-03-04T09:15:00 +02:00", "2026-03-04x",
-                          "March 4, 2026", "1772615700"}) {
+  for (const char* bad : {"",
+                          "   ",
+                          "yesterday",
+                          "2026",
+                          "2026-03",
+                          "2026-3-4",
+                          "26-03-04",
+                          "2026/03/04",
+                          "2026-13-01",
+                          "2026-00-10",
+                          "2026-01-00",
+                          "2026-03-04T",
+                          "2026-03-04T9:15",
+                          "2026-03-04T25:00",
+                          "2026-03-04T24:01",
+                          "2026-03-04T09:60",
+                          "2026-03-04T09:15:00.",
+                          "2026-03-04T09:15:00Zjunk",
+                          "2026-03-04T09:15:00+2",
+                          "2026-03-04T09:15:00+24:00",
+                          "2026-03-04T09:15:00+02:60",
+                          "2026-03-04T09:15:00 +02:00",
+                          "2026-03-04x",
+                          "March 4, 2026",
+                          "1772615700"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_timestamp(bad).has_value());
   }
@@ -223,7 +243,8 @@ TEST_CASE("io: format_date matches a day-counting loop and round-trips through p
   for (std::int64_t day = -1; y >= 1900; --day) {
     const std::string expect = date(y, m, d);
     const std::int64_t second = next_second();
-    if (format_date(day * 86400 + second) != expect || parse_timestamp(expect) != std::optional<std::int64_t>(day * 86400)) {
+    if (format_date(day * 86400 + second) != expect ||
+        parse_timestamp(expect) != std::optional<std::int64_t>(day * 86400)) {
       FAIL("day " << day << " expected " << expect << " got " << format_date(day * 86400 + second));
     }
     if (--d < 1) {
@@ -296,10 +317,11 @@ TEST_CASE("io: jsonl reader maps fields, with default and custom names") {
 
 TEST_CASE("io: jsonl reader keeps numeric ids as written") {
   TempDir dir;
-  const auto path = dir.write("n.jsonl", "{\"id\": 12345, \"text\": \"a\"}\n"
-                                         "{\"id\": 1.5e3 , \"text\": \"b\"}\n"
-                                         "{\"id\":-7,\"text\":\"c\"}\n"
-                                         "{\"text\":\"d\",\"id\":0.25}\n");
+  const auto path = dir.write("n.jsonl",
+                              "{\"id\": 12345, \"text\": \"a\"}\n"
+                              "{\"id\": 1.5e3 , \"text\": \"b\"}\n"
+                              "{\"id\":-7,\"text\":\"c\"}\n"
+                              "{\"text\":\"d\",\"id\":0.25}\n");
   const auto r = read_all(path);
   REQUIRE(r.articles.size() == 4);
   CHECK(r.articles[0].id == "12345");
@@ -319,7 +341,8 @@ TEST_CASE("io: jsonl reader rejects bad ids and missing fields with exact messag
   CHECK(reject_reason(dir, R"({"id":"a","text":null})") == R"(missing field "text")");
   CHECK(reject_reason(dir, R"({"text":"t"})") == R"(missing field "id")");
   CHECK(reject_reason(dir, R"({"id":"a","text":5})") == R"(field "text" is a number, expected string)");
-  CHECK(reject_reason(dir, R"({"id":"a","text":"t","title":["x"]})") == R"(field "title" is an array, expected string)");
+  CHECK(reject_reason(dir, R"({"id":"a","text":"t","title":["x"]})") ==
+        R"(field "title" is an array, expected string)");
   CHECK(reject_reason(dir, R"([1,2,3])") == "record is an array, expected a JSON object");
   CHECK(reject_reason(dir, R"("just a string")") == "record is a string, expected a JSON object");
   // Custom names appear in the messages.
@@ -335,10 +358,11 @@ TEST_CASE("io: jsonl reader rejects bad ids and missing fields with exact messag
 
 TEST_CASE("io: jsonl reader fails with path:line: reason") {
   TempDir dir;
-  const auto path = dir.write("f.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n"
-                                         "\n"
-                                         "{\"id\":{},\"text\":\"y\"}\n"
-                                         "{\"id\":\"c\",\"text\":\"z\"}\n");
+  const auto path = dir.write("f.jsonl",
+                              "{\"id\":\"a\",\"text\":\"x\"}\n"
+                              "\n"
+                              "{\"id\":{},\"text\":\"y\"}\n"
+                              "{\"id\":\"c\",\"text\":\"z\"}\n");
   try {
     read_all(path);
     FAIL("no InputError");
@@ -352,10 +376,10 @@ TEST_CASE("io: jsonl reader fails with path:line: reason") {
 
 TEST_CASE("io: jsonl reader names the line of invalid JSON") {
   TempDir dir;
-  for (const std::string bad : {R"({"id":"a","text":"x")", R"({"id":"a" "text":"x"})", R"({"id":"a","text":"x"} extra)",
-                                R"({"id":"a","text":"x"}{"id":"b","text":"y"})", R"(not json at all)",
-                                R"({"id":"a","text":"unterminated})", R"({"id":"a",,"text":"x"})",
-                                R"({"id":"a","text":tru})"}) {
+  for (const std::string bad :
+       {R"({"id":"a","text":"x")", R"({"id":"a" "text":"x"})", R"({"id":"a","text":"x"} extra)",
+        R"({"id":"a","text":"x"}{"id":"b","text":"y"})", R"(not json at all)", R"({"id":"a","text":"unterminated})",
+        R"({"id":"a",,"text":"x"})", R"({"id":"a","text":tru})"}) {
     CAPTURE(bad);
     const auto path = dir.write("bad.jsonl", "{\"id\":\"ok\",\"text\":\"fine\"}\n" + bad + "\n");
     const std::string msg = error_of(path);
@@ -375,10 +399,10 @@ TEST_CASE("io: jsonl reader names the line of invalid JSON") {
 
 TEST_CASE("io: jsonl reader under skip collects rejects in order and keeps going") {
   TempDir dir;
-  const std::vector<std::string> lines = {
-      R"({"id":"1","text":"one"})",  R"({"id":[],"text":"bad"})", R"({"id":"3","text":"three"})",
-      R"(garbage \ line)",           R"({"id":"5","text":"five"})", R"({"id":"6"})",
-      R"({"id":"7","text":"seven"})"};
+  const std::vector<std::string> lines = {R"({"id":"1","text":"one"})",   R"({"id":[],"text":"bad"})",
+                                          R"({"id":"3","text":"three"})", R"(garbage \ line)",
+                                          R"({"id":"5","text":"five"})",  R"({"id":"6"})",
+                                          R"({"id":"7","text":"seven"})"};
   std::string content;
   for (const auto& l : lines) content += l + "\n";
   const auto path = dir.write("s.jsonl", content);
@@ -404,7 +428,8 @@ TEST_CASE("io: jsonl reader under skip collects rejects in order and keeps going
 TEST_CASE("io: jsonl reader line handling: blank lines, CRLF, BOM, last line") {
   TempDir dir;
   SUBCASE("blank lines are not records but still count as lines") {
-    const auto path = dir.write("b.jsonl", "\n   \n{\"id\":\"a\",\"text\":\"x\"}\n\t\r\n\n{\"id\":\"b\",\"text\":\"y\"}\n\n");
+    const auto path =
+        dir.write("b.jsonl", "\n   \n{\"id\":\"a\",\"text\":\"x\"}\n\t\r\n\n{\"id\":\"b\",\"text\":\"y\"}\n\n");
     const auto r = read_all(path, skipping());
     CHECK(r.rejects.empty());
     REQUIRE(r.articles.size() == 2);
@@ -428,7 +453,8 @@ TEST_CASE("io: jsonl reader line handling: blank lines, CRLF, BOM, last line") {
     CHECK(r.articles[1].raw == "{\"id\":\"b\",\"text\":\"y\"}");
   }
   SUBCASE("a UTF-8 BOM on the first line") {
-    const auto path = dir.write("bom.jsonl", "\xEF\xBB\xBF{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n");
+    const auto path =
+        dir.write("bom.jsonl", "\xEF\xBB\xBF{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n");
     const auto r = read_all(path);
     REQUIRE(r.articles.size() == 2);
     CHECK(r.articles[0].id == "a");
@@ -436,7 +462,8 @@ TEST_CASE("io: jsonl reader line handling: blank lines, CRLF, BOM, last line") {
   SUBCASE("a UTF-8 BOM on a later line (files concatenated), not kept in the raw record") {
     ReadOptions o;
     o.keep_raw = true;
-    const auto path = dir.write("bom2.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n\xEF\xBB\xBF{\"id\":\"b\",\"text\":\"y\"}\r\n");
+    const auto path =
+        dir.write("bom2.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n\xEF\xBB\xBF{\"id\":\"b\",\"text\":\"y\"}\r\n");
     const auto r = read_all(path, o);
     REQUIRE(r.articles.size() == 2);
     CHECK(r.articles[1].id == "b");
@@ -484,8 +511,9 @@ TEST_CASE("io: jsonl reader gives the same articles for any batch size") {
       content += "{\"id\":\"bad" + std::to_string(i) + "\"}\n";  // rejected: no text
       continue;
     }
-    content += "{\"id\":\"r" + std::to_string(i) + "\",\"text\":\"" + std::string(static_cast<std::size_t>(i % 37), 'x') +
-               " body " + std::to_string(i) + "\",\"published\":" + std::to_string(1700000000 + i) + "}\n";
+    content += "{\"id\":\"r" + std::to_string(i) + "\",\"text\":\"" +
+               std::string(static_cast<std::size_t>(i % 37), 'x') + " body " + std::to_string(i) +
+               "\",\"published\":" + std::to_string(1700000000 + i) + "}\n";
   }
   const auto path = dir.write("many.jsonl", content);
   ReadOptions big = skipping();
@@ -526,7 +554,8 @@ TEST_CASE("io: jsonl reader rejects records over max_article_bytes and reads on"
   TempDir dir;
   const std::string long_line = "{\"id\":\"long\",\"text\":\"" + std::string(300, 'y') + "\"}";
   SUBCASE("small file: the long line sits in one read buffer") {
-    const auto path = dir.write("m.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n" + long_line + "\n{\"id\":\"c\",\"text\":\"z\"}\n");
+    const auto path =
+        dir.write("m.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n" + long_line + "\n{\"id\":\"c\",\"text\":\"z\"}\n");
     ReadOptions o = skipping();
     o.max_article_bytes = 100;
     const auto r = read_all(path, o);
@@ -543,7 +572,8 @@ TEST_CASE("io: jsonl reader rejects records over max_article_bytes and reads on"
   }
   SUBCASE("a line longer than the read buffer, last without newline") {
     const std::string huge = "{\"id\":\"huge\",\"text\":\"" + std::string((std::size_t{3} << 20), 'h') + "\"}";
-    const auto path = dir.write("h.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n" + huge + "\n{\"id\":\"c\",\"text\":\"z\"}\n" + huge);
+    const auto path =
+        dir.write("h.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n" + huge + "\n{\"id\":\"c\",\"text\":\"z\"}\n" + huge);
     ReadOptions o = skipping();
     o.max_article_bytes = std::size_t{1} << 20;
     const auto r = read_all(path, o);
@@ -563,21 +593,22 @@ TEST_CASE("io: jsonl reader rejects records over max_article_bytes and reads on"
     o.max_article_bytes = long_line.size();
     CHECK(read_all(path, o).articles.size() == 1);
     o.max_article_bytes = long_line.size() - 1;
-    CHECK(error_of(path, o) == path + ":1: record is over --max-article-bytes (" + std::to_string(long_line.size() - 1) +
-                                   " bytes)");
+    CHECK(error_of(path, o) ==
+          path + ":1: record is over --max-article-bytes (" + std::to_string(long_line.size() - 1) + " bytes)");
   }
 }
 
 TEST_CASE("io: jsonl reader parses published") {
   TempDir dir;
-  const auto path = dir.write("p.jsonl", "{\"id\":\"a\",\"text\":\"x\",\"published\":\"2026-03-04T09:15:00+02:00\"}\n"
-                                         "{\"id\":\"b\",\"text\":\"x\",\"published\":1772615700}\n"
-                                         "{\"id\":\"c\",\"text\":\"x\",\"published\":\"2024-02-29\"}\n"
-                                         "{\"id\":\"d\",\"text\":\"x\",\"published\":null}\n"
-                                         "{\"id\":\"e\",\"text\":\"x\",\"published\":\"\"}\n"
-                                         "{\"id\":\"f\",\"text\":\"x\",\"published\":\"yesterday\"}\n"
-                                         "{\"id\":\"g\",\"text\":\"x\",\"published\":\"2023-02-29\"}\n"
-                                         "{\"id\":\"h\",\"text\":\"x\",\"published\":{\"y\":2026}}\n");
+  const auto path = dir.write("p.jsonl",
+                              "{\"id\":\"a\",\"text\":\"x\",\"published\":\"2026-03-04T09:15:00+02:00\"}\n"
+                              "{\"id\":\"b\",\"text\":\"x\",\"published\":1772615700}\n"
+                              "{\"id\":\"c\",\"text\":\"x\",\"published\":\"2024-02-29\"}\n"
+                              "{\"id\":\"d\",\"text\":\"x\",\"published\":null}\n"
+                              "{\"id\":\"e\",\"text\":\"x\",\"published\":\"\"}\n"
+                              "{\"id\":\"f\",\"text\":\"x\",\"published\":\"yesterday\"}\n"
+                              "{\"id\":\"g\",\"text\":\"x\",\"published\":\"2023-02-29\"}\n"
+                              "{\"id\":\"h\",\"text\":\"x\",\"published\":{\"y\":2026}}\n");
   const auto r = read_all(path, skipping());
   REQUIRE(r.articles.size() == 5);
   CHECK(r.articles[0].published == std::optional<std::int64_t>(1772608500));
@@ -619,21 +650,27 @@ TEST_CASE("io: jsonl reader validates what it skips: unknown fields must be vali
   TempDir dir;
   const std::string good = R"({"id":"a","text":"x",)";
   CHECK(reject_reason(dir, good + R"("z":{"a" 1}})") ==
-        "invalid JSON: The JSON document has an improper structure: missing or superfluous commas, braces, missing keys, etc.");
+        "invalid JSON: The JSON document has an improper structure: missing or superfluous commas, braces, missing "
+        "keys, etc.");
   CHECK(reject_reason(dir, good + R"("z":[1,2,,]})").rfind("invalid JSON: ", 0) == 0);
-  CHECK(reject_reason(dir, good + R"("z":tru})") == "invalid JSON: Problem while parsing an atom starting with the letter 't'");
-  CHECK(reject_reason(dir, good + R"("z":nul})") == "invalid JSON: Problem while parsing an atom starting with the letter 'n'");
+  CHECK(reject_reason(dir, good + R"("z":tru})") ==
+        "invalid JSON: Problem while parsing an atom starting with the letter 't'");
+  CHECK(reject_reason(dir, good + R"("z":nul})") ==
+        "invalid JSON: Problem while parsing an atom starting with the letter 'n'");
   CHECK(reject_reason(dir, good + R"("z":01})") == "invalid JSON: Problem while parsing a number");
   CHECK(reject_reason(dir, good + R"("z":1.})") == "invalid JSON: Problem while parsing a number");
   CHECK(reject_reason(dir, good + R"("z":-})") == "invalid JSON: Problem while parsing a number");
   CHECK(reject_reason(dir, good + R"("z":"\q"})").rfind("invalid JSON: ", 0) == 0);
   CHECK(reject_reason(dir, good + R"("z":{"k":[true,{"m":fals}]}})").rfind("invalid JSON: ", 0) == 0);
-  CHECK(reject_reason(dir, R"({"id":"a","text":nulx})") == "invalid JSON: Problem while parsing an atom starting with the letter 'n'");
+  CHECK(reject_reason(dir, R"({"id":"a","text":nulx})") ==
+        "invalid JSON: Problem while parsing an atom starting with the letter 'n'");
   CHECK(reject_reason(dir, R"({"id":"a","text":"x","title":nil})") ==
         "invalid JSON: Problem while parsing an atom starting with the letter 'n'");
   CHECK(reject_reason(dir, R"({"id":01,"text":"x"})") == "invalid JSON: Problem while parsing a number");
   // Valid values of every kind still pass, numbers beyond a double's range included.
-  const auto path = dir.write("ok.jsonl", good + R"("a":1e400,"b":-0.5E+3,"c":[],"d":{},"e":[null,true,false,"\u00e9\n"],"f":0})" "\n");
+  const auto path =
+      dir.write("ok.jsonl", good + R"("a":1e400,"b":-0.5E+3,"c":[],"d":{},"e":[null,true,false,"\u00e9\n"],"f":0})"
+                                   "\n");
   CHECK(read_all(path).articles.size() == 1);
 }
 
@@ -647,7 +684,9 @@ TEST_CASE("io: jsonl reader refuses nesting deeper than 1024 levels") {
   CHECK(reject_reason(dir, nested(1025)) == "record is nested deeper than 1024 levels");
   // A megabyte of '[' is refused without exhausting the stack.
   CHECK(reject_reason(dir, nested(1 << 20)) == "record is nested deeper than 1024 levels");
-  CHECK(reject_reason(dir, R"({"id":"a","text":"x","z":)" + std::string(1 << 20, '{') + "}").rfind("invalid JSON: ", 0) == 0);
+  CHECK(
+      reject_reason(dir, R"({"id":"a","text":"x","z":)" + std::string(1 << 20, '{') + "}").rfind("invalid JSON: ", 0) ==
+      0);
 }
 
 TEST_CASE("io: jsonl reader names NUL bytes and invalid UTF-8 by column") {
@@ -656,9 +695,11 @@ TEST_CASE("io: jsonl reader names NUL bytes and invalid UTF-8 by column") {
   CHECK(reject_reason(dir, std::string(4, '\0')) == "NUL byte at column 1");
   CHECK(reject_reason(dir, "{\"id\":\"b\xFF\",\"text\":\"x\"}") == "invalid UTF-8 at column 9");
   CHECK(reject_reason(dir, "{\"id\":\"a\",\"text\":\"caf\xE9 au lait\"}") == "invalid UTF-8 at column 22");
-  CHECK(reject_reason(dir, "{\"id\":\"a\",\"text\":\"x\",\"z\":\"\xED\xA0\x80\"}") == "invalid UTF-8 at column 27");  // a surrogate
+  CHECK(reject_reason(dir, "{\"id\":\"a\",\"text\":\"x\",\"z\":\"\xED\xA0\x80\"}") ==
+        "invalid UTF-8 at column 27");  // a surrogate
   // Escaped, a NUL is a character like any other.
-  const auto path = dir.write("esc.jsonl", R"({"id":"a\u0000b","text":"x\u0000y"})" "\n");
+  const auto path = dir.write("esc.jsonl", R"({"id":"a\u0000b","text":"x\u0000y"})"
+                                           "\n");
   const auto r = read_all(path);
   REQUIRE(r.articles.size() == 1);
   CHECK(r.articles[0].id == std::string("a\0b", 3));
@@ -672,17 +713,19 @@ TEST_CASE("io: jsonl reader refuses a known field given twice") {
   CHECK(reject_reason(dir, R"({"id":"a","text":"x","published":null,"published":"2026-01-01"})") ==
         R"(field "published" appears twice)");
   // Unknown fields may repeat (they are not read).
-  const auto path = dir.write("u.jsonl", R"({"id":"a","text":"x","tag":1,"tag":2})" "\n");
+  const auto path = dir.write("u.jsonl", R"({"id":"a","text":"x","tag":1,"tag":2})"
+                                         "\n");
   CHECK(read_all(path).articles.size() == 1);
 }
 
 TEST_CASE("io: jsonl reader keeps numeric ids as written, refuses published out of range") {
   TempDir dir;
-  const auto path = dir.write("n.jsonl", "{\"id\":1e400,\"text\":\"x\"}\n"
-                                         "{\"id\":123456789012345678901234567890,\"text\":\"x\"}\n"
-                                         "{\"id\":-0,\"text\":\"x\"}\n"
-                                         "{\"id\":\"z\",\"text\":\"x\",\"published\":253402300799}\n"
-                                         "{\"id\":\"y\",\"text\":\"x\",\"published\":-62167219199.5}\n");
+  const auto path = dir.write("n.jsonl",
+                              "{\"id\":1e400,\"text\":\"x\"}\n"
+                              "{\"id\":123456789012345678901234567890,\"text\":\"x\"}\n"
+                              "{\"id\":-0,\"text\":\"x\"}\n"
+                              "{\"id\":\"z\",\"text\":\"x\",\"published\":253402300799}\n"
+                              "{\"id\":\"y\",\"text\":\"x\",\"published\":-62167219199.5}\n");
   const auto r = read_all(path);
   REQUIRE(r.articles.size() == 5);
   CHECK(r.articles[0].id == "1e400");
@@ -695,7 +738,8 @@ TEST_CASE("io: jsonl reader keeps numeric ids as written, refuses published out 
     CHECK(reject_reason(dir, R"({"id":"a","text":"x","published":)" + bad + "}") ==
           R"(field "published" is out of range (years 0000 to 9999))");
   }
-  CHECK(reject_reason(dir, R"({"id":"a","text":"x","published":1e})") == "invalid JSON: Problem while parsing a number");
+  CHECK(reject_reason(dir, R"({"id":"a","text":"x","published":1e})") ==
+        "invalid JSON: Problem while parsing a number");
 }
 
 TEST_CASE("io: a reject reason stays on one line") {
@@ -726,12 +770,16 @@ TEST_CASE("io: txt folder reader") {
   auto put = [&](const std::string& name, const std::string& bytes) { dir.write("docs/" + name, bytes); };
   put("b-second.txt", "\n  \nSecond title\nLine one.\nLine two.\n");
   put("a-first.txt", "First title\r\nBody of the first.\r\n");
-  put("c-latin1.txt", "Price\nIt costs \xA3" "5 today.\n");  // Latin-1 pound sign
+  put("c-latin1.txt",
+      "Price\nIt costs \xA3"
+      "5 today.\n");  // Latin-1 pound sign
   put("d-binary.txt", std::string("Bin\nsome\0bytes\n", 16));
   put("e-notes.md", "not read\n");
   put("f-data.json", "{\"id\":\"x\",\"text\":\"y\"}\n");
   put("g-title-only.txt", "Only a title");
-  put("h-utf8.txt", "\xEF\xBB\xBFSch\xC3\xB6n\nGr\xC3\xBC\xC3\x9F" "e\n");
+  put("h-utf8.txt",
+      "\xEF\xBB\xBFSch\xC3\xB6n\nGr\xC3\xBC\xC3\x9F"
+      "e\n");
   fs::create_directory(folder / "sub.txt");  // a directory, not a file
 
   SUBCASE("skip") {
@@ -746,13 +794,17 @@ TEST_CASE("io: txt folder reader") {
     CHECK(r.articles[1].text == "Line one.\nLine two.\n");
     CHECK(r.articles[2].id == "c-latin1");
     CHECK(r.articles[2].title == "Price");
-    CHECK(r.articles[2].text == "It costs \xC2\xA3" "5 today.\n");
+    CHECK(r.articles[2].text ==
+          "It costs \xC2\xA3"
+          "5 today.\n");
     CHECK(r.articles[3].id == "g-title-only");
     CHECK(r.articles[3].title == "Only a title");
     CHECK(r.articles[3].text.empty());
     CHECK(r.articles[4].id == "h-utf8");
     CHECK(r.articles[4].title == "Sch\xC3\xB6n");  // BOM dropped, UTF-8 kept as is
-    CHECK(r.articles[4].text == "Gr\xC3\xBC\xC3\x9F" "e\n");
+    CHECK(r.articles[4].text ==
+          "Gr\xC3\xBC\xC3\x9F"
+          "e\n");
     REQUIRE(r.rejects.size() == 1);
     CHECK(r.rejects[0].line == 4);  // the fourth .txt file by name
     CHECK(r.rejects[0].reason == "d-binary.txt is a binary file (NUL byte)");
@@ -793,12 +845,15 @@ TEST_CASE("io: append_json_string escapes") {
   CHECK(json("/ \x7f") == "\"/ \x7f\"");
   CHECK(json("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") == "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
   // Invalid UTF-8: each bad byte becomes U+FFFD, valid sequences around it are kept.
-  CHECK(json("a\xFF" "b") == "\"a\xEF\xBF\xBD" "b\"");
+  CHECK(json("a\xFF"
+             "b") ==
+        "\"a\xEF\xBF\xBD"
+        "b\"");
   CHECK(json("\x80") == "\"\xEF\xBF\xBD\"");
-  CHECK(json("x\xC3") == "\"x\xEF\xBF\xBD\"");                                   // truncated at the end
-  CHECK(json("\xC0\xAF") == "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");                     // overlong '/'
-  CHECK(json("\xED\xA0\x80") == "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");     // surrogate
-  CHECK(json("\xC3\xA9\xFE\"") == "\"\xC3\xA9\xEF\xBF\xBD\\\"\"");               // escape after repair
+  CHECK(json("x\xC3") == "\"x\xEF\xBF\xBD\"");                                // truncated at the end
+  CHECK(json("\xC0\xAF") == "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");                  // overlong '/'
+  CHECK(json("\xED\xA0\x80") == "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
+  CHECK(json("\xC3\xA9\xFE\"") == "\"\xC3\xA9\xEF\xBF\xBD\\\"\"");            // escape after repair
 }
 
 TEST_CASE("io: append_csv_field quotes per RFC 4180") {
@@ -920,4 +975,80 @@ TEST_CASE("io: AtomicOutput renames into place only on commit") {
   CHECK(entries() == std::vector<std::string>{"out.jsonl"});
   // An output in a missing folder fails up front.
   CHECK_THROWS_AS(AtomicOutput((dir.path / "no" / "such" / "dir.jsonl").string()), std::runtime_error);
+}
+
+TEST_CASE("io: each record's offset and length give its verbatim line, across batches, BOM and CRLF") {
+  TempDir dir;
+  // Lines of varied length, a BOM before the first and in the middle (files joined with cat),
+  // CRLF endings, blank lines and a rejected record between them; batches of ~1 KB so records
+  // span many reads of the buffer.
+  std::string bytes = "\xEF\xBB\xBF";
+  std::vector<std::string> expected;
+  for (int i = 0; i < 300; ++i) {
+    std::string rec =
+        "{\"id\":\"r" + std::to_string(i) + "\",\"text\":\"" + std::string(1 + (i * 37) % 200, 'x') + "\"}";
+    if (i == 150) bytes += "\xEF\xBB\xBF";
+    bytes += rec + (i % 3 == 0 ? "\r\n" : "\n");
+    expected.push_back(rec);
+    if (i % 50 == 7) bytes += "\n{\"id\":bad}\n";
+  }
+  const std::string path = dir.write("in.jsonl", bytes);
+  ReadOptions o = skipping();
+  o.batch_bytes = 1024;
+  o.keep_raw = true;
+  const auto r = read_all(path, o);
+  REQUIRE(r.articles.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    const auto& a = r.articles[i];
+    CHECK(a.raw == expected[i]);
+    CHECK(bytes.substr(a.offset, a.length) == expected[i]);
+  }
+}
+
+TEST_CASE("io: SourceFile copies byte ranges, and refuses a file that changed after it was opened") {
+  using samestory::SourceFile;
+  TempDir dir;
+  const std::string path = dir.write("in.jsonl", "first line\nsecond line\n");
+  CHECK_FALSE(SourceFile::open("-").has_value());
+  CHECK_FALSE(SourceFile::open(dir.path.string()).has_value());
+  CHECK_FALSE(SourceFile::open((dir.path / "missing").string()).has_value());
+  {
+    auto f = SourceFile::open(path);
+    REQUIRE(f.has_value());
+    std::string out = "x";
+    f->copy(11, 6, out);
+    f->copy(0, 5, out);
+    CHECK(out == "xsecondfirst");
+    CHECK_THROWS_WITH_AS(f->copy(20, 10, out),
+                         (path + ": the input changed while samestory ran: its records cannot be copied").c_str(),
+                         std::runtime_error);
+  }
+  {
+    // Replaced by another file of the same size (written beside it, renamed over it).
+    auto f = SourceFile::open(path);
+    REQUIRE(f.has_value());
+    fs::rename(dir.write("in2.jsonl", "FIRST line\nsecond line\n"), path);
+    std::string out;
+    CHECK_THROWS_WITH_AS(f->copy(0, 5, out),
+                         (path + ": the input changed while samestory ran: its records cannot be copied").c_str(),
+                         std::runtime_error);
+  }
+  {
+    // Appended to after it was opened.
+    auto f = SourceFile::open(path);
+    REQUIRE(f.has_value());
+    std::ofstream(path, std::ios::app) << "third\n";
+    std::string out;
+    CHECK_THROWS_AS(f->copy(0, 5, out), std::runtime_error);
+  }
+  {
+    // Same size and bytes, modification time moved.
+    auto f = SourceFile::open(path);
+    REQUIRE(f.has_value());
+    const timespec times[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+    REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+    std::string out;
+    CHECK_THROWS_AS(f->copy(0, 5, out), std::runtime_error);
+  }
 }

@@ -142,7 +142,7 @@ int BenchCommand::run() {
   PipelineResult result = run_pipeline(*reader, f.pipe);
   const double pipeline_seconds = since(start);
   const auto write_start = Clock::now();
-  out.write(cli::format_records(result, f.format == "csv" ? cli::Format::csv : cli::Format::jsonl, true));
+  cli::write_records(out, result, f.format == "csv" ? cli::Format::csv : cli::Format::jsonl, true);
   out.commit();
   const double write_seconds = since(write_start);
   const double total = since(start);

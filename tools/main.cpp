@@ -46,10 +46,13 @@ int run(RunFlags& f, bool stories, bool dedup) {
   const bool unique = dedup && f.emit == "unique";
   if (unique && f.format != "jsonl")
     throw cli::UsageError("--emit unique writes the input records: use --format jsonl");
-  // Records are read verbatim for --emit unique, and for --rejects (a duplicate id is found
-  // after reading); only --emit unique keeps them past the duplicate check.
-  f.read.keep_raw = unique || !f.rejects_path.empty();
-  f.pipe.keep_records = unique;
+  // --emit unique writes the canonical records verbatim: copied from the input file at the end
+  // when it is a regular file (its identity taken now, checked then), else kept as they are read.
+  // Records are also kept for --rejects (a duplicate id is found after reading), only until the
+  // duplicate check.
+  std::optional<SourceFile> input_file = unique ? SourceFile::open(f.input) : std::nullopt;
+  f.read.keep_raw = (unique && !input_file) || !f.rejects_path.empty();
+  f.pipe.keep_records = unique && !input_file;
   const bool show_progress = static_cast<bool>(f.pipe.progress);
   // Open every output first: a bad path fails before the work, and nothing is renamed into
   // place unless the whole run succeeds.
@@ -63,8 +66,10 @@ int run(RunFlags& f, bool stories, bool dedup) {
   PipelineResult result = run_pipeline(*reader, f.pipe);
   if (show_progress) std::fputs("\r\033[K", stderr);
 
-  out.write(unique ? cli::format_unique(result)
-                   : cli::format_records(result, f.format == "csv" ? cli::Format::csv : cli::Format::jsonl, stories));
+  if (unique)
+    cli::write_unique(out, result, input_file);
+  else
+    cli::write_records(out, result, f.format == "csv" ? cli::Format::csv : cli::Format::jsonl, stories);
   if (rejects) rejects->write(cli::format_rejects(result));
   if (summary) summary->write(cli::format_summary(result, 20));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -9,9 +9,32 @@
 
 namespace samestory::cli {
 
-std::string format_records(const PipelineResult& r, Format format, bool stories) {
-  std::string out;
-  out.reserve(r.articles.size() * 96);
+namespace {
+
+/// Appends to a buffer and hands it to `out` every megabyte or so.
+class Chunked {
+ public:
+  explicit Chunked(AtomicOutput& out) : out_(out) { buf_.reserve(kChunk + 4096); }
+  std::string& buf() { return buf_; }
+  void maybe_flush() {
+    if (buf_.size() >= kChunk) flush();
+  }
+  void flush() {
+    out_.write(buf_);
+    buf_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kChunk = std::size_t{1} << 20;
+  AtomicOutput& out_;
+  std::string buf_;
+};
+
+}  // namespace
+
+void write_records(AtomicOutput& dest, const PipelineResult& r, Format format, bool stories) {
+  Chunked chunks(dest);
+  std::string& out = chunks.buf();
   if (format == Format::csv)
     out += stories ? "id,dup_group,story,canonical,dup_score,story_score\n" : "id,dup_group,canonical,dup_score\n";
   for (std::size_t i = 0; i < r.articles.size(); ++i) {
@@ -51,18 +74,25 @@ std::string format_records(const PipelineResult& r, Format format, bool stories)
       out += '}';
     }
     out += '\n';
+    chunks.maybe_flush();
   }
-  return out;
+  chunks.flush();
 }
 
-std::string format_unique(const PipelineResult& r) {
-  std::string out;
+void write_unique(AtomicOutput& dest, const PipelineResult& r, std::optional<SourceFile>& input) {
+  Chunked chunks(dest);
+  std::string& out = chunks.buf();
   for (std::size_t i = 0; i < r.articles.size(); ++i) {
-    if (r.articles[i].canonical != i) continue;
-    out += r.articles[i].raw;
+    const auto& a = r.articles[i];
+    if (a.canonical != i) continue;
+    if (input)
+      input->copy(a.offset, a.length, out);
+    else
+      out += a.raw;
     out += '\n';
+    chunks.maybe_flush();
   }
-  return out;
+  chunks.flush();
 }
 
 std::string format_summary(const PipelineResult& r, std::size_t max_stories) {

@@ -18,8 +18,11 @@ struct Article {
   std::string url;
   std::string lang;
   std::optional<std::int64_t> published;  ///< seconds since 1970-01-01T00:00:00Z
-  std::uint64_t line = 0;  ///< 1-based line (JSONL) or file number (folder) it came from
-  std::string raw;         ///< the verbatim record, kept only when the reader is asked to
+  std::uint64_t line = 0;                 ///< 1-based line (JSONL) or file number (folder) it came from
+  std::string raw;                        ///< the verbatim record, kept only when the reader is asked to
+  /// Where the verbatim record lies in a JSONL input (bytes [offset, offset + length), without
+  /// a BOM or the line end): what Article::raw would hold, to be read back from the file.
+  std::uint64_t offset = 0, length = 0;
 };
 
 /// Parses an ISO 8601 / RFC 3339 timestamp ("2026-03-04", "2026-03-04T09:15:00Z",

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 #include "io/writer.hpp"
 
@@ -114,7 +115,8 @@ void AtomicOutput::write(std::string_view bytes) {
 void AtomicOutput::commit() {
   if (committed_) return;
   if (to_stdout_) {
-    if (std::fflush(file_) != 0) throw std::runtime_error(std::string("<stdout>: write error: ") + std::strerror(errno));
+    if (std::fflush(file_) != 0)
+      throw std::runtime_error(std::string("<stdout>: write error: ") + std::strerror(errno));
     committed_ = true;
     return;
   }
@@ -156,6 +158,56 @@ void AtomicOutput::commit() {
   if (int fd = ::open(folder_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
     ::fsync(fd);
     ::close(fd);
+  }
+}
+
+std::optional<SourceFile::Identity> SourceFile::identity(const std::string& path) {
+  struct stat st {};
+  if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return Identity{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                  static_cast<std::uint64_t>(st.st_size),
+                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+std::optional<SourceFile> SourceFile::open(const std::string& path) {
+  const auto id = identity(path);
+  if (!id) return std::nullopt;
+  return SourceFile(path, *id);
+}
+
+SourceFile::SourceFile(SourceFile&& o) noexcept
+    : path_(std::move(o.path_)), id_(o.id_), file_(std::exchange(o.file_, nullptr)) {}
+
+SourceFile& SourceFile::operator=(SourceFile&& o) noexcept {
+  if (this != &o) {
+    if (file_) std::fclose(file_);
+    path_ = std::move(o.path_);
+    id_ = o.id_;
+    file_ = std::exchange(o.file_, nullptr);
+  }
+  return *this;
+}
+
+SourceFile::~SourceFile() {
+  if (file_) std::fclose(file_);
+}
+
+void SourceFile::copy(std::uint64_t offset, std::uint64_t length, std::string& out) {
+  const auto changed = [&] {
+    return std::runtime_error(path_ + ": the input changed while samestory ran: its records cannot be copied");
+  };
+  if (!file_) {
+    if (identity(path_) != id_) throw changed();
+    file_ = std::fopen(path_.c_str(), "rb");
+    if (!file_) throw std::runtime_error(path_ + ": cannot open: " + std::strerror(errno));
+  }
+  if (offset > id_.size || length > id_.size - offset) throw changed();
+  const std::size_t at = out.size();
+  out.resize(at + length);
+  if (::fseeko(file_, static_cast<off_t>(offset), SEEK_SET) != 0 ||
+      std::fread(out.data() + at, 1, length, file_) != length) {
+    out.resize(at);
+    throw std::runtime_error(path_ + ": read error while copying records: " + std::strerror(errno));
   }
 }
 

@@ -20,12 +20,18 @@ namespace od = simdjson::ondemand;
 
 const char* type_name(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "unknown";
 }
@@ -201,7 +207,7 @@ Parsed parse_line(od::parser& parser, const char* data, std::size_t len, std::si
   double published_number = 0;
   // Known fields seen, to refuse a second one: which of two "id"s is meant is anyone's guess.
   enum : unsigned { kId = 1, kText = 2, kTitle = 4, kSource = 8, kUrl = 16, kLang = 32, kTime = 64 };
-  const std::pair<const std::string*, unsigned> known[] = {{&f.id, kId},   {&f.text, kText}, {&f.title, kTitle},
+  const std::pair<const std::string*, unsigned> known[] = {{&f.id, kId},         {&f.text, kText}, {&f.title, kTitle},
                                                            {&f.source, kSource}, {&f.url, kUrl},   {&f.lang, kLang},
                                                            {&f.time, kTime}};
   unsigned seen = 0;
@@ -317,6 +323,7 @@ class JsonlReader final : public ArticleReader {
       std::size_t begin, len;
       std::uint64_t number;
       bool oversized;
+      std::uint64_t offset;  // in the input
     };
     std::vector<Line> lines;
     // Fill buf_ with whole lines up to about batch_bytes.
@@ -334,8 +341,11 @@ class JsonlReader final : public ArticleReader {
         const Line& l = lines[i];
         Article& a = out[first + i];
         a.line = l.number;
+        a.offset = l.offset;
+        a.length = l.len;
         if (l.oversized) {
-          parsed[i].reason = "record is over --max-article-bytes (" + std::to_string(opt_.max_article_bytes) + " bytes)";
+          parsed[i].reason =
+              "record is over --max-article-bytes (" + std::to_string(opt_.max_article_bytes) + " bytes)";
           continue;
         }
         const char* p = line_data(l.begin);
@@ -351,7 +361,8 @@ class JsonlReader final : public ArticleReader {
         ++w;
       } else if (!parsed[i].blank) {
         Reject r{name_, lines[i].number, parsed[i].reason,
-                 std::string(line_data(lines[i].begin), std::min<std::size_t>(lines[i].len, lines[i].oversized ? 0 : lines[i].len))};
+                 std::string(line_data(lines[i].begin),
+                             std::min<std::size_t>(lines[i].len, lines[i].oversized ? 0 : lines[i].len))};
         if (lines[i].oversized) r.raw = oversized_prefix_[lines[i].number];
         if (opt_.on_error == OnError::fail) throw InputError(r);
         rejects.push_back(std::move(r));
@@ -370,6 +381,7 @@ class JsonlReader final : public ArticleReader {
   bool refill() {
     if (eof_) return false;
     if (pos_ > 0) {
+      chunk_base_ += pos_;
       chunk_.erase(chunk_.begin(), chunk_.begin() + static_cast<std::ptrdiff_t>(pos_));
       end_ -= pos_;
       pos_ = 0;
@@ -442,7 +454,7 @@ class JsonlReader final : public ArticleReader {
     // capacity valid.
     batch_.insert(batch_.end(), chunk_.data() + b, chunk_.data() + e);
     batch_.push_back('\n');
-    lines.push_back({at, e - b, line_no_, oversized});
+    lines.push_back({at, e - b, line_no_, oversized, chunk_base_ + b});
   }
 
   ReadOptions opt_;
@@ -452,6 +464,7 @@ class JsonlReader final : public ArticleReader {
   std::string name_;
   std::vector<char> chunk_;
   std::size_t pos_ = 0, end_ = 0;
+  std::uint64_t chunk_base_ = 0;  // input offset of chunk_[0]
   std::size_t read_size_ = std::size_t{64} << 10;
   std::vector<char> batch_;
   std::uint64_t line_no_ = 0, bytes_ = 0;

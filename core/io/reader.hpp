@@ -27,8 +27,8 @@ enum class OnError { fail, skip };
 struct ReadOptions {
   FieldMap fields;
   OnError on_error = OnError::fail;
-  bool keep_raw = false;                           ///< keep each record verbatim in Article::raw
-  std::size_t batch_bytes = std::size_t{8} << 20;  ///< target input bytes per batch
+  bool keep_raw = false;                                 ///< keep each record verbatim in Article::raw
+  std::size_t batch_bytes = std::size_t{8} << 20;        ///< target input bytes per batch
   std::size_t max_article_bytes = std::size_t{8} << 20;  ///< larger records are rejected
 };
 

@@ -10,7 +10,9 @@
 namespace samestory::detail {
 namespace fs = std::filesystem;
 
-bool is_valid_utf8(std::string_view s) { return first_invalid_utf8(s) == std::string_view::npos; }
+bool is_valid_utf8(std::string_view s) {
+  return first_invalid_utf8(s) == std::string_view::npos;
+}
 
 std::size_t first_invalid_utf8(std::string_view s) {
   std::size_t i = 0;
@@ -23,10 +25,14 @@ std::size_t first_invalid_utf8(std::string_view s) {
     }
     std::size_t n;
     std::uint32_t cp;
-    if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07;
-    else return i;
+    if ((c & 0xE0) == 0xC0)
+      n = 1, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+      n = 2, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+      n = 3, cp = c & 0x07;
+    else
+      return i;
     for (std::size_t k = 1; k <= n; ++k) {
       if (i + k >= s.size() || (p[i + k] & 0xC0) != 0x80) return i;
       cp = (cp << 6) | (p[i + k] & 0x3F);

@@ -1,7 +1,9 @@
 #pragma once
 // Output helpers: JSON/CSV escaping, score formatting and crash-safe output files.
 
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +23,39 @@ void append_score(std::string& out, double score);
 
 /// A JSON object with the article's fields (used to re-emit records read from .txt folders).
 std::string article_to_json(const Article& a);
+
+/// A regular input file whose records are copied to an output after the run (`dedup --emit
+/// unique` writes the canonical records verbatim without holding every record in memory).
+/// Its identity (device, inode, size, modification time) is taken when it is opened, before it
+/// is read; copy() checks it once more on first use, so records are never copied from a file
+/// that changed in between.
+class SourceFile {
+ public:
+  /// nullopt when `path` is not a regular file (stdin "-", a folder, a pipe or device).
+  static std::optional<SourceFile> open(const std::string& path);
+  SourceFile(SourceFile&&) noexcept;
+  SourceFile& operator=(SourceFile&&) noexcept;
+  ~SourceFile();
+
+  /// Appends bytes [offset, offset + length) of the file to `out`. Throws std::runtime_error
+  /// ("PATH: the input changed while samestory ran ...") when the file is not the one opened,
+  /// and on read errors.
+  void copy(std::uint64_t offset, std::uint64_t length, std::string& out);
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  struct Identity {
+    std::uint64_t device = 0, inode = 0, size = 0;
+    std::int64_t mtime_ns = 0;
+    bool operator==(const Identity&) const = default;
+  };
+  SourceFile(std::string path, Identity id) : path_(std::move(path)), id_(id) {}
+  static std::optional<Identity> identity(const std::string& path);
+
+  std::string path_;
+  Identity id_;
+  std::FILE* file_ = nullptr;  ///< opened (and the identity checked) by the first copy()
+};
 
 /// An output destination written crash-safely: data goes to a temporary file beside `path`
 /// which `commit()` flushes, fsyncs and renames over `path`. Destroying it uncommitted removes

@@ -190,6 +190,8 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       out.title = std::move(a.title);
       out.source = std::move(a.source);
       if (o.keep_records) out.raw = std::move(a.raw);
+      out.offset = a.offset;
+      out.length = a.length;
       out.published = a.published;
       keys[first + i] = {a.published, a.text.size()};
     });

@@ -69,7 +69,8 @@ struct PipelineStats {
 /// One accepted article, in input order, with what the run decided for it.
 struct ArticleOutcome {
   std::string id, title, source;
-  std::string raw;  ///< the verbatim record, when PipelineOptions::keep_records
+  std::string raw;                       ///< the verbatim record, when PipelineOptions::keep_records
+  std::uint64_t offset = 0, length = 0;  ///< where the verbatim record lies in its input (Article::offset)
   std::optional<std::int64_t> published;
   std::uint32_t canonical = 0;  ///< index of its dup group's canonical article
   std::uint32_t story = 0;      ///< index of its story's lead article
