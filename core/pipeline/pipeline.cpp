@@ -98,23 +98,30 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
     if (o.progress) o.progress(stage, done);
   };
 
-  // 1. Read and analyse, batch by batch; the text is dropped once analysed. Each article's
-  // signature is started at once (DeferredSigner: all but the shingles its possibly-boilerplate
-  // short lines touch), so its tokens are kept only when a later stage needs them: the story
-  // terms, or the shingle sets of exact verification.
+  // 1. Read and analyse, batch by batch; the text is dropped once analysed. The analysed text
+  // of every article is kept when a later stage needs it (the story terms, the shingle sets of
+  // exact verification); otherwise each signature is started at once (DeferredSigner: all but
+  // the shingles its possibly-boilerplate short lines touch) and only what it still needs is kept.
   const bool keep_text = o.stories || o.verify == Verify::exact;
   const sketch::DeferredSigner deferred(hasher);
   const std::size_t fw = hasher.filled_words();
-  std::vector<text::AnalyzedText> analyzed;
-  std::vector<sketch::DeferredRest> rests;
+  std::vector<text::AnalyzedText> analyzed;  // keep_text
+  std::vector<sketch::DeferredRest> rests;   // !keep_text
   std::vector<std::uint32_t> sigs;
-  std::vector<std::uint64_t> filled;
-  struct ReadScratch {
+  std::vector<std::uint64_t> filled;  // oph: the filled bins of each signature being built
+  struct SignScratch {
     text::AnalyzedText text;
     std::vector<sketch::TokenLine> lines;
+    sketch::DeferredRest rest;
     sketch::DeferredScratch sign;
   };
-  tbb::enumerable_thread_specific<ReadScratch> read_scratch;
+  tbb::enumerable_thread_specific<SignScratch> sign_scratch;
+  auto start_signature = [&](std::size_t i, const text::AnalyzedText& t, sketch::DeferredRest& rest, SignScratch& sc) {
+    sc.lines.clear();
+    for (const auto& l : t.lines) sc.lines.push_back({l.begin, l.end, l.hash});
+    deferred.begin(t.tokens, sc.lines, std::span<std::uint32_t>(sigs.data() + i * k, k),
+                   std::span<std::uint64_t>(filled.data() + i * fw, fw), rest, sc.sign);
+  };
   std::vector<cluster::CanonicalKey> keys;
   std::unordered_map<std::string, std::uint64_t> seen_ids;
   std::vector<Article> batch;
@@ -151,39 +158,41 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
     }
     batch.resize(n_keep);
     const std::size_t total = first + batch.size();
-    if (keep_text) analyzed.resize(total);
-    rests.resize(total);
     if (total > std::numeric_limits<std::uint32_t>::max() - 1)
       throw std::invalid_argument("more than 2^32 - 2 articles");
-    if (sigs.capacity() < total * k) {
-      // Grown by doubling, each new array advised for huge pages before it is first written.
-      std::vector<std::uint32_t> grown;
-      grown.reserve(std::max(total * k, 2 * sigs.capacity()));
-      detail::advise_huge_pages(grown.data(), grown.capacity() * sizeof(std::uint32_t));
-      grown.assign(sigs.begin(), sigs.end());
-      sigs.swap(grown);
+    if (keep_text) {
+      analyzed.resize(total);
+    } else {
+      rests.resize(total);
+      if (sigs.capacity() < total * k) {
+        // Grown by doubling, each new array advised for huge pages before it is first written.
+        std::vector<std::uint32_t> grown;
+        grown.reserve(std::max(total * k, 2 * sigs.capacity()));
+        detail::advise_huge_pages(grown.data(), grown.capacity() * sizeof(std::uint32_t));
+        grown.assign(sigs.begin(), sigs.end());
+        sigs.swap(grown);
+      }
+      sigs.resize(total * k);
+      filled.resize(total * fw);
     }
-    sigs.resize(total * k);
-    filled.resize(total * fw);
     res.articles.resize(total);
     keys.resize(total);
     tbb::parallel_for(std::size_t{0}, batch.size(), [&](std::size_t i) {
       Article& a = batch[i];
-      ReadScratch& sc = read_scratch.local();
+      SignScratch& sc = sign_scratch.local();
       text::AnalyzedText& t = keep_text ? analyzed[first + i] : sc.text;
       text::analyze(a.title, a.text, o.text, t);
-      sc.lines.clear();
-      for (const auto& l : t.lines) sc.lines.push_back({l.begin, l.end, l.hash});
-      deferred.begin(t.tokens, sc.lines, std::span<std::uint32_t>(sigs.data() + (first + i) * k, k),
-                     std::span<std::uint64_t>(filled.data() + (first + i) * fw, fw), rests[first + i], sc.sign);
-      rests[first + i].tokens.shrink_to_fit();
-      rests[first + i].pieces.shrink_to_fit();
       if (keep_text) {
         // Kept until the story stage: no growth slack.
         t.tokens.shrink_to_fit();
         t.lines.shrink_to_fit();
         t.title_tokens.shrink_to_fit();
         t.entities.shrink_to_fit();
+      } else {
+        sketch::DeferredRest& rest = rests[first + i];
+        start_signature(first + i, t, rest, sc);
+        rest.tokens.shrink_to_fit();
+        rest.pieces.shrink_to_fit();
       }
       ArticleOutcome& out = res.articles[first + i];
       out.id = std::move(a.id);
@@ -205,9 +214,12 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   st.input_bytes = bytes();
   timer.lap("read+analyse");
 
-  // 2. Boilerplate lines: the short lines are the pieces of the deferred signatures with a hash.
+  // 2. Boilerplate lines: the short lines of the analysed text, or the pieces of the started
+  // signatures with a hash (the same lines).
   text::BoilerplateModel bp(o.boilerplate_min_docs);
-  {
+  if (keep_text) {
+    for (const auto& t : analyzed) bp.add(t);
+  } else {
     std::vector<std::uint64_t> hashes;
     for (const auto& r : rests) {
       hashes.clear();
@@ -217,23 +229,32 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   }
   bp.finalize();
   st.boilerplate_lines = bp.size();
+  for (const auto& t : analyzed)
+    for (const auto& l : t.lines) st.boilerplate_dropped += bp.is_boilerplate(l);
   for (const auto& r : rests)
     for (const auto& p : r.pieces) st.boilerplate_dropped += bp.is_boilerplate(p.hash);
   timer.lap("boilerplate");
 
-  // 3. Signatures finished, in parallel: the shingles around the short lines, boilerplate dropped.
+  // 3. Signatures, in parallel, in one flat array (started here from the analysed text when it
+  // was kept): the shingles around the short lines, boilerplate dropped.
+  if (keep_text) {
+    detail::resize_huge(sigs, n * k);
+    filled.resize(n * fw);
+  }
   std::vector<std::uint8_t> include(n, 0);
   std::vector<std::vector<std::uint64_t>> sets(o.verify == Verify::exact ? n : 0);
-  tbb::enumerable_thread_specific<sketch::DeferredScratch> sign_scratch;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 16), [&](const auto& range) {
-    sketch::DeferredScratch& sc = sign_scratch.local();
+    SignScratch& sc = sign_scratch.local();
     std::vector<std::uint64_t> tokens, shingles;
     std::vector<std::uint8_t> flags;
     for (std::size_t i = range.begin(); i < range.end(); ++i) {
+      if (keep_text) start_signature(i, analyzed[i], sc.rest, sc);
+      sketch::DeferredRest& rest = keep_text ? sc.rest : rests[i];
       include[i] = deferred.finish(
-          rests[i], [&](std::uint64_t line) { return bp.is_boilerplate(line); },
-          std::span<std::uint32_t>(sigs.data() + i * k, k), std::span<std::uint64_t>(filled.data() + i * fw, fw), sc);
-      rests[i] = sketch::DeferredRest{};
+          rest, [&](std::uint64_t line) { return bp.is_boilerplate(line); },
+          std::span<std::uint32_t>(sigs.data() + i * k, k), std::span<std::uint64_t>(filled.data() + i * fw, fw),
+          sc.sign);
+      if (!keep_text) rest = sketch::DeferredRest{};
       if (o.verify == Verify::exact) {
         boilerplate_flags(analyzed[i], bp, flags);
         text::kept_tokens(analyzed[i], flags, tokens, nullptr);
