@@ -1,11 +1,23 @@
 #pragma once
-// A deterministic synthetic corpus for the benchmarks (Zipf-like vocabulary, ~4 KB articles).
+// Corpora for the benchmarks: a synthetic one (Zipf-like vocabulary, ~4 KB articles) built in
+// memory, and the generator's (`samestory gen`) read through the JSONL reader.
+#include <unistd.h>
+
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "cluster/stories.hpp"
+#include "cluster/story_terms.hpp"
+#include "gen/generator.hpp"
 #include "io/article.hpp"
+#include "io/reader.hpp"
+#include "text/tokenize.hpp"
+#include "tfidf/tfidf.hpp"
 
 namespace samestory::bench {
 
@@ -46,6 +58,60 @@ inline std::size_t corpus_bytes(const std::vector<Article>& docs) {
   std::size_t b = 0;
   for (const auto& d : docs) b += d.text.size() + d.title.size();
   return b;
+}
+
+/// The first n articles of `samestory gen --seed 1` (curly quotes on about half the lines, as
+/// generated news has them), through a temporary JSONL file and the JSONL reader.
+inline std::vector<Article> generated_corpus(std::size_t n) {
+  namespace fs = std::filesystem;
+  const fs::path path = fs::temp_directory_path() / ("samestory-bench-" + std::to_string(::getpid()) + ".jsonl");
+  {
+    gen::GenOptions g;
+    g.articles = n;
+    gen::Generator gn(g);
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    std::string line, gold;
+    while (gn.next(line, gold)) {
+      line.push_back('\n');
+      std::fwrite(line.data(), 1, line.size(), f);
+    }
+    std::fclose(f);
+  }
+  std::vector<Article> out;
+  std::vector<Reject> rejects;
+  auto reader = open_reader(path.string(), ReadOptions{});
+  while (reader->next_batch(out, rejects)) {
+  }
+  fs::remove(path);
+  return out;
+}
+
+/// The story term counts of each article, per field (as the pipeline counts a canonical's, with
+/// no boilerplate line).
+inline std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields> story_counts(
+    const std::vector<Article>& docs) {
+  std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields> out;
+  text::AnalyzedText t;
+  for (const auto& d : docs) {
+    text::analyze(d.title, d.text, {}, t);
+    const std::vector<std::uint8_t> none(t.lines.size(), 0);
+    auto c = cluster::story_terms(t, none);
+    for (std::size_t f = 0; f < cluster::kStoryFields; ++f) out[f].push_back(std::move(c[f]));
+  }
+  return out;
+}
+
+/// The story stage's input for the articles (each its own canonical), as the pipeline builds it.
+inline cluster::StoryCorpus story_corpus(const std::vector<Article>& docs) {
+  auto counts = story_counts(docs);
+  cluster::StoryCorpus c;
+  for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
+    c.fields[f] = tfidf::fit_rows(counts[f], f == cluster::kBigram ? 2 : 1);
+  for (const auto& d : docs) {
+    c.published.push_back(d.published);
+    c.keys.push_back({d.published, d.text.size()});
+  }
+  return c;
 }
 
 }  // namespace samestory::bench

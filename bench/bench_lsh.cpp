@@ -14,7 +14,8 @@ static void BM_CandidatePairs(benchmark::State& state) {
   std::uint64_t s = 1;
   for (auto& v : sigs) v = static_cast<std::uint32_t>(bench::splitmix(s));
   for (std::size_t i = 10; i < n; i += 10)  // plant duplicates
-    std::copy_n(sigs.begin() + static_cast<std::ptrdiff_t>((i - 5) * k), k, sigs.begin() + static_cast<std::ptrdiff_t>(i * k));
+    std::copy_n(sigs.begin() + static_cast<std::ptrdiff_t>((i - 5) * k), k,
+                sigs.begin() + static_cast<std::ptrdiff_t>(i * k));
   std::vector<std::uint8_t> include(n, 1);
   const PipelineOptions defaults;  // the pipeline's banding at its default threshold
   const auto bands = lsh::optimal_bands(defaults.dup_threshold, k, defaults.lsh_fp_weight, defaults.lsh_fn_weight);

@@ -1,13 +1,7 @@
 // Normalise + tokenise + analyse throughput (bytes/s).
 #include <benchmark/benchmark.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
 
 #include "bench_corpus.hpp"
-#include "gen/generator.hpp"
-#include "io/reader.hpp"
 #include "text/normalize.hpp"
 #include "text/tokenize.hpp"
 
@@ -29,35 +23,9 @@ static void BM_Analyze(benchmark::State& state) {
 }
 BENCHMARK(BM_Analyze)->Unit(benchmark::kMillisecond);
 
-/// The first n articles of `samestory gen --seed 1` (curly quotes on about half the lines, as
-/// generated news has them), through a temporary JSONL file and the JSONL reader.
-static std::vector<Article> generated_corpus(std::size_t n) {
-  namespace fs = std::filesystem;
-  const fs::path path = fs::temp_directory_path() / ("samestory-bench-text-" + std::to_string(::getpid()) + ".jsonl");
-  {
-    gen::GenOptions g;
-    g.articles = n;
-    gen::Generator gn(g);
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    std::string line, gold;
-    while (gn.next(line, gold)) {
-      line.push_back('\n');
-      std::fwrite(line.data(), 1, line.size(), f);
-    }
-    std::fclose(f);
-  }
-  std::vector<Article> out;
-  std::vector<Reject> rejects;
-  auto reader = open_reader(path.string(), ReadOptions{});
-  while (reader->next_batch(out, rejects)) {
-  }
-  fs::remove(path);
-  return out;
-}
-
 // The same with fresh output each time, as the pipeline and the feed index analyse.
 static void BM_AnalyzeGenerated(benchmark::State& state) {
-  const auto docs = generated_corpus(1000);
+  const auto docs = bench::generated_corpus(1000);
   text::AnalyzedText check;
   text::analyze(docs[0].title, docs[0].text, {}, check);
   if (docs.size() != 1000 || check.tokens.empty()) state.SkipWithError("generated corpus or analysis is empty");
