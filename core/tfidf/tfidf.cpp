@@ -505,6 +505,24 @@ double cosine_portable(Row a, Row b) {
 }
 
 #if SAMESTORY_HAVE_AVX2_COSINE
+/// Per 8-bit mask, the lanes that are set, in order, then the others: a permutation that packs
+/// the set lanes of a vector to its front.
+struct PackLanes {
+  alignas(32) std::int32_t order[256][8];
+};
+constexpr PackLanes make_pack_lanes() {
+  PackLanes t{};
+  for (unsigned m = 0; m < 256; ++m) {
+    int at = 0;
+    for (int l = 0; l < 8; ++l)
+      if (m >> l & 1) t.order[m][at++] = l;
+    for (int l = 0; l < 8; ++l)
+      if (!(m >> l & 1)) t.order[m][at++] = l;
+  }
+  return t;
+}
+constexpr PackLanes kPackLanes = make_pack_lanes();
+
 /// The merge join on blocks of eight indices against eight: each of a's lanes is compared with
 /// b's block in eight rotations, taking b's value where they match. Blocks advance as in the
 /// merge (the one with the smaller last index, or both), so every match is found once and the
@@ -520,6 +538,9 @@ __attribute__((target("avx2"))) double cosine_avx2(Row a, Row b) {
   float res = 0.0f;
   std::size_t i = 0, j = 0;
   const __m256i rotate = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0);
+  constexpr std::size_t kFound = 256;
+  alignas(32) float found[kFound];  // matched products not yet added, in index order
+  std::size_t n_found = 0;
   while (i + 8 <= na && j + 8 <= nb) {
     const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ia + i));
     __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ib + j));
@@ -533,15 +554,25 @@ __attribute__((target("avx2"))) double cosine_avx2(Row a, Row b) {
       y = _mm256_permutevar8x32_epi32(y, rotate);
       yv = _mm256_permutevar8x32_ps(yv, rotate);
     }
-    if (unsigned m = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(any)))) {
-      alignas(32) float p[8];
-      _mm256_store_ps(p, _mm256_mul_ps(_mm256_loadu_ps(va + i), other));
-      for (; m; m &= m - 1) res += p[__builtin_ctz(m)];
+    // The matching lanes' products packed to the front (a permutation chosen by the match
+    // mask) and appended to `found`: no branch on the matches, which a merge of two similar
+    // documents would mispredict block after block. They are summed in order below.
+    const unsigned m = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(any)));
+    const __m256 p = _mm256_mul_ps(_mm256_loadu_ps(va + i), other);
+    _mm256_storeu_ps(found + n_found, _mm256_permutevar8x32_ps(
+                                          p, _mm256_load_si256(reinterpret_cast<const __m256i*>(kPackLanes.order[m]))));
+    n_found += static_cast<std::size_t>(__builtin_popcount(m));
+    if (n_found > kFound - 8) {
+      for (std::size_t k = 0; k < n_found; ++k) res += found[k];
+      n_found = 0;
     }
+    // Advanced without a branch: which block moves on is as unpredictable as the data.
     const std::int32_t amax = ia[i + 7], bmax = ib[j + 7];
-    i += amax <= bmax ? 8 : 0;
-    j += bmax <= amax ? 8 : 0;
+    const auto diff = static_cast<std::int64_t>(amax) - bmax;  // no overflow in 64 bits
+    i += static_cast<std::size_t>((diff - 1) >> 63) & 8;       // amax <= bmax
+    j += static_cast<std::size_t>((-diff - 1) >> 63) & 8;      // bmax <= amax
   }
+  for (std::size_t k = 0; k < n_found; ++k) res += found[k];
   return static_cast<double>(merge_rest(a, b, i, j, res));
 }
 #endif
