@@ -217,10 +217,21 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
     if (!narrow && s.count32.size() != n) s.count32.assign(n, 0);
     auto& out = per_chunk[ch];
     for (std::size_t d = ch * kChunk; d < std::min(n, (ch + 1) * kChunk); ++d) {
-      s.touched.clear();
+      // Each partner is written to `touched` and the end moved on only at its first count: no
+      // branch on whether a doc was seen (the docs of a bucket are as good as random). The
+      // buckets bound how many can be written.
+      std::size_t bound = 0;
+      for (std::uint32_t k = doc_start[d]; k < doc_start[d + 1]; ++k) {
+        const std::uint32_t p = doc_entry[k], b = bucket_begin[p], e = bucket_end[p];
+        bound += e - b <= o.max_bucket || p == b ? e - b : 3;
+      }
+      if (s.touched.size() < bound) s.touched.resize(bound);
+      std::uint32_t* const touched = s.touched.data();
+      std::size_t n_touched = 0;
       auto count_all = [&](auto& count) {
         auto add = [&](std::uint32_t j) {
-          if (count[j]++ == 0) s.touched.push_back(j);
+          touched[n_touched] = j;
+          n_touched += count[j]++ == 0;
         };
         for (std::uint32_t k = doc_start[d]; k < doc_start[d + 1]; ++k) {
           const std::uint32_t p = doc_entry[k], b = bucket_begin[p], e = bucket_end[p];
@@ -256,17 +267,23 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
         count_all(s.count32);
       }
       if (cap == 0) {
-        std::sort(s.touched.begin(), s.touched.end());
-        for (auto j : s.touched)
-          if (take(j) >= o.min_shared) out.emplace_back(static_cast<std::uint32_t>(d), j);
+        std::sort(touched, touched + n_touched);
+        for (std::size_t t = 0; t < n_touched; ++t)
+          if (take(touched[t]) >= o.min_shared) out.emplace_back(static_cast<std::uint32_t>(d), touched[t]);
         continue;
       }
-      s.best.clear();
-      for (auto j : s.touched)
-        if (const std::uint32_t c = take(j); c >= o.min_shared) s.best.emplace_back(c, j);
-      const std::size_t keep = std::min<std::size_t>(cap, s.best.size());
+      // The partners sharing min_shared terms, kept the same way (most are below it).
+      if (s.best.size() < n_touched) s.best.resize(n_touched);
+      std::size_t n_best = 0;
+      for (std::size_t t = 0; t < n_touched; ++t) {
+        const std::uint32_t c = take(touched[t]);
+        s.best[n_best] = {c, touched[t]};
+        n_best += c >= o.min_shared;
+      }
+      const auto best_end = s.best.begin() + static_cast<std::ptrdiff_t>(n_best);
+      const std::size_t keep = std::min<std::size_t>(cap, n_best);
       std::partial_sort(
-          s.best.begin(), s.best.begin() + static_cast<std::ptrdiff_t>(keep), s.best.end(),
+          s.best.begin(), s.best.begin() + static_cast<std::ptrdiff_t>(keep), best_end,
           [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
       for (std::size_t t = 0; t < keep; ++t) {
         const auto j = s.best[t].second, i = static_cast<std::uint32_t>(d);
