@@ -323,6 +323,29 @@ TEST_CASE("gen: the knobs do what they say") {
     CHECK(c.articles[0].rfind("{\"id\":\"x\\\"00000001\"", 0) == 0);
     CHECK(c.articles[0].find("\"published\":\"2023-11-1") != std::string::npos);
   }
+  SUBCASE("a big event per block, reported by that many distinct outlets") {
+    auto o = with(2000, 4);
+    o.outlets = 600;
+    o.big_event_reports = 150;
+    std::map<std::string, std::set<std::string>> outlets;  // story -> outlets of its originals
+    std::map<std::string, std::size_t> originals;
+    for (const auto& r : parse(generate(o)))
+      if (r.dup_group == r.id) outlets[r.story].insert(r.source), ++originals[r.story];
+    std::size_t big = 0;
+    for (const auto& [story, n] : originals) {
+      if (n <= 8) continue;  // the other events have at most 8 reports
+      ++big;
+      CHECK(n == 150);
+      CHECK(outlets[story].size() == 150);
+    }
+    CHECK(big == 2);  // one per block
+    // Off by default, and the default bytes do not depend on it being there.
+    o.big_event_reports = 0;
+    o.outlets = 40;
+    CHECK(generate(o).articles == generate(with(2000, 4)).articles);
+    o.big_event_reports = 1;
+    CHECK_THROWS_AS(gen::Generator{o}, std::invalid_argument);
+  }
   SUBCASE("bad options are refused") {
     auto o = with(10);
     o.dup_fraction = 0.95;

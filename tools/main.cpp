@@ -245,6 +245,10 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--outlets", gen_opts.outlets, "Number of outlets")->capture_default_str();
   gen_cmd->add_option("--days", gen_opts.days, "Days the publication times spread over")->capture_default_str();
   gen_cmd->add_option("--mean-words", gen_opts.mean_words, "Mean article length in words")->capture_default_str();
+  gen_cmd
+      ->add_option("--big-event-reports", gen_opts.big_event_reports,
+                   "Per block of 1,000 articles, one event reported by this many outlets (0: none)")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);

@@ -148,6 +148,7 @@ void validate(const GenOptions& o) {
   if (o.days < 1 || o.days > 36500) bad("days must be in [1, 36500]");
   if (!(o.mean_words >= 20 && o.mean_words <= 20000)) bad("mean_words must be in [20, 20000]");
   if (!(o.sibling_fraction >= 0 && o.sibling_fraction <= 1)) bad("sibling_fraction must be in [0, 1]");
+  if (o.big_event_reports == 1 || o.big_event_reports > 100000) bad("big_event_reports must be 0 or in [2, 100000]");
   if (!(o.missing_title >= 0 && o.missing_title <= 1)) bad("missing_title must be in [0, 1]");
   if (!(o.missing_published >= 0 && o.missing_published <= 1)) bad("missing_published must be in [0, 1]");
   if (o.vocabulary < 1000 || o.vocabulary > 1000000) bad("vocabulary must be in [1000, 1000000]");
@@ -752,6 +753,9 @@ struct Generator::Impl {
     const std::uint32_t max_reports =
         std::min<std::uint32_t>(kMaxReports, static_cast<std::uint32_t>(lex.reporting.size()));
     std::uint32_t assigned = 0;
+    // The big event first (its size then shuffled in with the others'); 0 by default.
+    const std::uint32_t big = std::min({o.big_event_reports, multi, static_cast<std::uint32_t>(lex.reporting.size())});
+    if (big >= 2) sizes.push_back(big), assigned += big;
     while (max_reports >= 2 && multi - assigned >= 2) {
       std::uint32_t s = std::min(draw_size(plan), max_reports);
       const std::uint32_t rem = multi - assigned;
@@ -770,7 +774,7 @@ struct Generator::Impl {
       std::swap(sizes[i - 1], sizes[plan.below(static_cast<std::uint32_t>(i))]);
 
     arts.reserve(n);
-    std::array<std::uint32_t, kMaxReports> taken{};
+    std::vector<std::uint32_t> taken(std::max<std::size_t>(kMaxReports, big));
     for (const std::uint32_t size : sizes) {
       std::uint32_t fi = 0;
       bool sibling = false;
@@ -786,10 +790,20 @@ struct Generator::Impl {
         a.event = ei;
         a.root = static_cast<std::uint32_t>(arts.size());
         a.source = a.root;
-        // Independent reports come from distinct outlets.
-        for (;;) {
+        // Independent reports come from distinct outlets (for the big event, after 64 draws of
+        // outlets already taken, the first free one in order: rarely publishing outlets would take
+        // long to draw).
+        const auto fresh = [&](std::uint32_t outlet) {
+          return std::find(taken.begin(), taken.begin() + k, outlet) == taken.begin() + k;
+        };
+        for (std::uint32_t draw = 0;; ++draw) {
           a.outlet = lex.reporting[lex.reporting_pick.sample(plan.next())];
-          if (std::find(taken.begin(), taken.begin() + k, a.outlet) == taken.begin() + k) break;
+          if (fresh(a.outlet)) break;
+          if (size > kMaxReports && draw == 64) {
+            for (std::uint32_t x = 0; !fresh(a.outlet = lex.reporting[x]); ++x) {
+            }
+            break;
+          }
         }
         taken[k] = a.outlet;
         a.published = events[ei].time +

@@ -20,15 +20,18 @@ struct GenOptions {
   std::uint32_t days = 60;          ///< events fall in [start, start + days); 1..36500
   double mean_words = 500;          ///< mean body length in words (log-normal, clipped); 20..20000
 
-  double sibling_fraction = 0.15;    ///< share of events that reuse the actors of an earlier event
-                                     ///< of the block (another date and place): a different story
-  double missing_title = 0;          ///< share of articles without "title"
-  double missing_published = 0;      ///< share of articles without "published"
-  std::uint32_t vocabulary = 50000;  ///< pseudo-word types (1000..1000000)
-  std::uint32_t block = 1000;        ///< articles planned together; dup groups and stories never
-                                     ///< cross a block; memory is O(block x mean_words)
-                                     ///< (10..1000000, block x mean_words <= 5e7)
-  std::string id_prefix = "a";       ///< ids are id_prefix + 8+ digit 1-based index ("a00000001")
+  double sibling_fraction = 0.15;       ///< share of events that reuse the actors of an earlier event
+                                        ///< of the block (another date and place): a different story
+  std::uint32_t big_event_reports = 0;  ///< 0, or 2..100000: per block, one event reported by this
+                                        ///< many distinct outlets (at most the block's multi-report
+                                        ///< originals and the outlets that publish originals)
+  double missing_title = 0;             ///< share of articles without "title"
+  double missing_published = 0;         ///< share of articles without "published"
+  std::uint32_t vocabulary = 50000;     ///< pseudo-word types (1000..1000000)
+  std::uint32_t block = 1000;           ///< articles planned together; dup groups and stories never
+                                        ///< cross a block; memory is O(block x mean_words)
+                                        ///< (10..1000000, block x mean_words <= 5e7)
+  std::string id_prefix = "a";          ///< ids are id_prefix + 8+ digit 1-based index ("a00000001")
 };
 
 /// Throws std::invalid_argument naming the first out-of-range field.
