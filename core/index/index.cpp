@@ -254,6 +254,24 @@ void count_shared(std::vector<C>& count, std::size_t docs,
   touched.resize(n);
 }
 
+/// The touched docs sharing at least min_shared terms, as (count, doc) in touched order; every
+/// counter reset. Without a branch per doc: most touched docs share one term, unpredictably.
+template <class C>
+void rank_shared(std::vector<C>& count, const std::vector<std::uint32_t>& touched, std::uint32_t min_shared,
+                 std::vector<std::pair<std::uint32_t, std::uint32_t>>& ranked) {
+  ranked.resize(touched.size());
+  C* const c = count.data();
+  auto* const out = ranked.data();
+  std::size_t r = 0;
+  for (const auto d : touched) {
+    const std::uint32_t shared = c[d];
+    c[d] = 0;
+    out[r] = {shared, d};
+    r += shared >= min_shared;
+  }
+  ranked.resize(r);
+}
+
 }  // namespace
 
 void State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t pub, const BatchDocs* batch,
@@ -318,6 +336,7 @@ void State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t 
       total += n_base;
     }
     if (added && !added->empty()) {
+      prefetch(added->data());
       lists.emplace_back(added->data(), added->size());
       total += added->size();
     }
@@ -336,16 +355,12 @@ void State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t 
   else
     count_shared(count16, n_docs, lists, total, touched);
   thread_local std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (shared terms, doc)
-  ranked.clear();
+  if (bytes)
+    rank_shared(count8, touched, params.story.min_shared, ranked);
+  else
+    rank_shared(count16, touched, params.story.min_shared, ranked);
   const std::size_t m = doc_story.size();  // batch docs (>= m) are live
-  for (auto d : touched) {
-    const std::uint32_t c = bytes ? count8[d] : count16[d];
-    if (c >= params.story.min_shared && (d >= m || doc_alive[d])) ranked.emplace_back(c, d);
-    if (bytes)
-      count8[d] = 0;
-    else
-      count16[d] = 0;
-  }
+  std::erase_if(ranked, [&](const auto& r) { return r.second < m && !doc_alive[r.second]; });
   const auto by_shared = [](const auto& x, const auto& y) {
     return x.first != y.first ? x.first > y.first : x.second < y.second;
   };
@@ -442,7 +457,70 @@ struct Prepared {
   std::vector<Term> stored;  ///< already weighted (merge)
   unsigned stored_mask = 0;
   bool has_stored = false;
+  // What State::insert needs from the index as it stood before the batch (State::look_up; add()
+  // fills it in the same parallel pass as the analysis, insert() when it is missing): the id's
+  // hash, the band keys, each band's bucket members (band b's: members[bounds[b] ..
+  // bounds[b + 1])) and the MinHash verdict for each member the bucket rule can pair it with.
+  bool looked_up = false;
+  std::uint64_t id_hash = 0;
+  std::vector<std::uint64_t> keys;
+  std::vector<std::uint32_t> members, bounds, checked;  // checked: ascending slots
+  std::vector<std::uint8_t> passed;                     // per checked slot
+  // Per story term (fields in order, as weigh() takes them): the document-frequency counter it
+  // counts in (its key, or its bigram bucket tagged with the bigram field) and that counter's
+  // part (State::insert counts the batch's terms in kDfParts parts).
+  std::vector<std::uint64_t> df_ids;
+  std::vector<std::uint8_t> df_parts;
 };
+
+namespace detail {
+
+void State::look_up(Prepared& p) const {
+  const std::uint32_t k = params.minhash.num_perm, nb = bands.bands;
+  p.looked_up = true;
+  p.id_hash = IdMap::hash(p.id);
+  p.df_ids.clear();
+  p.df_parts.clear();
+  if (!p.has_stored) {
+    constexpr std::uint64_t kBigramMask = (std::uint64_t{1} << kBigramDfBits) - 1;
+    for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
+      for (const auto& [term, count] : p.counts[f]) {
+        const std::uint64_t key = term_key(f, term);
+        const std::uint64_t id =
+            f == cluster::kBigram ? (std::uint64_t{cluster::kBigram} << 62) | (key & kBigramMask) : key;
+        p.df_ids.push_back(id);
+        // Not the top bits of FlatMap::mix (the home cell of a part's map): another multiplier.
+        p.df_parts.push_back(static_cast<std::uint8_t>((id * 0xC2B2AE3D27D4EB4FULL) >> 61));
+      }
+  }
+  if (!p.include) {
+    p.keys.clear(), p.members.clear(), p.bounds.clear(), p.checked.clear(), p.passed.clear();
+    return;
+  }
+  p.keys.resize(nb);
+  for (std::uint32_t b = 0; b < nb; ++b) p.keys[b] = band_key(p.sig.data(), b);
+  bucket_members(p.keys.data(), p.members, p.bounds);
+  auto& c = p.checked;
+  c.clear();
+  for (std::uint32_t b = 0; b < nb; ++b) {
+    const std::uint32_t lo = p.bounds[b], hi = p.bounds[b + 1];
+    if (lo == hi) continue;
+    if (hi - lo + 1 <= params.max_bucket) {
+      c.insert(c.end(), p.members.begin() + lo, p.members.begin() + hi);
+    } else {
+      c.push_back(p.members[lo]);
+      c.push_back(p.members[hi - 1]);
+    }
+  }
+  std::sort(c.begin(), c.end());
+  c.erase(std::unique(c.begin(), c.end()), c.end());
+  p.passed.resize(c.size());
+  for (std::size_t j = 0; j < c.size(); ++j)
+    p.passed[j] = !(sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(sigs.data() + std::size_t{c[j]} * k,
+                                                                                   k)) < params.dup_threshold - 1e-12);
+}
+
+}  // namespace detail
 
 namespace {
 
@@ -456,42 +534,65 @@ std::vector<std::uint64_t> short_lines(const text::AnalyzedText& t) {
   return h;
 }
 
-/// Analyses a batch; `line_docs(hash)` says in how many articles a short line has been seen.
+/// The signature, shingle flag and story term counts of an analysed article, its lines marked
+/// boilerplate by `line_docs(hash)` (the articles a short line has been seen in).
 template <class LineDocs>
-std::vector<Prepared> prepare(std::vector<Article>& batch, const std::vector<text::AnalyzedText>& analyzed,
-                              const detail::State& s, LineDocs line_docs, std::int64_t now) {
-  std::vector<Prepared> out(batch.size());
-  const std::uint32_t k = s.params.minhash.num_perm;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, batch.size(), 8), [&](const auto& r) {
-    std::vector<std::uint64_t> tokens, shingles;
-    std::vector<std::uint8_t> bp;
-    for (std::size_t i = r.begin(); i < r.end(); ++i) {
-      const auto& t = analyzed[i];
-      bp.assign(t.lines.size(), 0);
-      for (std::size_t l = 0; l < t.lines.size(); ++l)
-        bp[l] = t.lines[l].hash != 0 && line_docs(t.lines[l].hash) >= s.params.boilerplate_min_docs;
-      text::kept_tokens(t, bp, tokens, nullptr);
-      shingles.clear();
-      s.hasher->shingles(tokens, shingles);
-      Prepared& p = out[i];
-      p.include = !shingles.empty();
-      p.sig.resize(k);
-      s.hasher->sign(shingles, p.sig);
-      p.counts = cluster::story_terms(t, bp);
-      p.id = std::move(batch[i].id);
-      p.published = batch[i].published ? *batch[i].published : kNoTime;
-      p.inserted = now;
-      p.length = batch[i].text.size();
-    }
-  });
-  return out;
+void prepare_terms(const text::AnalyzedText& t, const detail::State& s, LineDocs line_docs, Prepared& p) {
+  thread_local std::vector<std::uint64_t> tokens, shingles;
+  thread_local std::vector<std::uint8_t> bp;
+  bp.assign(t.lines.size(), 0);
+  for (std::size_t l = 0; l < t.lines.size(); ++l)
+    bp[l] = t.lines[l].hash != 0 && line_docs(t.lines[l].hash) >= s.params.boilerplate_min_docs;
+  text::kept_tokens(t, bp, tokens, nullptr);
+  shingles.clear();
+  s.hasher->shingles(tokens, shingles);
+  p.include = !shingles.empty();
+  p.sig.resize(s.params.minhash.num_perm);
+  s.hasher->sign(shingles, p.sig);
+  p.counts = cluster::story_terms(t, bp);
 }
 
-std::vector<text::AnalyzedText> analyze_all(const std::vector<Article>& batch, const text::TextOptions& o) {
-  std::vector<text::AnalyzedText> a(batch.size());
-  tbb::parallel_for(std::size_t{0}, batch.size(),
-                    [&](std::size_t i) { text::analyze(batch[i].title, batch[i].text, o, a[i]); });
-  return a;
+/// Analyses and prepares a batch in one parallel pass per article (its analysis still in cache
+/// when it is prepared; two passes over the batch took twice the one-article cost), deciding
+/// boilerplate on the line counts before the batch (`before(hash)`); `also(p)` runs on each
+/// prepared article in that pass. Then `count(lines)` counts the batch's short lines (each
+/// article's distinct ones, `lines[i]`, in input order) and returns, sorted, those whose count
+/// crossed boilerplate_min_docs with the batch; the articles holding one are prepared again with
+/// `after(hash)` (rare: a line becoming boilerplate in this batch). The same result as counting
+/// first and preparing with the new counts.
+template <class Before, class Count, class After, class Also>
+std::vector<Prepared> prepare_batch(std::vector<Article>& batch, const detail::State& s, Before before, Count count,
+                                    After after, Also also, std::int64_t now) {
+  const std::size_t n = batch.size();
+  std::vector<Prepared> out(n);
+  std::vector<text::AnalyzedText> analyzed(n);
+  std::vector<std::vector<std::uint64_t>> lines(n);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const auto& r) {
+    for (std::size_t i = r.begin(); i < r.end(); ++i) {
+      const Article& a = batch[i];
+      text::analyze(a.title, a.text, s.params.text, analyzed[i]);
+      lines[i] = short_lines(analyzed[i]);
+      Prepared& p = out[i];
+      prepare_terms(analyzed[i], s, before, p);
+      p.published = a.published ? *a.published : kNoTime;
+      p.inserted = now;
+      p.length = a.text.size();
+      p.id = std::move(batch[i].id);
+      also(p);
+    }
+  });
+  const std::vector<std::uint64_t> crossed = count(lines);
+  if (!crossed.empty())
+    tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+      for (const auto h : lines[i])
+        if (std::binary_search(crossed.begin(), crossed.end(), h)) {
+          prepare_terms(analyzed[i], s, after, out[i]);
+          out[i].looked_up = false;
+          also(out[i]);
+          return;
+        }
+    });
+  return out;
 }
 
 /// How many keys ahead of its lookup a df cache hint is issued: enough to overlap the misses,
@@ -922,54 +1023,28 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
   const auto slot_of = [&](std::size_t i) { return static_cast<std::uint32_t>(first + i); };
   const double threshold = params.dup_threshold - 1e-12;
 
-  // 1. In parallel, against the index as it stands: band keys, the members of each band's
-  //    bucket, and the verdict (MinHash estimate) for every member the bucket rule below can
-  //    pair the article with.
-  std::vector<std::uint64_t> keys(n * nb), id_hash(n);
-  std::vector<std::vector<std::uint32_t>> members(n), bounds(n), checked(n);  // checked: ascending slots
-  std::vector<std::vector<std::uint8_t>> passed(n);                           // per checked slot
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const auto& r) {
-    for (std::size_t i = r.begin(); i < r.end(); ++i) {
-      const Prepared& p = batch[i];
-      id_hash[i] = detail::IdMap::hash(p.id);
-      if (!p.include) continue;
-      std::uint64_t* const kk = keys.data() + i * nb;
-      for (std::uint32_t b = 0; b < nb; ++b) kk[b] = band_key(p.sig.data(), b);
-      bucket_members(kk, members[i], bounds[i]);
-      auto& c = checked[i];
-      for (std::uint32_t b = 0; b < nb; ++b) {
-        const std::uint32_t lo = bounds[i][b], hi = bounds[i][b + 1];
-        if (lo == hi) continue;
-        if (hi - lo + 1 <= params.max_bucket) {
-          c.insert(c.end(), members[i].begin() + lo, members[i].begin() + hi);
-        } else {
-          c.push_back(members[i][lo]);
-          c.push_back(members[i][hi - 1]);
-        }
-      }
-      std::sort(c.begin(), c.end());
-      c.erase(std::unique(c.begin(), c.end()), c.end());
-      passed[i].resize(c.size());
-      for (std::size_t j = 0; j < c.size(); ++j)
-        passed[i][j] = !(sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(
-                                                             sigs.data() + std::size_t{c[j]} * k, k)) < threshold);
-    }
-  });
+  // 1. In parallel, against the index as it stands (unless add() did it with the analysis): band
+  //    keys, bucket members and verdicts (look_up).
+  if (std::any_of(batch.begin(), batch.end(), [](const Prepared& p) { return !p.looked_up; }))
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const auto& r) {
+      for (std::size_t i = r.begin(); i < r.end(); ++i)
+        if (!batch[i].looked_up) look_up(batch[i]);
+    });
   // The batch's own buckets: per band, its articles with shingles sorted by (key, article), so
   // an article's earlier batch mates in a bucket are the entries before it in its key's run.
   std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> by_band(nb);
   std::vector<std::uint32_t> run_at(n * nb), pos_at(n * nb);
-  tbb::parallel_for(std::uint32_t{0}, nb, [&](std::uint32_t b) {
+  for (std::uint32_t b = 0; b < nb; ++b) {  // small: not worth waking another thread
     auto& v = by_band[b];
     for (std::size_t i = 0; i < n; ++i)
-      if (batch[i].include) v.emplace_back(keys[i * nb + b], static_cast<std::uint32_t>(i));
+      if (batch[i].include) v.emplace_back(batch[i].keys[b], static_cast<std::uint32_t>(i));
     std::sort(v.begin(), v.end());
     for (std::size_t j = 0, run = 0; j < v.size(); ++j) {
       if (v[j].first != v[run].first) run = j;
       run_at[std::size_t{v[j].second} * nb + b] = static_cast<std::uint32_t>(run);
       pos_at[std::size_t{v[j].second} * nb + b] = static_cast<std::uint32_t>(j);
     }
-  });
+  }
 
   // 2. Dup groups, in input order: a bucket holds the index's members, then the batch's
   //    earlier articles (as the band tables would after their inserts).
@@ -978,7 +1053,7 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
     Prepared& p = batch[i];
     const auto x = slot_of(i);
     ids.push_back(p.id);
-    by_id.insert(id_hash[i], x, ids);
+    by_id.insert(p.id_hash, x, ids);
     published.push_back(p.published);
     inserted.push_back(p.inserted);
     length.push_back(p.length);
@@ -990,7 +1065,7 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
     if (!p.include) continue;
     cand.clear();
     for (std::uint32_t b = 0; b < nb; ++b) {
-      const std::uint32_t lo = bounds[i][b], hi = bounds[i][b + 1];
+      const std::uint32_t lo = p.bounds[b], hi = p.bounds[b + 1];
       const auto& v = by_band[b];
       const std::uint32_t run = run_at[i * nb + b], pos = pos_at[i * nb + b];
       const std::size_t in_index = hi - lo, in_batch = pos - run;
@@ -998,11 +1073,11 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
       // As lsh::bucket_pairs: a bucket of up to max_bucket docs (the new one included) pairs
       // all; a larger one pairs the new doc with the bucket's first and previous docs.
       if (in_index + in_batch + 1 <= params.max_bucket) {
-        cand.insert(cand.end(), members[i].begin() + lo, members[i].begin() + hi);
+        cand.insert(cand.end(), p.members.begin() + lo, p.members.begin() + hi);
         for (std::uint32_t j = run; j < pos; ++j) cand.push_back(slot_of(v[j].second));
       } else {
-        cand.push_back(in_index ? members[i][lo] : slot_of(v[run].second));
-        cand.push_back(in_batch ? slot_of(v[pos - 1].second) : members[i][hi - 1]);
+        cand.push_back(in_index ? p.members[lo] : slot_of(v[run].second));
+        cand.push_back(in_batch ? slot_of(v[pos - 1].second) : p.members[hi - 1]);
       }
     }
     std::sort(cand.begin(), cand.end());
@@ -1011,8 +1086,8 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
     for (auto c : cand) {
       bool pass;
       if (c < first) {
-        const auto it = std::lower_bound(checked[i].begin(), checked[i].end(), c);
-        pass = passed[i][static_cast<std::size_t>(it - checked[i].begin())];
+        const auto it = std::lower_bound(p.checked.begin(), p.checked.end(), c);
+        pass = p.passed[static_cast<std::size_t>(it - p.checked.begin())];
       } else {
         pass = !(sketch::estimate_jaccard(p.sig, batch[c - first].sig) < threshold);
       }
@@ -1022,10 +1097,6 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
       unite(x, c);
     }
   }
-  tbb::parallel_for(std::uint32_t{0}, nb, [&](std::uint32_t b) {
-    for (std::size_t i = 0; i < n; ++i)
-      if (batch[i].include) tables[b].insert(keys[i * nb + b], slot_of(i));
-  });
 
   // 3. The groups made only of this batch's articles get a story doc each (numbered from m0 in
   //    input order of their first article), from their canonical's terms.
@@ -1058,25 +1129,15 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
   }
   const std::size_t n_terms = df_begin[nd];
   constexpr std::uint64_t kBigramMask = (std::uint64_t{1} << kBigramDfBits) - 1;
-  constexpr unsigned kDfParts = 8;
   std::vector<std::uint64_t> df_ids(n_terms);  // the counter a term counts in: its key, or its bigram bucket
   std::vector<std::uint8_t> df_part(n_terms);
   std::vector<std::uint32_t> dfv(n_terms);
-  tbb::parallel_for(std::size_t{0}, nd, [&](std::size_t q) {
+  for (std::size_t q = 0; q < nd; ++q) {
     const Prepared& p = batch[nd_canon[q] - first];
-    if (p.has_stored) return;
-    std::size_t j = df_begin[q];
-    for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
-      for (const auto& [term, count] : p.counts[f]) {
-        const std::uint64_t key = term_key(f, term);
-        const std::uint64_t id =
-            f == cluster::kBigram ? (std::uint64_t{cluster::kBigram} << 62) | (key & kBigramMask) : key;
-        df_ids[j] = id;
-        // Not the top bits of FlatMap::mix (the home cell of the part's map): another multiplier.
-        df_part[j] = static_cast<std::uint8_t>((id * 0xC2B2AE3D27D4EB4FULL) >> 61);
-        ++j;
-      }
-  });
+    if (p.has_stored) continue;
+    std::copy(p.df_ids.begin(), p.df_ids.end(), df_ids.begin() + static_cast<std::ptrdiff_t>(df_begin[q]));
+    std::copy(p.df_parts.begin(), p.df_parts.end(), df_part.begin() + static_cast<std::ptrdiff_t>(df_begin[q]));
+  }
   struct DfEntry {
     std::uint64_t id;
     std::uint32_t total;
@@ -1097,7 +1158,15 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
     }
     for (unsigned p = 0; p < kDfParts; ++p) part_doc_end[p * (nd + 1)] = static_cast<std::uint32_t>(start[p]);
   }
-  tbb::parallel_for(0u, kDfParts, [&](unsigned part) {
+  // One parallel region for the counting parts and the band tables' inserts (each band's in
+  // input order), which touch nothing in common.
+  tbb::parallel_for(0u, kDfParts + nb, [&](unsigned part) {
+    if (part >= kDfParts) {
+      const std::uint32_t b = part - kDfParts;
+      for (std::size_t i = 0; i < n; ++i)
+        if (batch[i].include) tables[b].insert(batch[i].keys[b], slot_of(i));
+      return;
+    }
     const std::uint32_t* const ends = part_doc_end.data() + std::size_t{part} * (nd + 1);
     // (1) The part's distinct terms (a small map: no cache miss on the index), each position's
     //     count so far: the batch's docs up to and including its own.
@@ -1232,38 +1301,59 @@ std::vector<Answer> Index::add(std::vector<Article> batch, std::int64_t now) {
       if (!seen.insert(a.id).second) throw std::invalid_argument("id \"" + a.id + "\" appears twice in the batch");
     }
   }
-  const auto analyzed = analyze_all(batch, s.params.text);
-  // Boilerplate: count the batch's short lines first (each once per article), as the batch
-  // run counts the whole corpus before deciding.
-  for (const auto& t : analyzed)
-    for (auto h : short_lines(t)) ++s.lines[h];
-  auto prepared = prepare(
-      batch, analyzed, s,
-      [&](std::uint64_t h) {
-        const auto* v = s.lines.find(h);
-        return v ? *v : 0u;
+  // Boilerplate: the batch's short lines count (each once per article) before any is decided,
+  // as the batch run counts the whole corpus first.
+  const auto line_docs = [&](std::uint64_t h) {
+    const auto* v = s.lines.find(h);
+    return v ? *v : 0u;
+  };
+  const bool one = batch.size() == 1 || s.sequential_insert;
+  auto prepared = prepare_batch(
+      batch, s, line_docs,
+      [&](const std::vector<std::vector<std::uint64_t>>& lines) {
+        std::vector<std::uint64_t> crossed;
+        for (const auto& l : lines)
+          for (auto h : l)
+            if (++s.lines[h] == s.params.boilerplate_min_docs) crossed.push_back(h);
+        std::sort(crossed.begin(), crossed.end());
+        return crossed;
+      },
+      line_docs,
+      [&](Prepared& p) {
+        if (!one) s.look_up(p);  // what insert() needs from the index, while p is in cache
       },
       now);
   // One article has no batch mates to share the work with: the parallel phases would only wake
   // the other threads.
-  return s.sequential_insert || prepared.size() == 1 ? s.insert_sequential(prepared, true) : s.insert(prepared, true);
+  return one ? s.insert_sequential(prepared, true) : s.insert(prepared, true);
 }
 
 std::vector<Answer> Index::query(std::vector<Article> batch) const {
   const auto& s = *s_;
   const std::uint32_t k = s.params.minhash.num_perm;
-  const auto analyzed = analyze_all(batch, s.params.text);
-  std::unordered_map<std::uint64_t, std::uint32_t> local;
-  for (const auto& t : analyzed)
-    for (auto h : short_lines(t)) ++local[h];
-  auto prepared = prepare(
-      batch, analyzed, s,
-      [&](std::uint64_t h) {
-        const auto* v = s.lines.find(h);
-        auto jt = local.find(h);
-        return (v ? *v : 0u) + (jt == local.end() ? 0u : jt->second);
+  std::unordered_map<std::uint64_t, std::uint32_t> local;  // the batch's short lines
+  const auto line_docs = [&](std::uint64_t h) {
+    const auto* v = s.lines.find(h);
+    return v ? *v : 0u;
+  };
+  auto prepared = prepare_batch(
+      batch, s, line_docs,
+      [&](const std::vector<std::vector<std::uint64_t>>& lines) {
+        for (const auto& l : lines)
+          for (auto h : l) ++local[h];
+        std::vector<std::uint64_t> crossed;
+        for (const auto& [h, c] : local) {
+          const std::uint32_t was = line_docs(h);
+          if (was < s.params.boilerplate_min_docs && was + c >= s.params.boilerplate_min_docs) crossed.push_back(h);
+        }
+        std::sort(crossed.begin(), crossed.end());
+        return crossed;
       },
-      0);
+      [&](std::uint64_t h) {
+        auto jt = local.find(h);
+        return line_docs(h) + (jt == local.end() ? 0u : jt->second);
+      },
+      [](Prepared&) {}, 0);
   std::vector<Answer> out(batch.size());
   std::vector<std::array<std::uint64_t, 3>> work(batch.size());
   const auto virt = static_cast<std::uint32_t>(s.ids.size());  // the slot add() would give

@@ -237,6 +237,8 @@ struct State {
   void bucket_members(const std::uint64_t* keys, std::vector<std::uint32_t>& members,
                       std::vector<std::uint32_t>& bounds) const;
   void dup_candidates(const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& out) const;
+  /// Fills p's lookups against the index as it stands (see Prepared).
+  void look_up(Prepared& p) const;
   /// The story similarity of terms a (fields `mask_a`, date `pub_a`) and b.
   double similarity(const Term* a, const Term* a_end, unsigned mask_a, std::int64_t pub_a, const Term* b,
                     const Term* b_end, unsigned mask_b, std::int64_t pub_b) const;
@@ -288,6 +290,8 @@ struct State {
   /// add; what depends on the order (unions, story choice, the new docs) runs in input order.
   /// Answers and state equal insert_sequential's (tested).
   std::vector<Answer> insert(std::vector<Prepared>& batch, bool update_df);
+  /// The parts insert() counts a batch's document frequencies in (by a hash of the counter).
+  static constexpr unsigned kDfParts = 8;
   /// The same, one article at a time against the index as each left it (the reference; add()
   /// of a single article takes it).
   std::vector<Answer> insert_sequential(std::vector<Prepared>& batch, bool update_df);
