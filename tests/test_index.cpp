@@ -1,6 +1,7 @@
 // The feed index: equivalence with the batch run, query vs add, remove, merge, the file
 // format (round trip, pinned messages, truncation and corruption never crash), stories.
 #include <doctest/doctest.h>
+#include <tbb/task_arena.h>
 #define XXH_INLINE_ALL  // header-only: the tests recompute the file's checksums
 #include <xxhash.h>
 
@@ -602,10 +603,10 @@ TEST_CASE("index: the parallel batch insert answers and stores what the sequenti
   small.story.max_bucket = 6;
   small.story.max_candidates_per_doc = 4;
   small.story_terms = 12;
+  const std::size_t sizes[] = {1, 1, 2, 37, 1, 400, 3, 120, 1, 250};
   for (const auto& p : {index::IndexParams{}, small}) {
     index::Index par(p), seq(p);
     index::detail::Access::state(seq).sequential_insert = true;
-    const std::size_t sizes[] = {1, 1, 2, 37, 1, 400, 3, 120, 1, 250};
     std::size_t at = 0, step = 0;
     while (at < docs.size()) {
       const std::size_t n = std::min(sizes[step++ % std::size(sizes)], docs.size() - at);
@@ -627,6 +628,21 @@ TEST_CASE("index: the parallel batch insert answers and stores what the sequenti
       }
     }
     CHECK(par.serialize() == seq.serialize());
+    // The same batches (no removals) on 1 and on 8 threads: the same bytes.
+    std::string bytes[2];
+    for (int t = 0; t < 2; ++t)
+      tbb::task_arena(t == 0 ? 1 : 8).execute([&] {
+        index::Index idx(p);
+        for (std::size_t from = 0, j = 0; from < docs.size(); ++j) {
+          const std::size_t len = std::min(sizes[j % std::size(sizes)], docs.size() - from);
+          idx.add(std::vector<Article>(docs.begin() + static_cast<std::ptrdiff_t>(from),
+                                       docs.begin() + static_cast<std::ptrdiff_t>(from + len)),
+                  7);
+          from += len;
+        }
+        bytes[t] = idx.serialize();
+      });
+    CHECK(bytes[0] == bytes[1]);
     // merge() inserts a whole index as one batch.
     index::Index shard(p), par2(p), seq2(p);
     index::detail::Access::state(seq2).sequential_insert = true;
