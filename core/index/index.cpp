@@ -165,37 +165,42 @@ void State::unite(std::uint32_t a, std::uint32_t b) {
   group_doc[b] = kNone;
 }
 
-void State::dup_candidates(const std::uint32_t* sig, const std::vector<std::uint64_t>& keys,
-                           std::vector<std::uint32_t>& out) const {
-  out.clear();
-  std::vector<std::uint32_t> members;
+void State::bucket_members(const std::uint64_t* keys, std::vector<std::uint32_t>& members,
+                           std::vector<std::uint32_t>& bounds) const {
+  members.clear();
+  bounds.assign(std::size_t{bands.bands} + 1, 0);
   for (std::uint32_t b = 0; b < bands.bands; ++b) tables[b].prefetch_dir(keys[b]);
   for (std::uint32_t b = 0; b < bands.bands; ++b) tables[b].prefetch_keys(keys[b]);
   for (std::uint32_t b = 0; b < bands.bands; ++b) {
-    members.clear();
     tables[b].collect(keys[b], [&](std::uint32_t s) {
       if ((flags[s] & (kAlive | kInclude)) == (kAlive | kInclude)) members.push_back(s);
     });
-    if (members.empty()) continue;
+    bounds[b + 1] = static_cast<std::uint32_t>(members.size());
+  }
+}
+
+void State::dup_candidates(const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& out) const {
+  thread_local std::vector<std::uint32_t> members, bounds;
+  bucket_members(keys.data(), members, bounds);
+  out.clear();
+  for (std::uint32_t b = 0; b < bands.bands; ++b) {
+    const std::uint32_t lo = bounds[b], hi = bounds[b + 1];
+    if (lo == hi) continue;
     // As lsh::bucket_pairs: a bucket of up to max_bucket docs (the new one included) pairs
     // all; a larger one pairs the new doc with the bucket's first and previous docs.
-    if (members.size() + 1 <= params.max_bucket) {
-      out.insert(out.end(), members.begin(), members.end());
+    if (hi - lo + 1 <= params.max_bucket) {
+      out.insert(out.end(), members.begin() + lo, members.begin() + hi);
     } else {
-      out.push_back(members.front());
-      out.push_back(members.back());
+      out.push_back(members[lo]);
+      out.push_back(members[hi - 1]);
     }
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
-  (void)sig;
 }
 
-double State::doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::int64_t pub_a, std::uint32_t d) const {
-  const Term* ia = a.data();
-  const Term* const a_end = ia + a.size();
-  const Term* b = terms.data() + doc_begin[d];
-  const Term* const b_end = terms.data() + doc_begin[d + 1];
+double State::similarity(const Term* ia, const Term* const a_end, unsigned mask_a, std::int64_t pub_a, const Term* b,
+                         const Term* const b_end, unsigned mask_b, std::int64_t pub_b) const {
   std::array<double, cluster::kStoryFields> dot{};
   // A merge join on the sorted keys; each side steps on its own comparison (no branch to
   // mispredict there), matches add up in key order as before.
@@ -205,7 +210,7 @@ double State::doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::i
     ia += ka <= kb;
     b += kb <= ka;
   }
-  const unsigned both = mask_a & doc_mask[d];
+  const unsigned both = mask_a & mask_b;
   double sum = 0, wsum = 0;
   for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
     if (!(both >> f & 1u) || params.story.weights[f] <= 0) continue;
@@ -213,11 +218,16 @@ double State::doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::i
     wsum += params.story.weights[f];
   }
   double s = wsum > 0 ? sum / wsum : 0.0;
-  if (pub_a != kNoTime && doc_published[d] != kNoTime) {
-    const double days = std::abs(static_cast<double>(pub_a - doc_published[d])) / 86400.0;
+  if (pub_a != kNoTime && pub_b != kNoTime) {
+    const double days = std::abs(static_cast<double>(pub_a - pub_b)) / 86400.0;
     if (days > params.story.time_gate_days) s *= params.story.time_factor;
   }
   return s;
+}
+
+double State::doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::int64_t pub_a, std::uint32_t d) const {
+  return similarity(a.data(), a.data() + a.size(), mask_a, pub_a, terms.data() + doc_begin[d],
+                    terms.data() + doc_begin[d + 1], doc_mask[d], doc_published[d]);
 }
 
 namespace {
@@ -244,21 +254,42 @@ void count_shared(std::vector<C>& count, std::size_t docs,
   touched.resize(n);
 }
 
+/// The touched docs sharing at least min_shared terms, as (count, doc) in touched order; every
+/// counter reset. Without a branch per doc: most touched docs share one term, unpredictably.
+template <class C>
+void rank_shared(std::vector<C>& count, const std::vector<std::uint32_t>& touched, std::uint32_t min_shared,
+                 std::vector<std::pair<std::uint32_t, std::uint32_t>>& ranked) {
+  ranked.resize(touched.size());
+  C* const c = count.data();
+  auto* const out = ranked.data();
+  std::size_t r = 0;
+  for (const auto d : touched) {
+    const std::uint32_t shared = c[d];
+    c[d] = 0;
+    out[r] = {shared, d};
+    r += shared >= min_shared;
+  }
+  ranked.resize(r);
+}
+
 }  // namespace
 
-std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
-                                                   std::uint64_t& compared) const {
+void State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t pub, const BatchDocs* batch,
+                        std::uint32_t before, std::vector<std::pair<std::uint32_t, double>>& links,
+                        std::uint64_t& compared) const {
   // Count shared salient terms per doc in a dense per-thread array (a hash map here cost more
   // than the similarities), then keep, as the batch run does, the max_candidates_per_doc docs
   // sharing the most terms (ties: the older doc). Each lookup is a chain of dependent cache
   // misses (directory, keys, list bounds, list): they are taken one stage at a time for all
-  // the terms, so that a stage's misses overlap.
+  // the terms, so that a stage's misses overlap. A batch's earlier new docs come from its own
+  // sorted (key, doc) pairs: they count as the docs added since the last load would.
   thread_local std::vector<std::uint8_t> count8;
   thread_local std::vector<std::uint16_t> count16;
-  thread_local std::vector<std::uint32_t> touched;
+  thread_local std::vector<std::uint32_t> touched, batch_ids;
   thread_local std::vector<std::pair<const std::uint32_t*, std::size_t>> lists;
   thread_local std::vector<const Term*> salient;
   thread_local std::vector<std::size_t> found;
+  thread_local std::vector<std::pair<std::uint32_t, std::uint32_t>> batch_runs;  // (first pair, count)
   salient.clear();
   for (const auto& term : t) {
     const auto f = key_field(term.key);
@@ -274,8 +305,21 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
     found[i] = loaded_list(salient[i]->key);
     if (found[i] != kNoList) prefetch(post_begin.data() + found[i]);
   }
+  batch_runs.assign(salient.size(), {0, 0});
+  std::size_t batch_total = 0;
+  if (batch && before > 0)
+    for (std::size_t i = 0; i < salient.size(); ++i) {
+      const auto& bp = batch->postings;
+      const std::uint64_t key = salient[i]->key;
+      auto it = std::lower_bound(bp.begin(), bp.end(), std::pair<std::uint64_t, std::uint32_t>{key, 0});
+      std::uint32_t n = 0;
+      for (auto jt = it; jt != bp.end() && jt->first == key && jt->second < before; ++jt) ++n;
+      batch_runs[i] = {static_cast<std::uint32_t>(it - bp.begin()), n};
+      batch_total += n;
+    }
+  batch_ids.resize(batch_total);  // no reallocation below: lists point into it
   lists.clear();
-  std::size_t total = 0;
+  std::size_t total = 0, used = 0;
   for (std::size_t i = 0; i < salient.size(); ++i) {
     const std::uint32_t* base = nullptr;
     std::size_t n_base = 0;
@@ -284,31 +328,39 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
       n_base = static_cast<std::size_t>(post_begin[found[i] + 1] - post_begin[found[i]]);
     }
     const auto* added = postings.find(salient[i]->key);
-    if (n_base + (added ? added->size() : 0) > params.story.max_bucket) continue;
+    const auto [run, n_batch] = batch_runs[i];
+    if (n_base + (added ? added->size() : 0) + n_batch > params.story.max_bucket) continue;
     if (n_base) {
       prefetch(base);
       lists.emplace_back(base, n_base);
       total += n_base;
     }
     if (added && !added->empty()) {
+      prefetch(added->data());
       lists.emplace_back(added->data(), added->size());
       total += added->size();
     }
+    if (n_batch) {
+      std::uint32_t* ids_out = batch_ids.data() + used;
+      for (std::uint32_t j = 0; j < n_batch; ++j) ids_out[j] = batch->first_doc + batch->postings[run + j].second;
+      lists.emplace_back(ids_out, n_batch);
+      used += n_batch;
+      total += n_batch;
+    }
   }
+  const std::size_t n_docs = doc_story.size() + (batch ? before : 0);
   const bool bytes = params.story_terms <= 255;
   if (bytes)
-    count_shared(count8, doc_story.size(), lists, total, touched);
+    count_shared(count8, n_docs, lists, total, touched);
   else
-    count_shared(count16, doc_story.size(), lists, total, touched);
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (shared terms, doc)
-  for (auto d : touched) {
-    const std::uint32_t c = bytes ? count8[d] : count16[d];
-    if (c >= params.story.min_shared && doc_alive[d]) ranked.emplace_back(c, d);
-    if (bytes)
-      count8[d] = 0;
-    else
-      count16[d] = 0;
-  }
+    count_shared(count16, n_docs, lists, total, touched);
+  thread_local std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (shared terms, doc)
+  if (bytes)
+    rank_shared(count8, touched, params.story.min_shared, ranked);
+  else
+    rank_shared(count16, touched, params.story.min_shared, ranked);
+  const std::size_t m = doc_story.size();  // batch docs (>= m) are live
+  std::erase_if(ranked, [&](const auto& r) { return r.second < m && !doc_alive[r.second]; });
   const auto by_shared = [](const auto& x, const auto& y) {
     return x.first != y.first ? x.first > y.first : x.second < y.second;
   };
@@ -317,42 +369,46 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(cap), ranked.end(), by_shared);
     ranked.resize(cap);
   }
-  std::vector<std::uint32_t> docs;
-  docs.reserve(ranked.size());
+  thread_local std::vector<std::uint32_t> docs;
+  docs.clear();
   for (const auto& [c, d] : ranked) docs.push_back(d);
   std::sort(docs.begin(), docs.end());  // fixed order: sums do not depend on hash order
   compared += docs.size();
   // The candidates' terms and fields are cold: hint them all before comparing.
   for (auto d : docs) {
+    if (d >= m) continue;
     prefetch(doc_begin.data() + d);
     prefetch(doc_mask.data() + d);
     prefetch(doc_published.data() + d);
     prefetch(doc_story.data() + d);
   }
   for (auto d : docs) {
+    if (d >= m) continue;
     const char* b = reinterpret_cast<const char*>(terms.data() + doc_begin[d]);
     const char* e = reinterpret_cast<const char*>(terms.data() + doc_begin[d + 1]);
     for (; b < e; b += 64) prefetch(b);
   }
-  std::vector<std::pair<std::uint32_t, double>> per_story;
+  links.clear();
   for (auto d : docs) {
-    const double s = doc_similarity(t, mask, pub, d);
+    double s;
+    if (d < m) {
+      s = doc_similarity(t, mask, pub, d);
+    } else {
+      const std::uint32_t q = d - batch->first_doc;
+      const auto& bt = (*batch->terms)[q];
+      s = similarity(t.data(), t.data() + t.size(), mask, pub, bt.data(), bt.data() + bt.size(), (*batch->masks)[q],
+                     (*batch->published)[q]);
+    }
     if (s < params.story.min_edge) continue;
-    per_story.emplace_back(doc_story[d], s);
+    links.emplace_back(d, s);
   }
-  std::sort(per_story.begin(), per_story.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-  std::uint32_t best = kNone;
-  double best_avg = 0;
-  for (std::size_t i = 0; i < per_story.size();) {
-    std::size_t j = i;
-    double sum = 0;
-    while (j < per_story.size() && per_story[j].first == per_story[i].first) sum += per_story[j++].second;
-    const std::uint32_t st = per_story[i].first;
-    const double avg = story_size[st] ? sum / story_size[st] : 0.0;
-    if (avg >= params.story.threshold && avg > best_avg) best = st, best_avg = avg;
-    i = j;
-  }
-  return {best, best_avg};
+}
+
+std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
+                                                   std::uint64_t& compared) const {
+  thread_local std::vector<std::pair<std::uint32_t, double>> links;
+  story_links(t, mask, pub, nullptr, 0, links, compared);
+  return pick_story(links, [&](std::uint32_t d) { return doc_story[d]; });
 }
 
 std::vector<Term> top_terms(const Term* all, std::size_t n, std::uint32_t keep) {
@@ -401,7 +457,70 @@ struct Prepared {
   std::vector<Term> stored;  ///< already weighted (merge)
   unsigned stored_mask = 0;
   bool has_stored = false;
+  // What State::insert needs from the index as it stood before the batch (State::look_up; add()
+  // fills it in the same parallel pass as the analysis, insert() when it is missing): the id's
+  // hash, the band keys, each band's bucket members (band b's: members[bounds[b] ..
+  // bounds[b + 1])) and the MinHash verdict for each member the bucket rule can pair it with.
+  bool looked_up = false;
+  std::uint64_t id_hash = 0;
+  std::vector<std::uint64_t> keys;
+  std::vector<std::uint32_t> members, bounds, checked;  // checked: ascending slots
+  std::vector<std::uint8_t> passed;                     // per checked slot
+  // Per story term (fields in order, as weigh() takes them): the document-frequency counter it
+  // counts in (its key, or its bigram bucket tagged with the bigram field) and that counter's
+  // part (State::insert counts the batch's terms in kDfParts parts).
+  std::vector<std::uint64_t> df_ids;
+  std::vector<std::uint8_t> df_parts;
 };
+
+namespace detail {
+
+void State::look_up(Prepared& p) const {
+  const std::uint32_t k = params.minhash.num_perm, nb = bands.bands;
+  p.looked_up = true;
+  p.id_hash = IdMap::hash(p.id);
+  p.df_ids.clear();
+  p.df_parts.clear();
+  if (!p.has_stored) {
+    constexpr std::uint64_t kBigramMask = (std::uint64_t{1} << kBigramDfBits) - 1;
+    for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
+      for (const auto& [term, count] : p.counts[f]) {
+        const std::uint64_t key = term_key(f, term);
+        const std::uint64_t id =
+            f == cluster::kBigram ? (std::uint64_t{cluster::kBigram} << 62) | (key & kBigramMask) : key;
+        p.df_ids.push_back(id);
+        // Not the top bits of FlatMap::mix (the home cell of a part's map): another multiplier.
+        p.df_parts.push_back(static_cast<std::uint8_t>((id * 0xC2B2AE3D27D4EB4FULL) >> 61));
+      }
+  }
+  if (!p.include) {
+    p.keys.clear(), p.members.clear(), p.bounds.clear(), p.checked.clear(), p.passed.clear();
+    return;
+  }
+  p.keys.resize(nb);
+  for (std::uint32_t b = 0; b < nb; ++b) p.keys[b] = band_key(p.sig.data(), b);
+  bucket_members(p.keys.data(), p.members, p.bounds);
+  auto& c = p.checked;
+  c.clear();
+  for (std::uint32_t b = 0; b < nb; ++b) {
+    const std::uint32_t lo = p.bounds[b], hi = p.bounds[b + 1];
+    if (lo == hi) continue;
+    if (hi - lo + 1 <= params.max_bucket) {
+      c.insert(c.end(), p.members.begin() + lo, p.members.begin() + hi);
+    } else {
+      c.push_back(p.members[lo]);
+      c.push_back(p.members[hi - 1]);
+    }
+  }
+  std::sort(c.begin(), c.end());
+  c.erase(std::unique(c.begin(), c.end()), c.end());
+  p.passed.resize(c.size());
+  for (std::size_t j = 0; j < c.size(); ++j)
+    p.passed[j] = !(sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(sigs.data() + std::size_t{c[j]} * k,
+                                                                                   k)) < params.dup_threshold - 1e-12);
+}
+
+}  // namespace detail
 
 namespace {
 
@@ -415,42 +534,65 @@ std::vector<std::uint64_t> short_lines(const text::AnalyzedText& t) {
   return h;
 }
 
-/// Analyses a batch; `line_docs(hash)` says in how many articles a short line has been seen.
+/// The signature, shingle flag and story term counts of an analysed article, its lines marked
+/// boilerplate by `line_docs(hash)` (the articles a short line has been seen in).
 template <class LineDocs>
-std::vector<Prepared> prepare(std::vector<Article>& batch, const std::vector<text::AnalyzedText>& analyzed,
-                              const detail::State& s, LineDocs line_docs, std::int64_t now) {
-  std::vector<Prepared> out(batch.size());
-  const std::uint32_t k = s.params.minhash.num_perm;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, batch.size(), 8), [&](const auto& r) {
-    std::vector<std::uint64_t> tokens, shingles;
-    std::vector<std::uint8_t> bp;
-    for (std::size_t i = r.begin(); i < r.end(); ++i) {
-      const auto& t = analyzed[i];
-      bp.assign(t.lines.size(), 0);
-      for (std::size_t l = 0; l < t.lines.size(); ++l)
-        bp[l] = t.lines[l].hash != 0 && line_docs(t.lines[l].hash) >= s.params.boilerplate_min_docs;
-      text::kept_tokens(t, bp, tokens, nullptr);
-      shingles.clear();
-      s.hasher->shingles(tokens, shingles);
-      Prepared& p = out[i];
-      p.include = !shingles.empty();
-      p.sig.resize(k);
-      s.hasher->sign(shingles, p.sig);
-      p.counts = cluster::story_terms(t, bp);
-      p.id = std::move(batch[i].id);
-      p.published = batch[i].published ? *batch[i].published : kNoTime;
-      p.inserted = now;
-      p.length = batch[i].text.size();
-    }
-  });
-  return out;
+void prepare_terms(const text::AnalyzedText& t, const detail::State& s, LineDocs line_docs, Prepared& p) {
+  thread_local std::vector<std::uint64_t> tokens, shingles;
+  thread_local std::vector<std::uint8_t> bp;
+  bp.assign(t.lines.size(), 0);
+  for (std::size_t l = 0; l < t.lines.size(); ++l)
+    bp[l] = t.lines[l].hash != 0 && line_docs(t.lines[l].hash) >= s.params.boilerplate_min_docs;
+  text::kept_tokens(t, bp, tokens, nullptr);
+  shingles.clear();
+  s.hasher->shingles(tokens, shingles);
+  p.include = !shingles.empty();
+  p.sig.resize(s.params.minhash.num_perm);
+  s.hasher->sign(shingles, p.sig);
+  p.counts = cluster::story_terms(t, bp);
 }
 
-std::vector<text::AnalyzedText> analyze_all(const std::vector<Article>& batch, const text::TextOptions& o) {
-  std::vector<text::AnalyzedText> a(batch.size());
-  tbb::parallel_for(std::size_t{0}, batch.size(),
-                    [&](std::size_t i) { text::analyze(batch[i].title, batch[i].text, o, a[i]); });
-  return a;
+/// Analyses and prepares a batch in one parallel pass per article (its analysis still in cache
+/// when it is prepared; two passes over the batch took twice the one-article cost), deciding
+/// boilerplate on the line counts before the batch (`before(hash)`); `also(p)` runs on each
+/// prepared article in that pass. Then `count(lines)` counts the batch's short lines (each
+/// article's distinct ones, `lines[i]`, in input order) and returns, sorted, those whose count
+/// crossed boilerplate_min_docs with the batch; the articles holding one are prepared again with
+/// `after(hash)` (rare: a line becoming boilerplate in this batch). The same result as counting
+/// first and preparing with the new counts.
+template <class Before, class Count, class After, class Also>
+std::vector<Prepared> prepare_batch(std::vector<Article>& batch, const detail::State& s, Before before, Count count,
+                                    After after, Also also, std::int64_t now) {
+  const std::size_t n = batch.size();
+  std::vector<Prepared> out(n);
+  std::vector<text::AnalyzedText> analyzed(n);
+  std::vector<std::vector<std::uint64_t>> lines(n);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const auto& r) {
+    for (std::size_t i = r.begin(); i < r.end(); ++i) {
+      const Article& a = batch[i];
+      text::analyze(a.title, a.text, s.params.text, analyzed[i]);
+      lines[i] = short_lines(analyzed[i]);
+      Prepared& p = out[i];
+      prepare_terms(analyzed[i], s, before, p);
+      p.published = a.published ? *a.published : kNoTime;
+      p.inserted = now;
+      p.length = a.text.size();
+      p.id = std::move(batch[i].id);
+      also(p);
+    }
+  });
+  const std::vector<std::uint64_t> crossed = count(lines);
+  if (!crossed.empty())
+    tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+      for (const auto h : lines[i])
+        if (std::binary_search(crossed.begin(), crossed.end(), h)) {
+          prepare_terms(analyzed[i], s, after, out[i]);
+          out[i].looked_up = false;
+          also(out[i]);
+          return;
+        }
+    });
+  return out;
 }
 
 /// How many keys ahead of its lookup a df cache hint is issued: enough to overlap the misses,
@@ -458,8 +600,9 @@ std::vector<text::AnalyzedText> analyze_all(const std::vector<Article>& batch, c
 /// thousand terms or more; hinting them all first overflowed the miss buffers and L1).
 constexpr std::size_t kDfAhead = 16;
 
-/// Weighted, truncated story terms of a doc; `df(key)` is its document frequency among `docs`.
-/// `pre(key)` is a cache hint for df(key), issued kDfAhead keys ahead.
+/// Weighted, truncated story terms of a doc; `df(i, key)` is the document frequency among `docs`
+/// of its i-th term (fields in order, each field's terms in count order). `pre(key)` is a cache
+/// hint for df, issued kDfAhead keys ahead.
 template <class Df, class Pre>
 std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryFields>& counts, double docs, Df df, Pre pre,
                         std::uint32_t keep, unsigned& mask) {
@@ -482,7 +625,7 @@ std::vector<Term> weigh(const std::array<tfidf::TermCounts, cluster::kStoryField
   for (std::size_t i = 0; i < std::min(kDfAhead, n); ++i) pre(all[i].key);
   for (std::size_t i = 0; i < n; ++i) {
     if (i + kDfAhead < n) pre(all[i + kDfAhead].key);
-    df_at[i] = df(all[i].key);
+    df_at[i] = df(i, all[i].key);
   }
   // Two logarithms per term were a fifth of this function's time on long articles: counts and
   // document frequencies are mostly small, so both are memoised (the same expressions, the
@@ -773,7 +916,7 @@ void State::compact() {
   }
 }
 
-std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) {
+std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool update_df) {
   const std::uint32_t k = params.minhash.num_perm;
   const std::size_t first = ids.size();
   if (first + batch.size() >= kNone) throw std::invalid_argument("index full: 2^32 - 1 articles");
@@ -797,7 +940,7 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
     if (!p.include) continue;
     const std::uint32_t* sig = sigs.data() + std::size_t{x} * k;
     for (std::uint32_t b = 0; b < bands.bands; ++b) keys[b] = band_key(sig, b);
-    dup_candidates(sig, keys, cand);
+    dup_candidates(keys, cand);
     last.candidates += cand.size();
     for (auto c : cand) {
       const double j = sketch::estimate_jaccard(std::span<const std::uint32_t>(sig, k),
@@ -837,7 +980,7 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
         }
       }
       t = weigh(
-          p.counts, static_cast<double>(df_docs), [&](std::uint64_t key) { return df_of(key); },
+          p.counts, static_cast<double>(df_docs), [&](std::size_t, std::uint64_t key) { return df_of(key); },
           [](std::uint64_t) {},  // count_df above has just touched every key
           params.story_terms, mask);
     }
@@ -872,6 +1015,280 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
   return out;
 }
 
+std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) {
+  const std::uint32_t k = params.minhash.num_perm, nb = bands.bands;
+  const std::size_t first = ids.size(), n = batch.size();
+  if (first + n >= kNone) throw std::invalid_argument("index full: 2^32 - 1 articles");
+  last = {};
+  const auto slot_of = [&](std::size_t i) { return static_cast<std::uint32_t>(first + i); };
+  const double threshold = params.dup_threshold - 1e-12;
+
+  // 1. In parallel, against the index as it stands (unless add() did it with the analysis): band
+  //    keys, bucket members and verdicts (look_up).
+  if (std::any_of(batch.begin(), batch.end(), [](const Prepared& p) { return !p.looked_up; }))
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const auto& r) {
+      for (std::size_t i = r.begin(); i < r.end(); ++i)
+        if (!batch[i].looked_up) look_up(batch[i]);
+    });
+  // The batch's own buckets: per band, its articles with shingles sorted by (key, article), so
+  // an article's earlier batch mates in a bucket are the entries before it in its key's run.
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> by_band(nb);
+  std::vector<std::uint32_t> run_at(n * nb), pos_at(n * nb);
+  for (std::uint32_t b = 0; b < nb; ++b) {  // small: not worth waking another thread
+    auto& v = by_band[b];
+    for (std::size_t i = 0; i < n; ++i)
+      if (batch[i].include) v.emplace_back(batch[i].keys[b], static_cast<std::uint32_t>(i));
+    std::sort(v.begin(), v.end());
+    for (std::size_t j = 0, run = 0; j < v.size(); ++j) {
+      if (v[j].first != v[run].first) run = j;
+      run_at[std::size_t{v[j].second} * nb + b] = static_cast<std::uint32_t>(run);
+      pos_at[std::size_t{v[j].second} * nb + b] = static_cast<std::uint32_t>(j);
+    }
+  }
+
+  // 2. Dup groups, in input order: a bucket holds the index's members, then the batch's
+  //    earlier articles (as the band tables would after their inserts).
+  std::vector<std::uint32_t> cand;
+  for (std::size_t i = 0; i < n; ++i) {
+    Prepared& p = batch[i];
+    const auto x = slot_of(i);
+    ids.push_back(p.id);
+    by_id.insert(p.id_hash, x, ids);
+    published.push_back(p.published);
+    inserted.push_back(p.inserted);
+    length.push_back(p.length);
+    sigs.insert(sigs.end(), p.sig.begin(), p.sig.end());
+    flags.push_back(static_cast<std::uint8_t>(kAlive | (p.include ? kInclude : 0)));
+    parent.push_back(x);
+    canon.push_back(x);
+    group_doc.push_back(kNone);
+    if (!p.include) continue;
+    cand.clear();
+    for (std::uint32_t b = 0; b < nb; ++b) {
+      const std::uint32_t lo = p.bounds[b], hi = p.bounds[b + 1];
+      const auto& v = by_band[b];
+      const std::uint32_t run = run_at[i * nb + b], pos = pos_at[i * nb + b];
+      const std::size_t in_index = hi - lo, in_batch = pos - run;
+      if (in_index + in_batch == 0) continue;
+      // As lsh::bucket_pairs: a bucket of up to max_bucket docs (the new one included) pairs
+      // all; a larger one pairs the new doc with the bucket's first and previous docs.
+      if (in_index + in_batch + 1 <= params.max_bucket) {
+        cand.insert(cand.end(), p.members.begin() + lo, p.members.begin() + hi);
+        for (std::uint32_t j = run; j < pos; ++j) cand.push_back(slot_of(v[j].second));
+      } else {
+        cand.push_back(in_index ? p.members[lo] : slot_of(v[run].second));
+        cand.push_back(in_batch ? slot_of(v[pos - 1].second) : p.members[hi - 1]);
+      }
+    }
+    std::sort(cand.begin(), cand.end());
+    cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
+    last.candidates += cand.size();
+    for (auto c : cand) {
+      bool pass;
+      if (c < first) {
+        const auto it = std::lower_bound(p.checked.begin(), p.checked.end(), c);
+        pass = p.passed[static_cast<std::size_t>(it - p.checked.begin())];
+      } else {
+        pass = !(sketch::estimate_jaccard(p.sig, batch[c - first].sig) < threshold);
+      }
+      if (!pass) continue;
+      ++last.verified_edges;
+      flags[x] |= kDup;
+      unite(x, c);
+    }
+  }
+
+  // 3. The groups made only of this batch's articles get a story doc each (numbered from m0 in
+  //    input order of their first article), from their canonical's terms.
+  const auto m0 = static_cast<std::uint32_t>(doc_story.size());
+  std::vector<std::uint32_t> nd_canon;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto r = find_mut(slot_of(i));
+    if (group_doc[r] != kNone) continue;
+    group_doc[r] = m0 + static_cast<std::uint32_t>(nd_canon.size());
+    nd_canon.push_back(canon[r]);
+  }
+  const std::size_t nd = nd_canon.size();
+
+  // 4. Their document frequencies: each new doc counts its terms, then is weighed with the
+  //    counts so far (the index's, plus the batch's docs up to and including it). A term's
+  //    index count is looked up once per batch; the terms are split into 8 parts by a hash,
+  //    each part (in parallel) walking the docs in order with a small map of its terms.
+  std::vector<std::size_t> df_begin(nd + 1, 0);
+  std::vector<double> docs_at(nd);
+  std::uint64_t docs_now = df_docs;
+  for (std::size_t q = 0; q < nd; ++q) {
+    const Prepared& p = batch[nd_canon[q] - first];
+    std::size_t terms_q = 0;
+    if (!p.has_stored) {
+      for (const auto& f : p.counts) terms_q += f.size();
+      if (update_df) ++docs_now;
+    }
+    docs_at[q] = static_cast<double>(docs_now);
+    df_begin[q + 1] = df_begin[q] + terms_q;
+  }
+  const std::size_t n_terms = df_begin[nd];
+  constexpr std::uint64_t kBigramMask = (std::uint64_t{1} << kBigramDfBits) - 1;
+  std::vector<std::uint64_t> df_ids(n_terms);  // the counter a term counts in: its key, or its bigram bucket
+  std::vector<std::uint8_t> df_part(n_terms);
+  std::vector<std::uint32_t> dfv(n_terms);
+  for (std::size_t q = 0; q < nd; ++q) {
+    const Prepared& p = batch[nd_canon[q] - first];
+    if (p.has_stored) continue;
+    std::copy(p.df_ids.begin(), p.df_ids.end(), df_ids.begin() + static_cast<std::ptrdiff_t>(df_begin[q]));
+    std::copy(p.df_parts.begin(), p.df_parts.end(), df_part.begin() + static_cast<std::ptrdiff_t>(df_begin[q]));
+  }
+  struct DfEntry {
+    std::uint64_t id;
+    std::uint32_t total;
+  };
+  std::vector<std::vector<DfEntry>> df_new(kDfParts);  // per part, the terms the index lacks
+  std::vector<std::uint32_t> df_entry(n_terms);        // a position's entry in its part
+  // Each part's positions in order (a counting sort), and where each doc's end falls in them.
+  std::vector<std::uint32_t> part_pos(n_terms), part_doc_end((kDfParts) * (nd + 1), 0);
+  {
+    std::array<std::size_t, kDfParts + 1> start{};
+    for (std::size_t j = 0; j < n_terms; ++j) ++start[df_part[j] + 1u];
+    for (unsigned p = 0; p < kDfParts; ++p) start[p + 1] += start[p];
+    std::array<std::size_t, kDfParts> at{};
+    for (unsigned p = 0; p < kDfParts; ++p) at[p] = start[p];
+    for (std::size_t q = 0, j = 0; q < nd; ++q) {
+      for (; j < df_begin[q + 1]; ++j) part_pos[at[df_part[j]]++] = static_cast<std::uint32_t>(j);
+      for (unsigned p = 0; p < kDfParts; ++p) part_doc_end[p * (nd + 1) + q + 1] = static_cast<std::uint32_t>(at[p]);
+    }
+    for (unsigned p = 0; p < kDfParts; ++p) part_doc_end[p * (nd + 1)] = static_cast<std::uint32_t>(start[p]);
+  }
+  // One parallel region for the counting parts and the band tables' inserts (each band's in
+  // input order), which touch nothing in common.
+  tbb::parallel_for(0u, kDfParts + nb, [&](unsigned part) {
+    if (part >= kDfParts) {
+      const std::uint32_t b = part - kDfParts;
+      for (std::size_t i = 0; i < n; ++i)
+        if (batch[i].include) tables[b].insert(batch[i].keys[b], slot_of(i));
+      return;
+    }
+    const std::uint32_t* const ends = part_doc_end.data() + std::size_t{part} * (nd + 1);
+    // (1) The part's distinct terms (a small map: no cache miss on the index), each position's
+    //     count so far: the batch's docs up to and including its own.
+    FlatMap<std::uint32_t> local;  // id -> entry + 1
+    std::vector<DfEntry> entries;
+    local.reserve(ends[nd] - ends[0]);
+    for (std::size_t q = 0; q < nd; ++q) {
+      for (std::uint32_t a = ends[q]; a < ends[q + 1]; ++a) {
+        const std::uint32_t j = part_pos[a];
+        std::uint32_t& e = local[df_ids[j]];
+        if (e == 0) {
+          entries.push_back({df_ids[j], 0u});
+          e = static_cast<std::uint32_t>(entries.size());
+        }
+        if (update_df) ++entries[e - 1].total;
+        df_entry[j] = e - 1;
+      }
+      for (std::uint32_t a = ends[q]; a < ends[q + 1]; ++a) dfv[part_pos[a]] = entries[df_entry[part_pos[a]]].total;
+    }
+    // (2) Each distinct term's counter read and advanced once (cache hints kDfAhead terms
+    //     ahead); no other part touches it. Terms the index lacks are inserted after.
+    std::vector<std::uint32_t> base(entries.size());
+    const auto counter = [&](std::uint64_t id) -> std::uint32_t* {
+      return id >> 62 == cluster::kBigram ? bigram_df.get() + (id & kBigramMask) : df.find(id);
+    };
+    const auto hint = [&](std::uint64_t id) {
+      if (id >> 62 == cluster::kBigram)
+        prefetch(bigram_df.get() + (id & kBigramMask));
+      else
+        df.prefetch(id);
+    };
+    for (std::size_t e = 0; e < std::min(kDfAhead, entries.size()); ++e) hint(entries[e].id);
+    for (std::size_t e = 0; e < entries.size(); ++e) {
+      if (e + kDfAhead < entries.size()) hint(entries[e + kDfAhead].id);
+      if (std::uint32_t* cell = counter(entries[e].id)) {
+        base[e] = *cell;
+        *cell += entries[e].total;
+      } else if (entries[e].total) {
+        df_new[part].push_back(entries[e]);
+      }
+    }
+    for (std::uint32_t a = ends[0]; a < ends[nd]; ++a) dfv[part_pos[a]] += base[df_entry[part_pos[a]]];
+  });
+  for (const auto& part : df_new)
+    for (const auto& e : part) df[e.id] += e.total;
+  df_docs = docs_now;
+
+  // 5. Weights, kept terms, story candidates and similarities of each new doc, in parallel:
+  //    the candidates include the batch's earlier new docs.
+  BatchDocs bd;
+  std::vector<std::vector<Term>> nd_terms(nd);
+  std::vector<std::uint8_t> nd_mask(nd);
+  std::vector<std::int64_t> nd_pub(nd);
+  tbb::parallel_for(std::size_t{0}, nd, [&](std::size_t q) {
+    const Prepared& p = batch[nd_canon[q] - first];
+    nd_pub[q] = p.published;
+    if (p.has_stored) {
+      nd_terms[q] = p.stored;
+      nd_mask[q] = static_cast<std::uint8_t>(p.stored_mask);
+      return;
+    }
+    unsigned mask = 0;
+    const std::uint32_t* const dv = dfv.data() + df_begin[q];
+    nd_terms[q] = weigh(
+        p.counts, docs_at[q], [&](std::size_t j, std::uint64_t) { return dv[j]; }, [](std::uint64_t) {},
+        params.story_terms, mask);
+    nd_mask[q] = static_cast<std::uint8_t>(mask);
+  });
+  bd.first_doc = m0;
+  bd.terms = &nd_terms;
+  bd.masks = &nd_mask;
+  bd.published = &nd_pub;
+  for (std::size_t q = 0; q < nd; ++q)
+    for (const auto& term : nd_terms[q]) {
+      const auto f = key_field(term.key);
+      if (f == cluster::kBody || f == cluster::kEntity)
+        bd.postings.emplace_back(term.key, static_cast<std::uint32_t>(q));
+    }
+  std::sort(bd.postings.begin(), bd.postings.end());
+  std::vector<std::vector<std::pair<std::uint32_t, double>>> links(nd);
+  std::vector<std::uint64_t> compared(nd, 0);
+  tbb::parallel_for(std::size_t{0}, nd, [&](std::size_t q) {
+    story_links(nd_terms[q], nd_mask[q], nd_pub[q], &bd, static_cast<std::uint32_t>(q), links[q], compared[q]);
+  });
+
+  // 6. In order: each new doc joins the story with the best average link (over the stories as
+  //    the batch's earlier docs left them) or founds one.
+  const std::size_t stories_before = story_name.size();
+  for (std::size_t q = 0; q < nd; ++q) {
+    last.story_candidates += compared[q];
+    const auto [best, score] = pick_story(links[q], [&](std::uint32_t d) { return doc_story[d]; });
+    const std::uint32_t c = nd_canon[q];
+    std::uint32_t story = best;
+    if (story == kNone) {
+      story = static_cast<std::uint32_t>(story_name.size());
+      story_name.push_back(ids[c]);
+      story_size.push_back(0);
+    }
+    new_doc(std::move(nd_terms[q]), nd_mask[q], c, story, best == kNone ? 1.0f : static_cast<float>(score));
+  }
+  // 7. Answers.
+  std::vector<Answer> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto x = slot_of(i);
+    const auto r = find_mut(x);
+    const auto c = canon[r];
+    const auto d = group_doc[r];
+    Answer& a = out[i];
+    a.id = ids[x];
+    a.dup = flags[x] & kDup;
+    a.dup_group = ids[c];
+    a.dup_score = c == x ? 1.0f
+                         : static_cast<float>(sketch::estimate_jaccard(
+                               std::span<const std::uint32_t>(sigs.data() + std::size_t{x} * k, k),
+                               std::span<const std::uint32_t>(sigs.data() + std::size_t{c} * k, k)));
+    a.story = story_name[doc_story[d]];
+    a.story_score = doc_score[d];
+    a.new_story = doc_story[d] >= stories_before;
+  }
+  return out;
+}
+
 }  // namespace detail
 
 std::vector<Answer> Index::add(std::vector<Article> batch, std::int64_t now) {
@@ -884,36 +1301,59 @@ std::vector<Answer> Index::add(std::vector<Article> batch, std::int64_t now) {
       if (!seen.insert(a.id).second) throw std::invalid_argument("id \"" + a.id + "\" appears twice in the batch");
     }
   }
-  const auto analyzed = analyze_all(batch, s.params.text);
-  // Boilerplate: count the batch's short lines first (each once per article), as the batch
-  // run counts the whole corpus before deciding.
-  for (const auto& t : analyzed)
-    for (auto h : short_lines(t)) ++s.lines[h];
-  auto prepared = prepare(
-      batch, analyzed, s,
-      [&](std::uint64_t h) {
-        const auto* v = s.lines.find(h);
-        return v ? *v : 0u;
+  // Boilerplate: the batch's short lines count (each once per article) before any is decided,
+  // as the batch run counts the whole corpus first.
+  const auto line_docs = [&](std::uint64_t h) {
+    const auto* v = s.lines.find(h);
+    return v ? *v : 0u;
+  };
+  const bool one = batch.size() == 1 || s.sequential_insert;
+  auto prepared = prepare_batch(
+      batch, s, line_docs,
+      [&](const std::vector<std::vector<std::uint64_t>>& lines) {
+        std::vector<std::uint64_t> crossed;
+        for (const auto& l : lines)
+          for (auto h : l)
+            if (++s.lines[h] == s.params.boilerplate_min_docs) crossed.push_back(h);
+        std::sort(crossed.begin(), crossed.end());
+        return crossed;
+      },
+      line_docs,
+      [&](Prepared& p) {
+        if (!one) s.look_up(p);  // what insert() needs from the index, while p is in cache
       },
       now);
-  return s.insert(prepared, true);
+  // One article has no batch mates to share the work with: the parallel phases would only wake
+  // the other threads.
+  return one ? s.insert_sequential(prepared, true) : s.insert(prepared, true);
 }
 
 std::vector<Answer> Index::query(std::vector<Article> batch) const {
   const auto& s = *s_;
   const std::uint32_t k = s.params.minhash.num_perm;
-  const auto analyzed = analyze_all(batch, s.params.text);
-  std::unordered_map<std::uint64_t, std::uint32_t> local;
-  for (const auto& t : analyzed)
-    for (auto h : short_lines(t)) ++local[h];
-  auto prepared = prepare(
-      batch, analyzed, s,
-      [&](std::uint64_t h) {
-        const auto* v = s.lines.find(h);
-        auto jt = local.find(h);
-        return (v ? *v : 0u) + (jt == local.end() ? 0u : jt->second);
+  std::unordered_map<std::uint64_t, std::uint32_t> local;  // the batch's short lines
+  const auto line_docs = [&](std::uint64_t h) {
+    const auto* v = s.lines.find(h);
+    return v ? *v : 0u;
+  };
+  auto prepared = prepare_batch(
+      batch, s, line_docs,
+      [&](const std::vector<std::vector<std::uint64_t>>& lines) {
+        for (const auto& l : lines)
+          for (auto h : l) ++local[h];
+        std::vector<std::uint64_t> crossed;
+        for (const auto& [h, c] : local) {
+          const std::uint32_t was = line_docs(h);
+          if (was < s.params.boilerplate_min_docs && was + c >= s.params.boilerplate_min_docs) crossed.push_back(h);
+        }
+        std::sort(crossed.begin(), crossed.end());
+        return crossed;
       },
-      0);
+      [&](std::uint64_t h) {
+        auto jt = local.find(h);
+        return line_docs(h) + (jt == local.end() ? 0u : jt->second);
+      },
+      [](Prepared&) {}, 0);
   std::vector<Answer> out(batch.size());
   std::vector<std::array<std::uint64_t, 3>> work(batch.size());
   const auto virt = static_cast<std::uint32_t>(s.ids.size());  // the slot add() would give
@@ -927,7 +1367,7 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
       std::vector<std::uint64_t> keys(s.bands.bands);
       for (std::uint32_t b = 0; b < s.bands.bands; ++b) keys[b] = s.band_key(p.sig.data(), b);
       std::vector<std::uint32_t> cand;
-      s.dup_candidates(p.sig.data(), keys, cand);
+      s.dup_candidates(keys, cand);
       n_cand = cand.size();
       for (auto c : cand) {
         const double j =
@@ -973,7 +1413,7 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
       const double docs = static_cast<double>(s.df_docs + 1);
       const auto t = weigh(
           p.counts, docs,
-          [&](std::uint64_t key) {
+          [&](std::size_t, std::uint64_t key) {
             return s.df_of(key) + 1u;  // the doc itself
           },
           [&](std::uint64_t key) { s.prefetch_df(key); }, s.params.story_terms, mask);
@@ -1127,7 +1567,10 @@ void Index::merge(const Index& other) {
     }
     batch.push_back(std::move(p));
   }
-  s.insert(batch, false);
+  if (s.sequential_insert)
+    s.insert_sequential(batch, false);
+  else
+    s.insert(batch, false);
 }
 
 std::optional<Answer> Index::get(std::string_view id) const {

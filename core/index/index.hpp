@@ -73,7 +73,8 @@ struct IndexStats {
 struct Prepared;
 namespace detail {
 struct State;
-}
+struct Access;
+}  // namespace detail
 
 /// The index. Batch-first: add() and query() take a batch of articles and answer each.
 /// Dup groups equal those of a one-batch `samestory cluster` run over the same articles in the
@@ -154,6 +155,7 @@ class Index {
   Index();  ///< internal: an uninitialised index (deserialize)
 
  private:
+  friend struct detail::Access;
   std::unique_ptr<detail::State> s_;
 };
 

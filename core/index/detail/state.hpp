@@ -157,6 +157,8 @@ struct State {
   FlatMap<std::vector<std::uint32_t>> postings;
 
   mutable IndexStats last;
+  /// add() and merge() through insert_sequential (the reference; tests compare the two).
+  bool sequential_insert = false;
 
   /// Hints for loaded_postings(key) (no effect on results), as BandTable::prefetch_*.
   void prefetch_postings_dir(std::uint64_t key) const noexcept {
@@ -230,15 +232,76 @@ struct State {
   bool precedes(std::uint32_t a, std::uint32_t b) const;
   void unite(std::uint32_t a, std::uint32_t b);
   void retire_doc(std::uint32_t d);
-  void dup_candidates(const std::uint32_t* sig, const std::vector<std::uint64_t>& keys,
-                      std::vector<std::uint32_t>& out) const;
+  /// The live articles with shingles in each band's bucket of `keys` (one key per band), in
+  /// slot order: band b's are members[bounds[b] .. bounds[b + 1]).
+  void bucket_members(const std::uint64_t* keys, std::vector<std::uint32_t>& members,
+                      std::vector<std::uint32_t>& bounds) const;
+  void dup_candidates(const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& out) const;
+  /// Fills p's lookups against the index as it stands (see Prepared).
+  void look_up(Prepared& p) const;
+  /// The story similarity of terms a (fields `mask_a`, date `pub_a`) and b.
+  double similarity(const Term* a, const Term* a_end, unsigned mask_a, std::int64_t pub_a, const Term* b,
+                    const Term* b_end, unsigned mask_b, std::int64_t pub_b) const;
   double doc_similarity(const std::vector<Term>& a, unsigned mask_a, std::int64_t pub_a, std::uint32_t d) const;
+  /// The story docs of an add() batch that best_story sees besides the index's: the batch's new
+  /// docs (numbered from `first_doc` in creation order), their terms, fields and dates, and
+  /// their salient (body, entity) terms as (key, new doc) pairs sorted by key then doc.
+  struct BatchDocs {
+    std::uint32_t first_doc = 0;
+    const std::vector<std::vector<Term>>* terms = nullptr;
+    const std::vector<std::uint8_t>* masks = nullptr;
+    const std::vector<std::int64_t>* published = nullptr;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> postings;
+  };
+  /// The candidate story docs of a doc with terms t and their similarities (those reaching
+  /// min_edge, by doc number): the index's docs and, with `batch`, the batch's new docs
+  /// numbered below `before` (created before this one).
+  void story_links(const std::vector<Term>& t, unsigned mask, std::int64_t pub, const BatchDocs* batch,
+                   std::uint32_t before, std::vector<std::pair<std::uint32_t, double>>& links,
+                   std::uint64_t& compared) const;
+  /// The story with the best average link over `links` (story_of(doc) gives a doc's story),
+  /// if it reaches the story threshold; kNone otherwise.
+  template <class StoryOf>
+  std::pair<std::uint32_t, double> pick_story(const std::vector<std::pair<std::uint32_t, double>>& links,
+                                              StoryOf story_of) const {
+    thread_local std::vector<std::pair<std::uint32_t, double>> per_story;
+    per_story.clear();
+    for (const auto& [d, s] : links) per_story.emplace_back(story_of(d), s);
+    std::sort(per_story.begin(), per_story.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::uint32_t best = std::numeric_limits<std::uint32_t>::max();
+    double best_avg = 0;
+    for (std::size_t i = 0; i < per_story.size();) {
+      std::size_t j = i;
+      double sum = 0;
+      while (j < per_story.size() && per_story[j].first == per_story[i].first) sum += per_story[j++].second;
+      const std::uint32_t st = per_story[i].first;
+      const double avg = story_size[st] ? sum / story_size[st] : 0.0;
+      if (avg >= params.story.threshold && avg > best_avg) best = st, best_avg = avg;
+      i = j;
+    }
+    return {best, best_avg};
+  }
   std::pair<std::uint32_t, double> best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
                                               std::uint64_t& compared) const;
   std::uint32_t new_doc(std::vector<Term> t, unsigned mask, std::uint32_t slot, std::uint32_t story, float score);
+  /// add() after the analysis: the per-article work (band keys, bucket lookups, verification,
+  /// document frequencies, weights, story candidates and similarities) runs in parallel over
+  /// the batch against the index as it stood before it, plus what the batch's earlier articles
+  /// add; what depends on the order (unions, story choice, the new docs) runs in input order.
+  /// Answers and state equal insert_sequential's (tested).
   std::vector<Answer> insert(std::vector<Prepared>& batch, bool update_df);
+  /// The parts insert() counts a batch's document frequencies in (by a hash of the counter).
+  static constexpr unsigned kDfParts = 8;
+  /// The same, one article at a time against the index as each left it (the reference; add()
+  /// of a single article takes it).
+  std::vector<Answer> insert_sequential(std::vector<Prepared>& batch, bool update_df);
   std::size_t memory_bytes() const;
   std::vector<std::pair<std::string, std::uint64_t>> memory_breakdown() const;
+};
+
+/// An index's state, for tests.
+struct Access {
+  static State& state(Index& index) { return *index.s_; }
 };
 
 /// The `keep` terms of all[0..n) first by (weight descending, key ascending), as a partial_sort
