@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -344,6 +346,58 @@ TEST_CASE("gen: the knobs do what they say") {
     o.outlets = 40;
     CHECK(generate(o).articles == generate(with(2000, 4)).articles);
     o.big_event_reports = 1;
+    CHECK_THROWS_AS(gen::Generator{o}, std::invalid_argument);
+  }
+  SUBCASE("big siblings: more big events per block, reusing the big event's actors") {
+    auto o = with(2000, 4);
+    o.outlets = 600;
+    o.big_event_reports = 150;
+    o.big_siblings = 1;
+    // Per story of 150 originals: the capitalised word pairs (names) in half or more of them.
+    std::map<std::string, std::vector<const Record*>> originals;
+    const auto recs = parse(generate(o));
+    for (const auto& r : recs)
+      if (r.dup_group == r.id) originals[r.story].push_back(&r);
+    std::vector<std::pair<std::string, std::set<std::string>>> big;  // (story, its names), in file order
+    for (const auto& [story, members] : originals) {
+      if (members.size() <= 8) continue;
+      CHECK(members.size() == 150);
+      std::map<std::string, std::size_t> count;
+      for (const Record* r : members) {
+        std::set<std::string> seen;
+        std::string prev, word;
+        for (std::size_t i = 0; i <= r->text.size(); ++i) {
+          const char ch = i < r->text.size() ? r->text[i] : ' ';
+          if (std::isalpha(static_cast<unsigned char>(ch))) {
+            word += ch;
+            continue;
+          }
+          if (word.empty()) continue;
+          const bool cap = std::isupper(static_cast<unsigned char>(word[0]));
+          if (cap && !prev.empty()) seen.insert(prev + " " + word);
+          prev = cap ? word : "";
+          word.clear();
+        }
+        for (const auto& name : seen) ++count[name];
+      }
+      std::set<std::string> names;
+      for (const auto& [name, k] : count)
+        if (2 * k >= members.size()) names.insert(name);
+      big.emplace_back(story, names);
+    }
+    REQUIRE(big.size() == 4);           // two per block
+    std::sort(big.begin(), big.end());  // story ids are first article ids: blocks in order
+    auto shared = [&](std::size_t x, std::size_t y) {
+      std::vector<std::string> both;
+      std::set_intersection(big[x].second.begin(), big[x].second.end(), big[y].second.begin(), big[y].second.end(),
+                            std::back_inserter(both));
+      return both.size();
+    };
+    CHECK(shared(0, 1) > 0);  // the siblings of a block share names (their actors)
+    CHECK(shared(2, 3) > 0);
+    CHECK(shared(0, 2) == 0);  // across blocks, no
+    CHECK(shared(1, 3) == 0);
+    o.big_siblings = 4;
     CHECK_THROWS_AS(gen::Generator{o}, std::invalid_argument);
   }
   SUBCASE("bad options are refused") {

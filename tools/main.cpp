@@ -249,6 +249,15 @@ int main(int argc, char** argv) {
       ->add_option("--big-event-reports", gen_opts.big_event_reports,
                    "Per block of 1,000 articles, one event reported by this many outlets (0: none)")
       ->capture_default_str();
+  gen_cmd
+      ->add_option("--sibling-fraction", gen_opts.sibling_fraction, "Share of events reusing an earlier event's actors")
+      ->capture_default_str();
+  gen_cmd
+      ->add_option(
+          "--big-siblings", gen_opts.big_siblings,
+          "Per block, this many more big events reusing the big event's actors (siblings: another date and place)")
+      ->check(CLI::Range(0, 3))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -149,6 +150,7 @@ void validate(const GenOptions& o) {
   if (!(o.mean_words >= 20 && o.mean_words <= 20000)) bad("mean_words must be in [20, 20000]");
   if (!(o.sibling_fraction >= 0 && o.sibling_fraction <= 1)) bad("sibling_fraction must be in [0, 1]");
   if (o.big_event_reports == 1 || o.big_event_reports > 100000) bad("big_event_reports must be 0 or in [2, 100000]");
+  if (o.big_siblings > 3) bad("big_siblings must be in [0, 3]");
   if (!(o.missing_title >= 0 && o.missing_title <= 1)) bad("missing_title must be in [0, 1]");
   if (!(o.missing_published >= 0 && o.missing_published <= 1)) bad("missing_published must be in [0, 1]");
   if (o.vocabulary < 1000 || o.vocabulary > 1000000) bad("vocabulary must be in [1000, 1000000]");
@@ -756,6 +758,9 @@ struct Generator::Impl {
     // The big event first (its size then shuffled in with the others'); 0 by default.
     const std::uint32_t big = std::min({o.big_event_reports, multi, static_cast<std::uint32_t>(lex.reporting.size())});
     if (big >= 2) sizes.push_back(big), assigned += big;
+    // Its siblings (reusing its actors), while the multi-report originals last; 0 by default.
+    for (std::uint32_t k = 0; big >= 2 && k < o.big_siblings && multi - assigned >= big; ++k)
+      sizes.push_back(big), assigned += big;
     while (max_reports >= 2 && multi - assigned >= 2) {
       std::uint32_t s = std::min(draw_size(plan), max_reports);
       const std::uint32_t rem = multi - assigned;
@@ -775,14 +780,22 @@ struct Generator::Impl {
 
     arts.reserve(n);
     std::vector<std::uint32_t> taken(std::max<std::size_t>(kMaxReports, big));
+    // With big_siblings, the big events share one family of their own (no other event joins it).
+    const bool big_family = o.big_siblings > 0 && big > kMaxReports;
+    std::optional<std::uint32_t> big_fi;
     for (const std::uint32_t size : sizes) {
       std::uint32_t fi = 0;
       bool sibling = false;
       if (!fams.empty() && plan.chance(o.sibling_fraction)) {
         fi = plan.below(static_cast<std::uint32_t>(fams.size()));
-        sibling = fams[fi].n_events < 4;
+        sibling = fams[fi].n_events < 4 && !(big_family && big_fi == fi);
+      }
+      if (big_family && size == big) {
+        sibling = big_fi.has_value();
+        if (sibling) fi = *big_fi;
       }
       if (!sibling) fi = new_family(plan);
+      if (big_family && size == big && !big_fi) big_fi = fi;
       new_event(plan, fi);
       const auto ei = static_cast<std::uint32_t>(events.size() - 1);
       for (std::uint32_t k = 0; k < size; ++k) {

@@ -25,6 +25,9 @@ struct GenOptions {
   std::uint32_t big_event_reports = 0;  ///< 0, or 2..100000: per block, one event reported by this
                                         ///< many distinct outlets (at most the block's multi-report
                                         ///< originals and the outlets that publish originals)
+  std::uint32_t big_siblings = 0;       ///< 0..3: per block, this many more events of big_event_reports
+                                        ///< reports, each reusing the big event's actors (siblings: another
+                                        ///< date and place); as many as the block's multi-report originals hold
   double missing_title = 0;             ///< share of articles without "title"
   double missing_published = 0;         ///< share of articles without "published"
   std::uint32_t vocabulary = 50000;     ///< pseudo-word types (1000..1000000)
