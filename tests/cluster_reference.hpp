@@ -87,6 +87,19 @@ inline std::size_t shared_terms(const StoryDoc& a, const StoryDoc& b) {
   return shared;
 }
 
+// The similarity the whole comparison of large clusters sums: the weighted mean of the field
+// cosines over every weighted field (a missing field counts 0, unlike brute_content).
+inline double brute_whole(const StoryDoc& a, const StoryDoc& b, const StoryOptions& o) {
+  double s = 0, w = 0;
+  for (std::size_t f = 0; f < kStoryFields; ++f) {
+    if (o.weights[f] <= 0) continue;
+    w += o.weights[f];
+    if (a.fields[f].nonZeros() > 0 && b.fields[f].nonZeros() > 0)
+      s += o.weights[f] * dense_cos(a.fields[f], b.fields[f]);
+  }
+  return w > 0 ? s / w : 0;
+}
+
 // Naive average-link agglomeration over the full matrix (uncompared pairs = 0): merge the
 // pair of clusters with the highest mean pairwise similarity while it is >= threshold.
 // Returns per doc the smallest member of its cluster.
@@ -110,95 +123,139 @@ inline std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> d
   std::map<std::int32_t, std::size_t> entity_df;
   for (const auto& d : docs)
     for (SparseVector::InnerIterator it(d.fields[samestory::cluster::kEntity]); it; ++it) ++entity_df[it.index()];
+  // brute_whole of every pair (the whole comparison of large clusters uses all pairs).
+  std::vector<std::vector<double>> whole_sim(n, std::vector<double>(n, 0.0));
+  if (o.big_min_size > 0)
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < n; ++j) whole_sim[i][j] = brute_whole(docs[i], docs[j], o);
   std::vector<std::vector<std::uint32_t>> clusters(n);
   for (std::uint32_t i = 0; i < n; ++i) clusters[i] = {i};
+  // The score of clusters a and b: the gated average link, or the whole comparison at `share`
+  // (0: none) when that is higher.
+  auto score = [&](std::size_t a, std::size_t b, double share) {
+    double sum = 0, far_sum = 0;
+    for (auto x : clusters[a])
+      for (auto y : clusters[b]) sum += sim[x][y], far_sum += far[x][y] ? sim[x][y] : 0.0;
+    auto dates_of = [&](const std::vector<std::uint32_t>& c) {
+      std::vector<std::int64_t> d;
+      for (auto x : c)
+        if (docs[x].published) d.push_back(*docs[x].published);
+      std::sort(d.begin(), d.end());
+      return d;
+    };
+    const auto da = dates_of(clusters[a]), db = dates_of(clusters[b]);
+    const bool date_gate =
+        da.size() >= o.cluster_gate_min_dated && db.size() >= o.cluster_gate_min_dated &&
+        std::abs(static_cast<double>(da[da.size() / 2] - db[db.size() / 2])) > o.cluster_gate_days * 86400.0;
+    const bool pair_gate = far_sum > 0;
+    // Shared evidence lifts both gates, recounted from the members: evidence of x is an
+    // entity in >= evidence_hi of x's docs (x has >= evidence_min_size docs) found in at most
+    // evidence_rare * (|a| + |b|) + 3 docs of the corpus; x's evidence is covered by y when
+    // >= evidence_min_found and >= evidence_share of it occurs in y's docs. Vetoed when each
+    // has rare entities in >= 2 and >= evidence_veto_hi of its docs absent from the other, named
+    // >= evidence_veto_mass times per doc.
+    auto lifted = [&] {
+      if (o.evidence_share > 1 || (o.time_factor >= 1 && o.cluster_gate_factor >= 1)) return false;
+      const double rare = o.evidence_rare * static_cast<double>(clusters[a].size() + clusters[b].size()) + 3;
+      auto entity_docs = [&](const std::vector<std::uint32_t>& c) {
+        std::map<std::int32_t, std::size_t> count;
+        for (auto x : c)
+          for (SparseVector::InnerIterator it(docs[x].fields[samestory::cluster::kEntity]); it; ++it)
+            ++count[it.index()];
+        return count;
+      };
+      auto covered = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
+        if (x.size() < o.evidence_min_size) return false;
+        const auto cx = entity_docs(x), cy = entity_docs(y);
+        std::size_t total = 0, found = 0;
+        for (const auto& [t, k] : cx)
+          if (static_cast<double>(k) >= o.evidence_hi * static_cast<double>(x.size()) &&
+              static_cast<double>(entity_df.at(t)) <= rare)
+            ++total, found += cy.count(t);
+        return found >= o.evidence_min_found &&
+               static_cast<double>(found) >= o.evidence_share * static_cast<double>(total);
+      };
+      // x's own entities must be named evidence_veto_mass times per doc of x (their doc counts
+      // summed, over |x|).
+      auto own = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
+        const auto cx = entity_docs(x), cy = entity_docs(y);
+        std::size_t named = 0;
+        for (const auto& [t, k] : cx)
+          if (k >= 2 && static_cast<double>(k) >= o.evidence_veto_hi * static_cast<double>(x.size()) &&
+              static_cast<double>(entity_df.at(t)) <= rare && !cy.count(t))
+            named += k;
+        return named > 0 && static_cast<double>(named) >= o.evidence_veto_mass * static_cast<double>(x.size());
+      };
+      return (covered(clusters[a], clusters[b]) || covered(clusters[b], clusters[a])) &&
+             !(own(clusters[a], clusters[b]) && own(clusters[b], clusters[a]));
+    };
+    const bool lift = (pair_gate || date_gate) && lifted();
+    const double content_sum = sum;
+    if (pair_gate && !lift) sum -= (1 - o.time_factor) * far_sum;
+    double avg = sum / static_cast<double>(clusters[a].size() * clusters[b].size());
+    if (date_gate && !lift) avg *= o.cluster_gate_factor;
+    // The entity conflict gate, recounted from the members: each cluster has an entity in
+    // >= conflict_hi of its docs that is in <= conflict_lo of the other's docs.
+    auto entity_docs = [&](const std::vector<std::uint32_t>& c) {
+      std::map<std::int32_t, double> count;
+      for (auto x : c)
+        for (SparseVector::InnerIterator it(docs[x].fields[samestory::cluster::kEntity]); it; ++it)
+          count[static_cast<std::int32_t>(it.index())] += 1;
+      return count;
+    };
+    auto one_way = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
+      const auto cx = entity_docs(x), cy = entity_docs(y);
+      for (const auto& [t, k] : cx) {
+        if (k < o.conflict_hi * static_cast<double>(x.size())) continue;
+        const double other = cy.count(t) ? cy.at(t) : 0.0;
+        if (other <= o.conflict_lo * static_cast<double>(y.size())) return true;
+      }
+      return false;
+    };
+    const bool conflict = o.conflict_factor < 1 && clusters[a].size() >= o.conflict_min_size &&
+                          clusters[b].size() >= o.conflict_min_size && one_way(clusters[a], clusters[b]) &&
+                          one_way(clusters[b], clusters[a]);
+    if (conflict) avg *= o.conflict_factor;
+    // The whole comparison of large clusters (share > 0; only when the average link misses
+    // the threshold), recounted from all pairs: two linked clusters of big_min_size docs
+    // together, with a sparse (compared) content link of big_link per doc of the smaller,
+    // whose mean pairwise brute_whole reaches big_min_mean score threshold x ratio / share,
+    // the ratio being that mean over the geometric mean of each one's own (a single doc: the
+    // other's alone); time-gated without the lift, and conflict-gated.
+    const double sa = static_cast<double>(clusters[a].size()), sb = static_cast<double>(clusters[b].size());
+    if (share > 0 && avg < o.threshold && o.big_min_size > 0 && sa + sb >= o.big_min_size && content_sum > 0 &&
+        content_sum >= o.big_link * std::min(sa, sb)) {
+      double cross = 0;
+      for (auto x : clusters[a])
+        for (auto y : clusters[b]) cross += whole_sim[x][y];
+      auto own = [&](const std::vector<std::uint32_t>& c) {
+        if (c.size() < 2) return -1.0;
+        double in = 0;
+        for (auto x : c)
+          for (auto y : c)
+            if (x != y) in += whole_sim[x][y];
+        return in / (static_cast<double>(c.size()) * static_cast<double>(c.size() - 1));
+      };
+      const double mean = cross / (sa * sb), ma = own(clusters[a]), mb = own(clusters[b]);
+      const double cohesion = ma < 0 ? mb : mb < 0 ? ma : std::sqrt(std::max(ma, 0.0) * std::max(mb, 0.0));
+      if (mean >= o.big_min_mean && cohesion > 0) {
+        double whole = o.threshold * mean / (share * cohesion);
+        if (pair_gate) whole *= (content_sum - (1 - o.time_factor) * far_sum) / content_sum;
+        if (date_gate) whole *= o.cluster_gate_factor;
+        if (conflict) whole *= o.conflict_factor;
+        avg = std::max(avg, whole);
+      }
+    }
+    return avg;
+  };
   while (true) {
     double best = -1;
     std::size_t ba = 0, bb = 0;
     for (std::size_t a = 0; a < clusters.size(); ++a)
       for (std::size_t b = a + 1; b < clusters.size(); ++b) {
-        double sum = 0, far_sum = 0;
-        for (auto x : clusters[a])
-          for (auto y : clusters[b]) sum += sim[x][y], far_sum += far[x][y] ? sim[x][y] : 0.0;
-        auto dates_of = [&](const std::vector<std::uint32_t>& c) {
-          std::vector<std::int64_t> d;
-          for (auto x : c)
-            if (docs[x].published) d.push_back(*docs[x].published);
-          std::sort(d.begin(), d.end());
-          return d;
-        };
-        const auto da = dates_of(clusters[a]), db = dates_of(clusters[b]);
-        const bool date_gate =
-            da.size() >= o.cluster_gate_min_dated && db.size() >= o.cluster_gate_min_dated &&
-            std::abs(static_cast<double>(da[da.size() / 2] - db[db.size() / 2])) > o.cluster_gate_days * 86400.0;
-        const bool pair_gate = far_sum > 0;
-        // Shared evidence lifts both gates, recounted from the members: evidence of x is an
-        // entity in >= evidence_hi of x's docs (x has >= evidence_min_size docs) found in at most
-        // evidence_rare * (|a| + |b|) + 3 docs of the corpus; x's evidence is covered by y when
-        // >= evidence_min_found and >= evidence_share of it occurs in y's docs. Vetoed when each
-        // has rare entities in >= 2 and >= evidence_veto_hi of its docs absent from the other, named
-        // >= evidence_veto_mass times per doc.
-        auto lifted = [&] {
-          if (o.evidence_share > 1 || (o.time_factor >= 1 && o.cluster_gate_factor >= 1)) return false;
-          const double rare = o.evidence_rare * static_cast<double>(clusters[a].size() + clusters[b].size()) + 3;
-          auto entity_docs = [&](const std::vector<std::uint32_t>& c) {
-            std::map<std::int32_t, std::size_t> count;
-            for (auto x : c)
-              for (SparseVector::InnerIterator it(docs[x].fields[samestory::cluster::kEntity]); it; ++it)
-                ++count[it.index()];
-            return count;
-          };
-          auto covered = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
-            if (x.size() < o.evidence_min_size) return false;
-            const auto cx = entity_docs(x), cy = entity_docs(y);
-            std::size_t total = 0, found = 0;
-            for (const auto& [t, k] : cx)
-              if (static_cast<double>(k) >= o.evidence_hi * static_cast<double>(x.size()) &&
-                  static_cast<double>(entity_df.at(t)) <= rare)
-                ++total, found += cy.count(t);
-            return found >= o.evidence_min_found &&
-                   static_cast<double>(found) >= o.evidence_share * static_cast<double>(total);
-          };
-          // x's own entities must be named evidence_veto_mass times per doc of x (their doc counts
-          // summed, over |x|).
-          auto own = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
-            const auto cx = entity_docs(x), cy = entity_docs(y);
-            std::size_t named = 0;
-            for (const auto& [t, k] : cx)
-              if (k >= 2 && static_cast<double>(k) >= o.evidence_veto_hi * static_cast<double>(x.size()) &&
-                  static_cast<double>(entity_df.at(t)) <= rare && !cy.count(t))
-                named += k;
-            return named > 0 && static_cast<double>(named) >= o.evidence_veto_mass * static_cast<double>(x.size());
-          };
-          return (covered(clusters[a], clusters[b]) || covered(clusters[b], clusters[a])) &&
-                 !(own(clusters[a], clusters[b]) && own(clusters[b], clusters[a]));
-        };
-        const bool lift = (pair_gate || date_gate) && lifted();
-        if (pair_gate && !lift) sum -= (1 - o.time_factor) * far_sum;
-        double avg = sum / static_cast<double>(clusters[a].size() * clusters[b].size());
-        if (date_gate && !lift) avg *= o.cluster_gate_factor;
-        // The entity conflict gate, recounted from the members: each cluster has an entity in
-        // >= conflict_hi of its docs that is in <= conflict_lo of the other's docs.
-        auto entity_docs = [&](const std::vector<std::uint32_t>& c) {
-          std::map<std::int32_t, double> count;
-          for (auto x : c)
-            for (SparseVector::InnerIterator it(docs[x].fields[samestory::cluster::kEntity]); it; ++it)
-              count[static_cast<std::int32_t>(it.index())] += 1;
-          return count;
-        };
-        auto one_way = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
-          const auto cx = entity_docs(x), cy = entity_docs(y);
-          for (const auto& [t, k] : cx) {
-            if (k < o.conflict_hi * static_cast<double>(x.size())) continue;
-            const double other = cy.count(t) ? cy.at(t) : 0.0;
-            if (other <= o.conflict_lo * static_cast<double>(y.size())) return true;
-          }
-          return false;
-        };
-        if (o.conflict_factor < 1 && clusters[a].size() >= o.conflict_min_size &&
-            clusters[b].size() >= o.conflict_min_size && one_way(clusters[a], clusters[b]) &&
-            one_way(clusters[b], clusters[a]))
-          avg *= o.conflict_factor;
+        // Also compared whole: at big_cohesion, or big_single when one side is a single doc.
+        const bool pieces = clusters[a].size() > 1 && clusters[b].size() > 1;
+        const double avg = score(a, b, pieces ? o.big_cohesion : o.big_single);
         if (avg > best) best = avg, ba = a, bb = b;
       }
     if (best < o.threshold) break;

@@ -57,6 +57,10 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
                    "own (0 = any one)")
         ->check(CLI::Range(0.0, 100.0))
         ->capture_default_str();
+    cmd.add_option("--big-story-size", f.pipe.story.big_min_size,
+                   "Two clusters holding this many dup groups together whose average link misses the threshold are "
+                   "compared whole, from summed vectors (0 = never)")
+        ->capture_default_str();
   }
   cmd.add_option("--num-perm", f.pipe.minhash.num_perm, "MinHash signature length")
       ->check(CLI::Range(1, 4096))

@@ -15,6 +15,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "cluster/story_sums.hpp"
 #include "detail/huge_pages.hpp"
 
 namespace samestory::cluster {
@@ -543,21 +544,66 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
       if (count_in(ent[b], t) <= o.conflict_lo * size[b]) return true;
     return false;
   };
+  // Large clusters are also compared whole: a doc is compared with its 18-36 nearest
+  // candidates only, so the sparse average link between two parts of a story of hundreds of
+  // reports falls below the threshold however alike they are. When the average link of two
+  // linked clusters misses the threshold, they hold big_min_size docs or more together and their
+  // sparse link is not negligible (big_link per doc of the smaller), their mean pairwise
+  // similarity over all their pairs is computed exactly from summed vectors (StorySums) and
+  // compared with their own cohesion (the geometric mean of each one's mean pairwise
+  // similarity; a single doc has none, the other's alone counts): two parts of one event are as
+  // alike to each other as each is to itself, two events are not, even with the same actors. A
+  // single doc's similarity to a cluster varies with the doc (a short report, one naming fewer
+  // of the actors) more than a cluster's average does, so it needs big_single of the cohesion,
+  // two clusters big_cohesion. The ratio is put on the average link's scale (the threshold at
+  // that share) and gated: both time gates as they are (never lifted; the pairwise one as the
+  // share of the sparse link it scales), and the conflict gate.
+  const bool big = o.big_min_size > 0;
+  std::optional<StorySums> sums;
+  if (big) sums.emplace(docs, o.weights);
+  struct Gates {
+    bool pair = false, date = false, conflict = false;
+  };
+  auto gates_of = [&](std::uint32_t a, std::uint32_t b, const Link& l) {
+    Gates g;
+    g.pair = l.far > 0 && o.time_factor < 1;
+    g.date = o.cluster_gate_factor < 1 && dates[a].size() >= o.cluster_gate_min_dated &&
+             dates[b].size() >= o.cluster_gate_min_dated &&
+             std::abs(static_cast<double>(median(a) - median(b))) > o.cluster_gate_days * 86400.0;
+    g.conflict =
+        conflicts && size[a] >= o.conflict_min_size && size[b] >= o.conflict_min_size && one_way(a, b) && one_way(b, a);
+    return g;
+  };
+  auto whole_score = [&](std::uint32_t a, std::uint32_t b, const Link& l, const Gates& g, double share) {
+    if (size[a] + size[b] < o.big_min_size || !(l.sum > 0) || l.sum < o.big_link * std::min(size[a], size[b]))
+      return 0.0;
+    const double mean = sums->cross(a, b) / (static_cast<double>(size[a]) * size[b]);
+    if (mean < o.big_min_mean) return 0.0;
+    auto own = [&](std::uint32_t c) {  // mean similarity of c's pairs; -1 for a single doc
+      return size[c] > 1 ? sums->internal(c) / (static_cast<double>(size[c]) * (size[c] - 1)) : -1.0;
+    };
+    const double ma = own(a), mb = own(b);
+    const double cohesion = ma < 0 ? mb : mb < 0 ? ma : std::sqrt(std::max(ma, 0.0) * std::max(mb, 0.0));
+    if (!(cohesion > 0)) return 0.0;
+    double w = o.threshold * mean / (share * cohesion);
+    if (g.pair) w *= (l.sum - (1 - o.time_factor) * l.far) / l.sum;
+    if (g.date) w *= o.cluster_gate_factor;
+    if (g.conflict) w *= o.conflict_factor;
+    return w;
+  };
   auto push = [&](std::uint32_t a, std::uint32_t b, const Link& l) {
     if (a > b) std::swap(a, b);
-    const bool pair_gate = l.far > 0 && o.time_factor < 1;
-    const bool date_gate = o.cluster_gate_factor < 1 && dates[a].size() >= o.cluster_gate_min_dated &&
-                           dates[b].size() >= o.cluster_gate_min_dated &&
-                           std::abs(static_cast<double>(median(a) - median(b))) > o.cluster_gate_days * 86400.0;
+    const Gates g = gates_of(a, b, l);
     const double pairs = static_cast<double>(size[a]) * size[b];
     // Lifting cannot bring a link below the threshold ungated up to it: such links skip the
     // evidence count (they are not pushed either way).
-    const bool lifted = evidence && (pair_gate || date_gate) && l.sum / pairs >= o.threshold && shared_evidence(a, b);
-    const double sum = pair_gate && !lifted ? l.sum - (1 - o.time_factor) * l.far : l.sum;
+    const bool lifted = evidence && (g.pair || g.date) && l.sum / pairs >= o.threshold && shared_evidence(a, b);
+    const double sum = g.pair && !lifted ? l.sum - (1 - o.time_factor) * l.far : l.sum;
     double avg = sum / pairs;
-    if (date_gate && !lifted) avg *= o.cluster_gate_factor;
-    if (conflicts && size[a] >= o.conflict_min_size && size[b] >= o.conflict_min_size && one_way(a, b) && one_way(b, a))
-      avg *= o.conflict_factor;
+    if (g.date && !lifted) avg *= o.cluster_gate_factor;
+    if (g.conflict) avg *= o.conflict_factor;
+    if (big && avg < o.threshold)
+      avg = std::max(avg, whole_score(a, b, l, g, size[a] > 1 && size[b] > 1 ? o.big_cohesion : o.big_single));
     if (avg >= o.threshold) heap.emplace(avg, a, b, version[a], version[b]);
   };
   for (std::uint32_t a = 0; a < n; ++a)
@@ -570,6 +616,7 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     if (parent[a] != a || parent[b] != b || version[a] != va || version[b] != vb) continue;  // stale
     // Merge b into a (a < b): a's link to c becomes sum(a, c) + sum(b, c).
     ++res.stats.merges;
+    if (big) sums->merge(a, b);
     parent[b] = a;
     size[a] += size[b];
     std::vector<std::int64_t> merged_dates;

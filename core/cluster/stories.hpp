@@ -58,6 +58,13 @@ struct StoryOptions {
                                               ///< its docs that the other lacks (two strikes, two pay offers),
   double evidence_veto_mass = 1;              ///< named on average this many times per doc (each entity counts its
                                               ///< share of the cluster's docs; 0 = any one such entity vetoes)
+  std::uint32_t big_min_size = 18;            ///< two linked clusters missing the threshold with this many docs
+                                              ///< together are compared whole (0 = never; docs/accuracy.md):
+  double big_cohesion = 0.8;                  ///< they merge when their mean pairwise similarity reaches this share
+                                              ///< of the geometric mean of their own (each one's pairs' mean),
+  double big_single = 0.6;                    ///< (this share when one of them is a single doc)
+  double big_min_mean = 0.08;                 ///< and this absolute value,
+  double big_link = 0.1;                      ///< when their sparse link sums this much per doc of the smaller
   std::uint32_t max_terms = 0;                ///< per field, the highest-weighted terms a doc keeps (0 = all)
   std::uint32_t salient_terms = 48;           ///< body + entity terms per doc indexed for candidates
   std::uint32_t min_shared = 2;               ///< salient terms two docs must share to be compared
@@ -114,7 +121,13 @@ std::vector<std::uint32_t> story_order(const StoryCorpus& docs);
 /// names the same suspect, victim and place — unless each cluster has rare entities of its own,
 /// each in two or more and evidence_veto_hi of its docs, that the other lacks, and together named
 /// evidence_veto_mass times per doc on average (a place of its own in every doc: two events; one
-/// official quoted in four of six reports of a shooting, absent from the trial: not). Deterministic.
+/// official quoted in four of six reports of a shooting, absent from the trial: not). Two linked
+/// clusters whose average link misses the threshold but that hold big_min_size docs together are
+/// also compared whole: their mean pairwise similarity over all pairs (exact, from summed vectors;
+/// the weighted field cosines, a missing field counting 0) at big_cohesion or more of the geometric
+/// mean of each one's own (big_single when one is a single doc: the cluster's own), and at least
+/// big_min_mean, merges them, with the time gates unlifted and the conflict gate (a story of
+/// hundreds of reports, each compared with a few dozen of them, stays one story). Deterministic.
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& options);
 
 /// The same, consuming `docs` (left empty): each field is freed as it is copied into the
