@@ -145,6 +145,7 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       t.lines.shrink_to_fit();
       t.title_tokens.shrink_to_fit();
       t.entities.shrink_to_fit();
+      t.entity_kinds.shrink_to_fit();
       ArticleOutcome& out = res.articles[first + i];
       out.id = std::move(a.id);
       out.title = std::move(a.title);
