@@ -56,11 +56,11 @@ struct StoryOptions {
   double conflict_lo = 0;                     ///< conflict when each has one in at most this share of the other's docs:
   double conflict_factor = 0;                 ///< their average link is multiplied by this (1 = off)
   std::uint32_t conflict_min_size = 8;        ///< ...when both have at least this many docs
-  double lead_conflict_hi = 2;                ///< the same on lead names: in this share of one's leads (> 1 = off),
+  double lead_conflict_hi = 0.6;              ///< the same on lead names: in this share of one's leads (> 1 = off),
   double lead_conflict_lo = 0.3;              ///< in at most this share of the other's (sizes: conflict_min_size)
-  std::uint32_t figure_conflict_size = 0;     ///< and on figures: two clusters this large (0 = off)...
+  std::uint32_t figure_conflict_size = 4;     ///< and on figures: two clusters this large (0 = off)...
   double figure_conflict_hi = 0.5;            ///< ...each with a figure in this share of its docs, none of the other's
-  double number_weight = 0;                   ///< weight of the numbers cosine beside `weights` (0 = off)
+  double number_weight = 0.1;                 ///< weight of the numbers cosine beside `weights` (0 = off)
   double evidence_share = 0.3;                ///< time gates are lifted between two clusters when this share of one's
                                               ///< evidence occurs in the other (> 1 = never; docs/accuracy.md):
   double evidence_hi = 0.4;                   ///< evidence is a rare entity in this share of a cluster's docs,
