@@ -101,12 +101,22 @@ inline std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields> story_c
   return out;
 }
 
-/// The story stage's input for the articles (each its own canonical), as the pipeline builds it.
+/// The story stage's input for the articles (each its own canonical), as the pipeline builds it
+/// at the default options: the four fields and the three extras (numbers, lead names, figures).
 inline cluster::StoryCorpus story_corpus(const std::vector<Article>& docs) {
   auto counts = story_counts(docs);
+  std::array<std::vector<tfidf::TermCounts>, cluster::kStoryExtras> extras;
+  text::AnalyzedText t;
+  for (const auto& d : docs) {
+    text::analyze(d.title, d.text, {}, t);
+    const std::vector<std::uint8_t> none(t.lines.size(), 0);
+    auto e = cluster::story_extra_terms(t, none);
+    for (std::size_t x = 0; x < cluster::kStoryExtras; ++x) extras[x].push_back(std::move(e[x]));
+  }
   cluster::StoryCorpus c;
   for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
     c.fields[f] = tfidf::fit_rows(counts[f], f == cluster::kBigram ? 2 : 1);
+  for (std::size_t x = 0; x < cluster::kStoryExtras; ++x) c.extras[x] = tfidf::fit_rows(extras[x], 1);
   for (const auto& d : docs) {
     c.published.push_back(d.published);
     c.keys.push_back({d.published, d.text.size()});

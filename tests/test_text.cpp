@@ -279,6 +279,7 @@ TEST_CASE("text: analyze and its general path equal the plain reference") {
       CHECK(a->tokens == reference.tokens);
       CHECK(a->title_tokens == reference.title_tokens);
       CHECK(a->entities == reference.entities);
+      CHECK(a->entity_kinds == reference.entity_kinds);
       REQUIRE(a->lines.size() == reference.lines.size());
       for (std::size_t l = 0; l < a->lines.size(); ++l) {
         CHECK(a->lines[l].begin == reference.lines[l].begin);
@@ -411,6 +412,29 @@ TEST_CASE("text: entities of dates and numbers with units") {
   // Title words are entities when the body writes them capitalised mid-sentence.
   CHECK(analyzed("Paris Talks", "they flew to Paris today").entities == std::vector<std::uint64_t>{paris, paris});
   CHECK(analyzed("Paris", "nothing here").entities.empty());
+}
+
+TEST_CASE("text: entity kinds tell names, numbers, figures and other digit terms apart") {
+  using samestory::text::EntityKind;
+  auto kinds = [](std::string_view body) { return analyzed("", body).entity_kinds; };
+  using K = std::vector<EntityKind>;
+  using samestory::text::kEntityFigure;
+  using samestory::text::kEntityName;
+  using samestory::text::kEntityNumber;
+  using samestory::text::kEntityOther;
+  CHECK(kinds("he counted 12") == K{kEntityNumber});
+  CHECK(kinds("12 people died") == K{kEntityNumber, kEntityOther});  // the number, then with its unit
+  CHECK(kinds("about 1,200 of them") == K{kEntityNumber});
+  CHECK(kinds("a 4.4 quake") == K{kEntityFigure, kEntityOther});
+  CHECK(kinds("it cost 2.5 of them") == K{kEntityFigure});
+  CHECK(kinds("back in 2009 and 1998") == K{kEntityOther, kEntityOther});  // years date, not count
+  CHECK(kinds("in 2100 and 1899 and 209") == K{kEntityNumber, kEntityNumber, kEntityNumber});
+  CHECK(kinds("the 19th of them") == K{kEntityOther});
+  CHECK(kinds("they met on March 3 in Paris") ==
+        K{kEntityName, kEntityName, kEntityNumber, kEntityName});  // "march 3", march, #3, paris
+  const auto a = analyzed("", "they met Angela Merkel");
+  REQUIRE(a.entities.size() == 3);
+  CHECK(a.entity_kinds == K{kEntityName, kEntityName, kEntityName});
 }
 
 TEST_CASE("text: analyze gives each body line the range of its entity terms") {

@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -115,6 +116,38 @@ std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText
   }
   terms.insert(terms.end(), t.entities.begin() + static_cast<std::ptrdiff_t>(from), t.entities.end());
   count_sorted(terms, out[kEntity]);
+  return out;
+}
+
+std::array<tfidf::TermCounts, kStoryExtras> story_extra_terms(const text::AnalyzedText& t,
+                                                              std::span<const std::uint8_t> boilerplate,
+                                                              std::uint32_t lead_lines) {
+  if (t.entity_kinds.size() != t.entities.size())
+    throw std::invalid_argument("story_extra_terms: entity kinds and entities differ in number");
+  std::array<tfidf::TermCounts, kStoryExtras> out;
+  thread_local std::vector<std::uint64_t> numbers, lead, figures;
+  numbers.clear();
+  lead.clear();
+  figures.clear();
+  // Entity terms [b, e): numbers and figures always, names when in the lead.
+  auto add = [&](std::size_t b, std::size_t e, bool in_lead) {
+    for (std::size_t k = b; k < e; ++k) {
+      const text::EntityKind kind = t.entity_kinds[k];
+      if (kind == text::kEntityNumber || kind == text::kEntityFigure) numbers.push_back(t.entities[k]);
+      if (kind == text::kEntityFigure) figures.push_back(t.entities[k]);
+      if (kind == text::kEntityName && in_lead) lead.push_back(t.entities[k]);
+    }
+  };
+  add(0, t.lines.empty() ? t.entities.size() : t.lines.front().entity_begin, true);  // the title's
+  std::uint32_t kept = 0;
+  for (std::size_t i = 0; i < t.lines.size(); ++i) {
+    if (boilerplate[i]) continue;
+    add(t.lines[i].entity_begin, t.lines[i].entity_end, kept < lead_lines);
+    ++kept;
+  }
+  count_sorted(numbers, out[kNumbers]);
+  count_sorted(lead, out[kLead]);
+  count_sorted(figures, out[kFigures]);
   return out;
 }
 
