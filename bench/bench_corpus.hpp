@@ -86,6 +86,13 @@ inline std::vector<Article> generated_corpus(std::size_t n) {
   return out;
 }
 
+/// The first 20,000 articles of `samestory gen --seed 1`, read once: the corpus of the stage
+/// benchmarks (bench_tfidf, bench_cluster).
+inline const std::vector<Article>& generated_20k() {
+  static const auto docs = generated_corpus(20000);
+  return docs;
+}
+
 /// The story term counts of each article, per field (as the pipeline counts a canonical's, with
 /// no boilerplate line).
 inline std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields> story_counts(
