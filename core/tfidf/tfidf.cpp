@@ -311,9 +311,10 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
   // slices (separate allocations, so each a cache miss) are hinted a few docs ahead.
   constexpr std::size_t kAhead = 4;
   auto prefetch_slice = [&](std::size_t d) {
-    const TermCount* p = docs[d].data() + cursor[d];
-    __builtin_prefetch(p);
-    __builtin_prefetch(reinterpret_cast<const char*>(p) + 64);
+    const std::size_t size = docs[d].size();
+    if (cursor[d] >= size) return;  // nothing left (an empty doc's data() may be null)
+    __builtin_prefetch(docs[d].data() + cursor[d]);
+    __builtin_prefetch(docs[d].data() + std::min<std::size_t>(cursor[d] + 6, size - 1));  // the next line
   };
   for (std::uint64_t g = 0; g < (std::uint64_t{1} << kGroupBits); ++g) {
     // This group's terms of each doc, [cursor[d], until[d]), counted per chunk and partition.
