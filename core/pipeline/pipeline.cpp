@@ -103,6 +103,8 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   // exact verification); otherwise each signature is started at once (DeferredSigner: all but
   // the shingles its possibly-boilerplate short lines touch) and only what it still needs is kept.
   const bool keep_text = o.stories || o.verify == Verify::exact;
+  text::TextOptions text_options = o.text;
+  text_options.entities = o.stories;  // entities are story terms only
   const sketch::DeferredSigner deferred(hasher);
   const std::size_t fw = hasher.filled_words();
   std::vector<text::AnalyzedText> analyzed;  // keep_text
@@ -181,7 +183,7 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       Article& a = batch[i];
       SignScratch& sc = sign_scratch.local();
       text::AnalyzedText& t = keep_text ? analyzed[first + i] : sc.text;
-      text::analyze(a.title, a.text, o.text, t);
+      text::analyze(a.title, a.text, text_options, t);
       if (keep_text) {
         // Kept until the story stage: no growth slack.
         t.tokens.shrink_to_fit();

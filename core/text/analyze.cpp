@@ -504,7 +504,7 @@ void analyze_impl(std::string_view title, std::string_view body, const TextOptio
   });
   // Words the body writes capitalised in mid-sentence are names wherever they stand.
   sc.proper.clear();
-  {
+  if (options.entities) {
     const std::uint8_t* fl = sc.body.flags.data();
     const std::size_t n = sc.body.size();
     std::size_t k = 0;
@@ -517,14 +517,16 @@ void analyze_impl(std::string_view title, std::string_view body, const TextOptio
     for (; k < n; ++k)
       if ((fl[k] & (kCap | kStart | kDigit)) == kCap) sc.proper.push_back(sc.body.hash[k]);
   }
-  sc.proper_set.reset(sc.proper.size());
-  for (const std::uint64_t h : sc.proper) sc.proper_set.insert(h);
-  for (const auto& r : sc.title_lines)
-    add_entities(sc.title, r.first, r.second, sc.arena, sc.proper_set, true, sc.run, sc.entities, sc.kinds);
-  for (auto& l : sc.lines) {
-    l.entity_begin = static_cast<std::uint32_t>(sc.entities.size());
-    add_entities(sc.body, l.begin, l.end, sc.arena, sc.proper_set, false, sc.run, sc.entities, sc.kinds);
-    l.entity_end = static_cast<std::uint32_t>(sc.entities.size());
+  if (options.entities) {
+    sc.proper_set.reset(sc.proper.size());
+    for (const std::uint64_t h : sc.proper) sc.proper_set.insert(h);
+    for (const auto& r : sc.title_lines)
+      add_entities(sc.title, r.first, r.second, sc.arena, sc.proper_set, true, sc.run, sc.entities, sc.kinds);
+    for (auto& l : sc.lines) {
+      l.entity_begin = static_cast<std::uint32_t>(sc.entities.size());
+      add_entities(sc.body, l.begin, l.end, sc.arena, sc.proper_set, false, sc.run, sc.entities, sc.kinds);
+      l.entity_end = static_cast<std::uint32_t>(sc.entities.size());
+    }
   }
   // Into the output at their exact sizes (a fresh AnalyzedText gets no growth slack).
   out.tokens.assign(sc.body.hash.data(), sc.body.hash.data() + sc.body.size());

@@ -28,6 +28,7 @@ bool is_stopword(std::uint64_t token_hash);
 /// Options of the analysis.
 struct TextOptions {
   std::uint32_t boilerplate_max_tokens = 12;  ///< longer lines are never boilerplate
+  bool entities = true;  ///< find the entity terms (false: none, for a run that needs only tokens and lines)
 };
 
 /// What an entity term is (AnalyzedText::entity_kinds): the story stage reads an article's numbers
