@@ -17,22 +17,15 @@ using namespace samestory;
 
 namespace {
 
-constexpr std::size_t kDocs = 20000;
-
-const std::vector<Article>& articles() {
-  static const auto docs = bench::generated_corpus(kDocs);
-  return docs;
-}
-
 const cluster::StoryCorpus& corpus() {
-  static const auto c = bench::story_corpus(articles());
+  static const auto c = bench::story_corpus(bench::generated_20k());
   return c;
 }
 
 /// The story corpus of the first n generated articles (their own TF-IDF statistics).
 cluster::StoryCorpus slice(std::size_t n) {
-  return bench::story_corpus(
-      std::vector<Article>(articles().begin(), articles().begin() + static_cast<std::ptrdiff_t>(n)));
+  return bench::story_corpus(std::vector<Article>(bench::generated_20k().begin(),
+                                                  bench::generated_20k().begin() + static_cast<std::ptrdiff_t>(n)));
 }
 
 void BM_DupGroups(benchmark::State& state) {

@@ -86,6 +86,13 @@ inline std::vector<Article> generated_corpus(std::size_t n) {
   return out;
 }
 
+/// The first 20,000 articles of `samestory gen --seed 1`, read once: the corpus of the stage
+/// benchmarks (bench_tfidf, bench_cluster).
+inline const std::vector<Article>& generated_20k() {
+  static const auto docs = generated_corpus(20000);
+  return docs;
+}
+
 /// The story term counts of each article, per field (as the pipeline counts a canonical's, with
 /// no boilerplate line).
 inline std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields> story_counts(
@@ -101,12 +108,22 @@ inline std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields> story_c
   return out;
 }
 
-/// The story stage's input for the articles (each its own canonical), as the pipeline builds it.
+/// The story stage's input for the articles (each its own canonical), as the pipeline builds it
+/// at the default options: the four fields and the three extras (numbers, lead names, figures).
 inline cluster::StoryCorpus story_corpus(const std::vector<Article>& docs) {
   auto counts = story_counts(docs);
+  std::array<std::vector<tfidf::TermCounts>, cluster::kStoryExtras> extras;
+  text::AnalyzedText t;
+  for (const auto& d : docs) {
+    text::analyze(d.title, d.text, {}, t);
+    const std::vector<std::uint8_t> none(t.lines.size(), 0);
+    auto e = cluster::story_extra_terms(t, none);
+    for (std::size_t x = 0; x < cluster::kStoryExtras; ++x) extras[x].push_back(std::move(e[x]));
+  }
   cluster::StoryCorpus c;
   for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
     c.fields[f] = tfidf::fit_rows(counts[f], f == cluster::kBigram ? 2 : 1);
+  for (std::size_t x = 0; x < cluster::kStoryExtras; ++x) c.extras[x] = tfidf::fit_rows(extras[x], 1);
   for (const auto& d : docs) {
     c.published.push_back(d.published);
     c.keys.push_back({d.published, d.text.size()});

@@ -15,15 +15,8 @@ using namespace samestory;
 
 namespace {
 
-constexpr std::size_t kDocs = 20000;
-
-const std::vector<Article>& articles() {
-  static const auto docs = bench::generated_corpus(kDocs);
-  return docs;
-}
-
 const std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields>& counts() {
-  static const auto c = bench::story_counts(articles());
+  static const auto c = bench::story_counts(bench::generated_20k());
   return c;
 }
 
@@ -67,7 +60,7 @@ void BM_Cosine(benchmark::State& state, tfidf::CosinePath path) {
       return;
     }
   }
-  static const cluster::StoryCorpus corpus = bench::story_corpus(articles());
+  static const cluster::StoryCorpus corpus = bench::story_corpus(bench::generated_20k());
   static const std::vector<lsh::Pair> pairs = [] {
     lsh::CandidateStats stats;
     return cluster::story_candidates(corpus, cluster::StoryOptions{}, stats);

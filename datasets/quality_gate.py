@@ -36,8 +36,8 @@ RUNS = [
     ("bbc-dup-silver", "bbc", "bbc.dup.gold.jsonl", "dup", None),
 ]
 GATED = ["ecbplus-event-all", "gvc-incident-all"]
-BASELINE_FLAGS = ["--story-weights", "0", "1", "0", "0", "--time-factor", "1", "--cluster-gate-factor", "1",
-                  "--conflict-factor", "1"]
+BASELINE_FLAGS = ["--story-weights", "0", "1", "0", "0", "--number-weight", "0", "--time-factor", "1",
+                  "--cluster-gate-factor", "1", "--conflict-factor", "1"]
 BASELINE_THRESHOLDS = ["0.1", "0.13", "0.16", "0.2", "0.25", "0.3"]
 
 

@@ -17,6 +17,10 @@
 namespace samestory::test {
 
 using cluster::content_similarity;
+using cluster::kFigures;
+using cluster::kLead;
+using cluster::kNumbers;
+using cluster::kStoryExtras;
 using cluster::kStoryFields;
 using cluster::story_similarity;
 using cluster::StoryDoc;
@@ -68,12 +72,16 @@ inline double dense_cos(const SparseVector& a, const SparseVector& b) {
   return s;
 }
 
-// Brute-force content similarity: weighted mean over fields both docs have.
+// Brute-force content similarity: weighted mean over fields both docs have, the numbers
+// (number_weight) among them.
 inline double brute_content(const StoryDoc& a, const StoryDoc& b, const StoryOptions& o) {
   double s = 0, w = 0;
   for (std::size_t f = 0; f < kStoryFields; ++f)
     if (o.weights[f] > 0 && a.fields[f].nonZeros() > 0 && b.fields[f].nonZeros() > 0)
       s += o.weights[f] * dense_cos(a.fields[f], b.fields[f]), w += o.weights[f];
+  const SparseVector &na = a.extras[kNumbers], &nb = b.extras[kNumbers];
+  if (o.number_weight > 0 && na.nonZeros() > 0 && nb.nonZeros() > 0)
+    s += o.number_weight * dense_cos(na, nb), w += o.number_weight;
   return w > 0 ? s / w : 0;
 }
 
@@ -212,9 +220,34 @@ inline std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> d
       }
       return false;
     };
-    const bool conflict = o.conflict_factor < 1 && clusters[a].size() >= o.conflict_min_size &&
-                          clusters[b].size() >= o.conflict_min_size && one_way(clusters[a], clusters[b]) &&
-                          one_way(clusters[b], clusters[a]);
+    // The same on lead names and on figures (extras), each with its sizes and shares.
+    auto extra_conflict = [&](std::size_t x, std::size_t min_size, double hi, double lo) {
+      if (clusters[a].size() < min_size || clusters[b].size() < min_size) return false;
+      auto term_docs = [&](const std::vector<std::uint32_t>& c) {
+        std::map<std::int32_t, double> count;
+        for (auto d : c)
+          for (SparseVector::InnerIterator it(docs[d].extras[x]); it; ++it)
+            count[static_cast<std::int32_t>(it.index())] += 1;
+        return count;
+      };
+      auto one = [&](const std::vector<std::uint32_t>& p, const std::vector<std::uint32_t>& q) {
+        const auto cp = term_docs(p), cq = term_docs(q);
+        for (const auto& [t, k] : cp) {
+          if (k < hi * static_cast<double>(p.size())) continue;
+          if ((cq.count(t) ? cq.at(t) : 0.0) <= lo * static_cast<double>(q.size())) return true;
+        }
+        return false;
+      };
+      return one(clusters[a], clusters[b]) && one(clusters[b], clusters[a]);
+    };
+    const bool entity_conflict = clusters[a].size() >= o.conflict_min_size &&
+                                 clusters[b].size() >= o.conflict_min_size && one_way(clusters[a], clusters[b]) &&
+                                 one_way(clusters[b], clusters[a]);
+    const bool lead_conflict = o.lead_conflict_hi <= 1 &&
+                               extra_conflict(kLead, o.conflict_min_size, o.lead_conflict_hi, o.lead_conflict_lo);
+    const bool figure_conflict =
+        o.figure_conflict_size > 0 && extra_conflict(kFigures, o.figure_conflict_size, o.figure_conflict_hi, 0.0);
+    const bool conflict = o.conflict_factor < 1 && (entity_conflict || lead_conflict || figure_conflict);
     if (conflict) avg *= o.conflict_factor;
     // The whole comparison of large clusters (share > 0; only when the average link misses
     // the threshold), recounted from all pairs: two linked clusters of big_min_size docs

@@ -20,14 +20,20 @@
 
 #include "cluster/dup_groups.hpp"
 #include "cluster/stories.hpp"
+#include "cluster/story_terms.hpp"
 #include "cluster_reference.hpp"
 #include "random.hpp"
+#include "text/tokenize.hpp"
 #include "tfidf/tfidf.hpp"
 
 using samestory::cluster::CanonicalKey;
 using samestory::cluster::cluster_stories;
 using samestory::cluster::content_similarity;
 using samestory::cluster::dup_groups;
+using samestory::cluster::kFigures;
+using samestory::cluster::kLead;
+using samestory::cluster::kNumbers;
+using samestory::cluster::kStoryExtras;
 using samestory::cluster::kStoryFields;
 using samestory::cluster::precedes;
 using samestory::cluster::story_similarity;
@@ -135,6 +141,18 @@ std::vector<StoryDoc> random_docs(SplitMix64& rng, std::size_t n, double presenc
     d.key.length = rng.below(3) * 500;
   }
   return docs;
+}
+
+// Random extras on docs: numbers on about half of them; lead names and figures from small
+// vocabularies (a few terms each, some docs none), so that clusters share and miss them.
+constexpr std::array<std::int32_t, kStoryExtras> kExtraDims{7, 5, 4};  // numbers, lead, figures
+void add_extras(SplitMix64& rng, std::vector<StoryDoc>& docs) {
+  for (auto& d : docs) {
+    d.extras[kNumbers] =
+        rng.below(2) ? random_vector(rng, kExtraDims[kNumbers], 1 + rng.below(3)) : SparseVector(kExtraDims[kNumbers]);
+    d.extras[kLead] = random_vector(rng, kExtraDims[kLead], rng.below(4));
+    d.extras[kFigures] = random_vector(rng, kExtraDims[kFigures], rng.below(3));
+  }
 }
 
 std::vector<std::uint32_t> partition_of(const StoryResult& r) {
@@ -537,6 +555,163 @@ TEST_CASE("cluster: stories with the whole comparison of large clusters equal th
   CHECK(whole_differs >= 10);
 }
 
+TEST_CASE("cluster: stories with numbers, lead names and figures equal the naive reference") {
+  SplitMix64 rng{231};
+  SplitMix64 extra_rng{232};  // the extras' own stream
+  std::size_t total_merges = 0, lead_differs = 0, figure_differs = 0, numbers_differ = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    const std::size_t n = 20 + rng.below(21);
+    auto docs = random_docs(rng, n, 0.7);
+    add_extras(extra_rng, docs);
+    StoryOptions o;
+    o.salient_terms = 1000;  // every body/entity term is salient: every sharing pair is compared
+    o.max_candidates_per_doc = 0;
+    o.threshold = std::array<double, 4>{0.1, 0.13, 0.2, 0.3}[rng.below(4)];
+    o.min_shared = static_cast<std::uint32_t>(1 + rng.below(2));
+    o.number_weight = std::array<double, 3>{0.0, 0.1, 0.5}[rng.below(3)];
+    o.conflict_factor = std::array<double, 2>{0.0, 0.5}[rng.below(2)];
+    o.conflict_min_size = static_cast<std::uint32_t>(2 + rng.below(3));
+    o.lead_conflict_hi = std::array<double, 3>{0.5, 0.8, 2.0}[rng.below(3)];
+    o.lead_conflict_lo = std::array<double, 2>{0.0, 0.3}[rng.below(2)];
+    o.figure_conflict_size = static_cast<std::uint32_t>(rng.below(4));  // 0 = off
+    o.figure_conflict_hi = std::array<double, 2>{0.5, 1.0}[rng.below(2)];
+    o.evidence_share = std::array<double, 2>{0.3, 2.0}[rng.below(2)];
+    o.evidence_min_size = 2;
+    o.evidence_min_found = 1;
+    INFO("trial " << trial << " n=" << n << " threshold=" << o.threshold << " numbers " << o.number_weight
+                  << " conflict " << o.conflict_factor << "/" << o.conflict_min_size << " lead " << o.lead_conflict_hi
+                  << "/" << o.lead_conflict_lo << " figures " << o.figure_conflict_size << "/" << o.figure_conflict_hi);
+    const StoryResult r = cluster_stories(docs, o);
+    const auto want = naive_in_story_order(docs, o);
+    CHECK(partition_of(r) == want);
+    std::set<std::uint32_t> clusters(want.begin(), want.end());
+    CHECK(r.stats.merges == n - clusters.size());
+    check_result_shape(r, docs);
+    total_merges += r.stats.merges;
+    StoryOptions no_lead = o, no_figures = o, no_numbers = o;
+    no_lead.lead_conflict_hi = 2;
+    no_figures.figure_conflict_size = 0;
+    no_numbers.number_weight = 0;
+    lead_differs += partition_of(cluster_stories(docs, no_lead)) != want;
+    figure_differs += partition_of(cluster_stories(docs, no_figures)) != want;
+    numbers_differ += partition_of(cluster_stories(docs, no_numbers)) != want;
+  }
+  MESSAGE("merges " << total_merges << ", trials the lead gate changed " << lead_differs << ", the figure gate "
+                    << figure_differs << ", the numbers " << numbers_differ);
+  CHECK(total_merges > 300);  // not vacuous
+  CHECK(lead_differs >= 3);
+  CHECK(figure_differs >= 3);
+  CHECK(numbers_differ >= 3);
+}
+
+TEST_CASE("cluster: story similarity with numbers matches a dense brute force") {
+  SplitMix64 rng{211};
+  for (int t = 0; t < 30; ++t) {
+    auto docs = random_docs(rng, 20, 0.6);
+    add_extras(rng, docs);
+    StoryOptions o;
+    o.number_weight = std::array<double, 3>{0.0, 0.1, 1.0}[t % 3];
+    for (std::size_t i = 0; i < docs.size(); ++i)
+      for (std::size_t j = 0; j < docs.size(); ++j)
+        CHECK(std::abs(content_similarity(docs[i], docs[j], o) - brute_content(docs[i], docs[j], o)) <= 1e-6);
+  }
+  // Numbers alone, both docs: their cosine; one side without numbers: the fields alone.
+  std::vector<StoryDoc> two(2);
+  for (auto& d : two) {
+    d.fields[samestory::cluster::kBody] = SparseVector(4);
+    d.fields[samestory::cluster::kBody].insertBack(0) = 1.0f;
+    d.extras[kNumbers] = SparseVector(4);
+  }
+  two[0].extras[kNumbers].insertBack(1) = 1.0f;
+  StoryOptions o;
+  o.number_weight = 0.25;
+  CHECK(content_similarity(two[0], two[1], o) == doctest::Approx(1.0));         // two[1] has no numbers
+  two[1].extras[kNumbers].insertBack(2) = 1.0f;                                 // different numbers: cosine 0
+  CHECK(content_similarity(two[0], two[1], o) == doctest::Approx(0.25 / 0.5));  // body 0.25 x 1, numbers 0.25 x 0
+}
+
+TEST_CASE("cluster: a name in most leads of each of two large clusters and few of the other's keeps them apart") {
+  // Two groups of 8 docs with one body (one subject): group A's leads name lead term 0, group
+  // B's name term 1; some of B's leads also name A's term (B's reports recall A's event).
+  // Each group's bodies share a term of their own, so each group forms before the two meet.
+  std::vector<FieldTokens> tokens(17);
+  for (std::size_t i = 0; i < 16; ++i) tokens[i][samestory::cluster::kBody] = {1, 2, 3, 4, i < 8 ? 10u : 11u};
+  tokens[16][samestory::cluster::kBody] = {90, 91};  // keeps idf finite
+  auto base = tfidf_docs(tokens);
+  auto with_leads = [&](std::size_t recalled) {
+    auto docs = base;
+    for (std::size_t i = 0; i < 16; ++i) {
+      docs[i].extras[kLead] = SparseVector(3);
+      const bool a = i < 8;
+      if (!a && i - 8 < recalled) docs[i].extras[kLead].insertBack(0) = 1.0f;
+      docs[i].extras[kLead].insertBack(a ? 0 : 1) = 1.0f;
+    }
+    docs[16].extras[kLead] = SparseVector(3);
+    return docs;
+  };
+  StoryOptions o;
+  o.threshold = 0.5;
+  o.conflict_factor = 0;
+  o.conflict_min_size = 8;
+  o.lead_conflict_hi = 0.6;
+  o.lead_conflict_lo = 0.3;
+  auto together = [&](const std::vector<StoryDoc>& docs, const StoryOptions& opt) {
+    const auto r = cluster_stories(docs, opt);
+    for (std::size_t i = 1; i < 8; ++i) REQUIRE(r.lead[i] == r.lead[0]);  // each group forms first
+    for (std::size_t i = 9; i < 16; ++i) REQUIRE(r.lead[i] == r.lead[8]);
+    return r.lead[0] == r.lead[8];
+  };
+  CHECK_FALSE(together(with_leads(0), o));
+  CHECK_FALSE(together(with_leads(2), o));  // 2 of 8 = 25 % <= 30 %
+  CHECK(together(with_leads(3), o));        // 3 of 8 = 37.5 %: not a name of A's alone
+  StoryOptions off = o;
+  off.lead_conflict_hi = 2;
+  CHECK(together(with_leads(0), off));
+  StoryOptions small = o;
+  small.conflict_min_size = 9;  // groups of 8 are too small to be gated
+  CHECK(together(with_leads(0), small));
+  CHECK(partition_of(cluster_stories(with_leads(0), o)) == naive_in_story_order(with_leads(0), o));
+}
+
+TEST_CASE("cluster: a figure in half of each of two clusters and in none of the other's keeps them apart") {
+  // Two groups of 4 docs on one subject: group A's reports give figure 0 (a magnitude 5.6), B's
+  // figure 1 (5.9); one of B's also gives A's figure in the last check.
+  std::vector<FieldTokens> tokens(9);
+  for (std::size_t i = 0; i < 8; ++i) tokens[i][samestory::cluster::kBody] = {1, 2, 3, 4, i < 4 ? 10u : 11u};
+  tokens[8][samestory::cluster::kBody] = {90, 91};
+  auto base = tfidf_docs(tokens);
+  auto with_figures = [&](bool shared, std::size_t in_b) {
+    auto docs = base;
+    for (std::size_t i = 0; i < 9; ++i) docs[i].extras[kFigures] = SparseVector(2);
+    for (std::size_t i = 0; i < 2; ++i) docs[i].extras[kFigures].insertBack(0) = 1.0f;  // half of A
+    for (std::size_t i = 4; i < 4 + in_b; ++i) docs[i].extras[kFigures].insertBack(1) = 1.0f;
+    if (shared) docs[7].extras[kFigures].insertBack(0) = 1.0f;
+    return docs;
+  };
+  StoryOptions o;
+  o.threshold = 0.5;
+  o.conflict_factor = 0;
+  o.figure_conflict_size = 4;
+  o.figure_conflict_hi = 0.5;
+  auto together = [&](const std::vector<StoryDoc>& docs, const StoryOptions& opt) {
+    const auto r = cluster_stories(docs, opt);
+    for (std::size_t i = 1; i < 4; ++i) REQUIRE(r.lead[i] == r.lead[0]);  // each group forms first
+    for (std::size_t i = 5; i < 8; ++i) REQUIRE(r.lead[i] == r.lead[4]);
+    return r.lead[0] == r.lead[4];
+  };
+  const auto apart = with_figures(false, 2);
+  CHECK_FALSE(together(apart, o));
+  CHECK(partition_of(cluster_stories(apart, o)) == naive_in_story_order(apart, o));
+  StoryOptions off = o;
+  off.figure_conflict_size = 0;
+  CHECK(together(apart, off));                 // without the gate: one story
+  CHECK(together(with_figures(true, 2), o));   // B also gives A's figure: no conflict
+  CHECK(together(with_figures(false, 1), o));  // B's figure in 1 of 4 < half: not B's figure
+  StoryOptions big = o;
+  big.figure_conflict_size = 5;  // groups of 4 are too small to be gated
+  CHECK(together(apart, big));
+}
+
 TEST_CASE("cluster: story score is the mean content similarity to the other members") {
   SplitMix64 rng{240};
   for (int trial = 0; trial < 20; ++trial) {
@@ -574,21 +749,27 @@ std::vector<float> eigen_scores(std::span<const StoryDoc> docs, const StoryOptio
   for (auto m : stories_of(r)) {
     if (m.size() < 2) continue;
     std::sort(m.begin(), m.end(), [&](auto x, auto y) { return rank[x] < rank[y]; });
-    constexpr unsigned kMasks = 1u << kStoryFields;
+    // The fields and, fifth, the numbers.
+    constexpr std::size_t kFields = kStoryFields + 1;
+    constexpr unsigned kMasks = 1u << kFields;
+    auto vec = [&](std::uint32_t i, std::size_t f) -> const SparseVector& {
+      return f < kStoryFields ? docs[i].fields[f] : docs[i].extras[kNumbers];
+    };
+    auto weight = [&](std::size_t f) { return f < kStoryFields ? o.weights[f] : o.number_weight; };
     auto mask_of = [&](std::uint32_t i) {
       unsigned mask = 0;
-      for (std::size_t f = 0; f < kStoryFields; ++f)
-        if (o.weights[f] > 0 && docs[i].fields[f].nonZeros() > 0) mask |= 1u << f;
+      for (std::size_t f = 0; f < kFields; ++f)
+        if (weight(f) > 0 && vec(i, f).nonZeros() > 0) mask |= 1u << f;
       return mask;
     };
     std::array<bool, kMasks> seen{};
-    std::array<std::array<SparseVector, kStoryFields>, kMasks> sum;
+    std::array<std::array<SparseVector, kFields>, kMasks> sum;
     for (auto i : m) {
       const unsigned mk = mask_of(i);
-      for (std::size_t f = 0; f < kStoryFields; ++f) {
+      for (std::size_t f = 0; f < kFields; ++f) {
         if (!(mk >> f & 1u)) continue;
-        if (!seen[mk]) sum[mk][f] = SparseVector(docs[i].fields[f].size());
-        sum[mk][f] += docs[i].fields[f];
+        if (!seen[mk]) sum[mk][f] = SparseVector(vec(i, f).size());
+        sum[mk][f] += vec(i, f);
       }
       seen[mk] = true;
     }
@@ -599,12 +780,12 @@ std::vector<float> eigen_scores(std::span<const StoryDoc> docs, const StoryOptio
         const unsigned both = mi & mj;
         if (!seen[mj] || both == 0) continue;
         double s = 0, wsum = 0;
-        for (std::size_t f = 0; f < kStoryFields; ++f) {
+        for (std::size_t f = 0; f < kFields; ++f) {
           if (!(both >> f & 1u)) continue;
-          double dot = static_cast<double>(docs[i].fields[f].dot(sum[mj][f]));
-          if (mj == mi) dot -= static_cast<double>(docs[i].fields[f].squaredNorm());
-          s += o.weights[f] * dot;
-          wsum += o.weights[f];
+          double dot = static_cast<double>(vec(i, f).dot(sum[mj][f]));
+          if (mj == mi) dot -= static_cast<double>(vec(i, f).squaredNorm());
+          s += weight(f) * dot;
+          wsum += weight(f);
         }
         total += s / wsum;
       }
@@ -630,6 +811,34 @@ TEST_CASE("cluster: story scores are bit for bit the Eigen sums and dots") {
       CHECK(r.score[i] == want[i]);
       in_stories += r.score[i] != 1.0f;
     }
+  }
+  CHECK(in_stories > 200);
+}
+
+TEST_CASE("cluster: story scores with numbers are the mean content similarity, bit for bit the Eigen sums") {
+  SplitMix64 rng{242};
+  std::size_t in_stories = 0;
+  for (int trial = 0; trial < 30; ++trial) {
+    const double presence = trial % 3 ? 1.0 : 0.5;
+    auto docs = random_docs(rng, 20 + rng.below(40), presence);
+    add_extras(rng, docs);
+    StoryOptions o;
+    o.salient_terms = 1000;
+    o.min_shared = 1;
+    o.threshold = 0.05 + 0.1 * rng.unit();
+    o.number_weight = std::array<double, 3>{0.1, 0.3, 0.0}[trial % 3];
+    const StoryResult r = cluster_stories(docs, o);
+    const auto want = eigen_scores(docs, o, r);
+    for (const auto& m : stories_of(r))
+      for (auto i : m) {
+        CHECK(r.score[i] == want[i]);
+        if (m.size() == 1) continue;
+        ++in_stories;
+        double s = 0;
+        for (auto j : m)
+          if (j != i) s += brute_content(docs[i], docs[j], o);
+        CHECK(std::abs(r.score[i] - s / static_cast<double>(m.size() - 1)) <= 1e-5);
+      }
   }
   CHECK(in_stories > 200);
 }
@@ -693,8 +902,13 @@ TEST_CASE("cluster: stories do not depend on the thread count") {
     d.key.published = d.published;
     d.key.length = rng.below(5);
   }
+  SplitMix64 extra_rng{251};
+  add_extras(extra_rng, docs);  // numbers, lead names and figures: the conflict gates at work too
   StoryOptions o;
   o.max_bucket = 50;  // exercise hot-term chaining too
+  o.number_weight = 0.1;
+  o.lead_conflict_hi = 0.6;
+  o.figure_conflict_size = 2;
   StoryResult r1, r4;
   tbb::task_arena one(1), four(4);
   one.execute([&] { r1 = cluster_stories(docs, o); });
@@ -1119,6 +1333,106 @@ TEST_CASE("cluster: stories do not depend on the input order, even with many tie
     differs_by_index += ca != cb;
   }
   CHECK(differs_by_index >= 5);
+}
+
+TEST_CASE("cluster: stories do not depend on the input order when docs differ only in their extras") {
+  // Pairs of docs with equal fields, dates and keys that differ in their numbers, lead names or
+  // figures: the content order must tell them apart, or their order would follow the input.
+  SplitMix64 rng{252};
+  for (int trial = 0; trial < 20; ++trial) {
+    const std::size_t half = 10 + rng.below(10);
+    auto docs = random_docs(rng, half, 0.8);
+    for (auto& d : docs) d.published.reset(), d.key = {};
+    std::vector<StoryDoc> twins = docs;
+    docs.insert(docs.end(), twins.begin(), twins.end());
+    add_extras(rng, docs);
+    // Twins with equal numbers tie on every similarity: only their lead names and figures, which
+    // only the gates read, tell them apart.
+    for (std::size_t i = 0; i < half; ++i) docs[half + i].extras[kNumbers] = docs[i].extras[kNumbers];
+    StoryOptions o;
+    o.salient_terms = 1000;
+    o.max_candidates_per_doc = 0;  // every sharing pair compared, as the naive reference does
+    o.min_shared = 1;
+    o.threshold = 0.2;
+    o.conflict_min_size = 2;
+    o.lead_conflict_hi = 0.6;
+    o.lead_conflict_lo = 0.5;
+    o.figure_conflict_size = 1;
+    const std::size_t n = docs.size();
+    const auto base = stories_of(cluster_stories(docs, o));
+    std::vector<std::uint32_t> perm(n);
+    for (std::uint32_t i = 0; i < n; ++i) perm[i] = i;
+    shuffle(perm, rng);
+    std::vector<StoryDoc> shuffled(n);
+    for (std::size_t k = 0; k < n; ++k) shuffled[k] = docs[perm[k]];
+    const auto r = cluster_stories(shuffled, o);
+    auto mapped = stories_of(r);
+    for (auto& m : mapped) {
+      for (auto& x : m) x = perm[x];
+      std::sort(m.begin(), m.end());
+    }
+    std::sort(mapped.begin(), mapped.end());
+    auto want = base;
+    std::sort(want.begin(), want.end());
+    INFO("trial " << trial);
+    CHECK(mapped == want);
+    CHECK(partition_of(r) == naive_in_story_order(shuffled, o));
+  }
+}
+
+TEST_CASE("cluster: story_extra_terms counts numbers, figures and the lead's names as a plain reference") {
+  using samestory::text::EntityKind;
+  SplitMix64 rng{253};
+  for (int round = 0; round < 300; ++round) {
+    samestory::text::AnalyzedText t;
+    auto entity = [&] {
+      t.entities.push_back(1 + rng.below(12));  // few terms: repeats
+      t.entity_kinds.push_back(static_cast<EntityKind>(rng.below(4)));
+    };
+    for (std::size_t i = rng.below(4); i > 0; --i) entity();  // the title's
+    const std::size_t lines = rng.below(8);
+    for (std::size_t l = 0; l < lines; ++l) {
+      samestory::text::AnalyzedText::Line line{};
+      line.begin = line.end = 0;
+      line.entity_begin = static_cast<std::uint32_t>(t.entities.size());
+      for (std::size_t i = rng.below(4); i > 0; --i) entity();
+      line.entity_end = static_cast<std::uint32_t>(t.entities.size());
+      t.lines.push_back(line);
+    }
+    std::vector<std::uint8_t> bp(t.lines.size());
+    for (auto& b : bp) b = rng.below(4) == 0;
+    const std::uint32_t lead_lines = static_cast<std::uint32_t>(rng.below(4));
+    // Reference: every entity term with its line (-1 for the title).
+    std::map<std::uint64_t, std::uint32_t> numbers, lead, figures;
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < t.entities.size(); ++k) {
+      std::ptrdiff_t line = -1;
+      for (std::size_t l = 0; l < t.lines.size(); ++l)
+        if (k >= t.lines[l].entity_begin && k < t.lines[l].entity_end) line = static_cast<std::ptrdiff_t>(l);
+      if (line >= 0 && bp[static_cast<std::size_t>(line)]) continue;
+      kept = 0;  // the lead: the title, and the first lead_lines kept lines
+      for (std::ptrdiff_t l = 0; l < line; ++l) kept += !bp[static_cast<std::size_t>(l)];
+      const bool in_lead = line < 0 || kept < lead_lines;
+      const auto kind = t.entity_kinds[k];
+      if (kind == samestory::text::kEntityNumber || kind == samestory::text::kEntityFigure) ++numbers[t.entities[k]];
+      if (kind == samestory::text::kEntityFigure) ++figures[t.entities[k]];
+      if (kind == samestory::text::kEntityName && in_lead) ++lead[t.entities[k]];
+    }
+    auto as_counts = [](const std::map<std::uint64_t, std::uint32_t>& m) {
+      samestory::tfidf::TermCounts c;
+      for (const auto& [h, n] : m) c.emplace_back(h, n);
+      return c;
+    };
+    CAPTURE(round);
+    const auto got = samestory::cluster::story_extra_terms(t, bp, lead_lines);
+    CHECK(got[kNumbers] == as_counts(numbers));
+    CHECK(got[kLead] == as_counts(lead));
+    CHECK(got[kFigures] == as_counts(figures));
+  }
+  samestory::text::AnalyzedText bad;
+  bad.entities = {1, 2};
+  bad.entity_kinds = {samestory::text::kEntityName};
+  CHECK_THROWS_AS(samestory::cluster::story_extra_terms(bad, {}), std::invalid_argument);
 }
 
 TEST_CASE("cluster: story candidates keep each doc's pairs that share the most salient terms") {

@@ -1,9 +1,6 @@
 // Banded LSH: parameter choice against a brute-force scan, candidate generation against a
 // brute-force "some band is equal" reference and against exact Jaccard (eval::all_pairs_jaccard).
 
-#include "random.hpp"
-#include "lsh/lsh.hpp"
-
 #include <doctest/doctest.h>
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
@@ -19,6 +16,8 @@
 #include <vector>
 
 #include "eval/reference.hpp"
+#include "lsh/lsh.hpp"
+#include "random.hpp"
 #include "sketch/minhash.hpp"
 
 using samestory::lsh::BandParams;
@@ -32,8 +31,8 @@ using samestory::lsh::sort_unique;
 
 namespace {
 
-using samestory::test::SplitMix64;
 using samestory::test::shuffle;
+using samestory::test::SplitMix64;
 
 struct MiniUnionFind {
   std::vector<std::uint32_t> p;
@@ -194,15 +193,16 @@ TEST_CASE("lsh: optimal_bands matches a brute-force Riemann-sum scan") {
         double total_p = 0;
         for (int m = 0; m < M; ++m) {
           const double s = (m + 0.5) / M;
-          cell[static_cast<std::size_t>(m)] = 1 - std::pow(1 - std::pow(s, static_cast<double>(r)), static_cast<double>(b));
+          cell[static_cast<std::size_t>(m)] =
+              1 - std::pow(1 - std::pow(s, static_cast<double>(r)), static_cast<double>(b));
           total_p += cell[static_cast<std::size_t>(m)];
         }
         double prefix = 0;
         int m = 0;
         for (int ti = 1; ti <= 9; ++ti) {
           for (; m < ti * M / 10; ++m) prefix += cell[static_cast<std::size_t>(m)];
-          const double below = prefix / M;                                            // integral of P on [0, t]
-          const double above = (1.0 - ti / 10.0) - (total_p - prefix) / M;            // integral of 1-P on [t, 1]
+          const double below = prefix / M;                                  // integral of P on [0, t]
+          const double above = (1.0 - ti / 10.0) - (total_p - prefix) / M;  // integral of 1-P on [t, 1]
           row.below[static_cast<std::size_t>(ti)] = below;
           row.above[static_cast<std::size_t>(ti)] = above;
         }
@@ -219,8 +219,8 @@ TEST_CASE("lsh: optimal_bands matches a brute-force Riemann-sum scan") {
           if (err < best) best = err, best_p = row.p;
           if (row.p.bands == got.bands && row.p.rows == got.rows) got_err = err;
         }
-        INFO("k=" << k << " t=" << ti / 10.0 << " w=" << w.fp << "/" << w.fn << " got " << got.bands << "x"
-                  << got.rows << " brute " << best_p.bands << "x" << best_p.rows);
+        INFO("k=" << k << " t=" << ti / 10.0 << " w=" << w.fp << "/" << w.fn << " got " << got.bands << "x" << got.rows
+                  << " brute " << best_p.bands << "x" << best_p.rows);
         const bool same = best_p.bands == got.bands && best_p.rows == got.rows;
         CHECK((same || got_err - best <= 1e-6));
       }
@@ -234,10 +234,10 @@ TEST_CASE("lsh: bucket_pairs on a hand case") {
   bucket_pairs(keyed, 3, out, st);
   CHECK(std::is_sorted(keyed.begin(), keyed.end()));
   CHECK(st.entries == 7);
-  CHECK(st.buckets == 2);         // key 5 (2 docs) and key 9 (4 docs); key 7 is alone
+  CHECK(st.buckets == 2);  // key 5 (2 docs) and key 9 (4 docs); key 7 is alone
   CHECK(st.largest_bucket == 4);
-  CHECK(st.hot_buckets == 1);     // key 9: 4 > max_bucket 3
-  CHECK(st.raw_pairs == 1 + 5);   // 1 pair + 2*(4-1)-1 chain pairs
+  CHECK(st.hot_buckets == 1);    // key 9: 4 > max_bucket 3
+  CHECK(st.raw_pairs == 1 + 5);  // 1 pair + 2*(4-1)-1 chain pairs
   std::vector<Pair> want{{0, 1}, {3, 4}, {3, 5}, {4, 5}, {3, 6}, {5, 6}};
   std::sort(out.begin(), out.end());
   std::sort(want.begin(), want.end());
@@ -295,6 +295,32 @@ TEST_CASE("lsh: bucket_pairs gives all pairs of small buckets and a connected ch
   }
 }
 
+TEST_CASE("lsh: bucket_pairs sorts the entries by (key, doc), whatever their order and spread") {
+  SplitMix64 rng{2024};
+  for (int t = 0; t < 60; ++t) {
+    // Random, structured (small integers: all in the lowest top-bit bucket) or few distinct keys
+    // (large buckets); docs in any order, sometimes repeated.
+    const std::size_t n = rng.below(3) == 0 ? rng.below(100) : 100 + rng.below(5000);
+    const int kind = static_cast<int>(rng.below(3));
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t key = kind == 0 ? rng.next() : kind == 1 ? rng.below(n) : rng.below(7) << 60;
+      keyed.emplace_back(key, static_cast<std::uint32_t>(rng.below(2 * n + 1)));
+    }
+    auto want = keyed;
+    std::sort(want.begin(), want.end());
+    std::vector<Pair> got_pairs, want_pairs;
+    CandidateStats got_stats, want_stats;
+    bucket_pairs(keyed, 40, got_pairs, got_stats);
+    CHECK(keyed == want);
+    // The pairs of the sorted entries, emitted from already sorted input.
+    bucket_pairs(want, 40, want_pairs, want_stats);
+    CHECK(got_pairs == want_pairs);
+    CHECK(got_stats.buckets == want_stats.buckets);
+    CHECK(got_stats.raw_pairs == want_stats.raw_pairs);
+  }
+}
+
 TEST_CASE("lsh: sort_unique orders pairs, de-duplicates and normalises i < j") {
   SplitMix64 rng{22};
   for (int t = 0; t < 50; ++t) {
@@ -345,7 +371,8 @@ TEST_CASE("lsh: candidate_pairs equals the brute-force equal-band reference") {
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = i + 1; j < n; ++j)
           if (c.include[i] && c.include[j] && c.sets[i] == c.sets[j])
-            CHECK(std::binary_search(got.begin(), got.end(), Pair{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)}));
+            CHECK(std::binary_search(got.begin(), got.end(),
+                                     Pair{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)}));
     }
   }
 }

@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "random.hpp"
-#include "text_reference.hpp"
 #include "text/boilerplate.hpp"
 #include "text/normalize.hpp"
 #include "text/tokenize.hpp"
+#include "text_reference.hpp"
 
-using samestory::text::AnalyzedText;
 using samestory::text::analyze;
+using samestory::text::AnalyzedText;
 using samestory::text::append_casefold;
 using samestory::text::BoilerplateModel;
 using samestory::text::is_stopword;
@@ -46,7 +46,9 @@ std::vector<std::string> words(std::string_view line) {
   return out;
 }
 
-std::uint64_t h(std::string_view folded) { return token_hash(folded); }
+std::uint64_t h(std::string_view folded) {
+  return token_hash(folded);
+}
 
 AnalyzedText analyzed(std::string_view title, std::string_view body, TextOptions options = {}) {
   AnalyzedText a;
@@ -60,7 +62,9 @@ std::vector<std::uint64_t> sorted_entities(std::string_view body) {
   return e;
 }
 
-bool has(const std::vector<std::uint64_t>& v, std::uint64_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool has(const std::vector<std::uint64_t>& v, std::uint64_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 /// The one entity term of a text that yields exactly one.
 std::uint64_t single_entity(std::string_view body) {
@@ -78,21 +82,55 @@ TEST_CASE("text: normalize_line applies NFKC") {
   CHECK(normalize_line("\xEF\xAC\x81nance") == "finance");                 // U+FB01 ligature fi
   CHECK(normalize_line("\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3") == "ABC");  // full-width ABC
   CHECK(normalize_line("\xEF\xBC\x91\xEF\xBC\x92") == "12");               // full-width digits
-  CHECK(normalize_line("e\xCC\x81" "cole") == "\xC3\xA9" "cole");          // e + combining acute composes
-  CHECK(normalize_line("x\xC2\xB2") == "x2");                              // superscript two
-  CHECK(normalize_line("Caf\xC3\xA9") == "Caf\xC3\xA9");                   // case is kept
+  CHECK(normalize_line("e\xCC\x81"
+                       "cole") ==
+        "\xC3\xA9"
+        "cole");                                          // e + combining acute composes
+  CHECK(normalize_line("x\xC2\xB2") == "x2");             // superscript two
+  CHECK(normalize_line("Caf\xC3\xA9") == "Caf\xC3\xA9");  // case is kept
 }
 
 TEST_CASE("text: normalize_line's fast path equals the utf8proc path") {
   // Random lines over ASCII (controls and white space included), the fast path's code points,
   // and ones it must hand to utf8proc (accents, a ligature, a combining mark, U+00B4, U+2033,
   // a soft hyphen, NBSP, invalid and truncated sequences).
-  const std::vector<std::string> pieces = {
-      "a", "Z", "7", " ", "  ", "\t", "\r", "\x01", "\x7f", "`", "'", ".", "-", "\"",
-      "\xE2\x80\x98", "\xE2\x80\x99", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x93", "\xE2\x80\x94",
-      "\xC2\xA9", "\xC2\xAE", "\xC2\xB0", "\xC2\xA3", "\xE2\x82\xAC",
-      "\xC3\xA9", "\xEF\xAC\x81", "\xCC\x81", "\xC2\xB4", "\xE2\x80\xB3", "\xC2\xAD", "\xC2\xA0",
-      "\xE2\x80", "\xC2", "\x80", "\xFF", "\xE2\x80\x8B"};
+  const std::vector<std::string> pieces = {"a",
+                                           "Z",
+                                           "7",
+                                           " ",
+                                           "  ",
+                                           "\t",
+                                           "\r",
+                                           "\x01",
+                                           "\x7f",
+                                           "`",
+                                           "'",
+                                           ".",
+                                           "-",
+                                           "\"",
+                                           "\xE2\x80\x98",
+                                           "\xE2\x80\x99",
+                                           "\xE2\x80\x9C",
+                                           "\xE2\x80\x9D",
+                                           "\xE2\x80\x93",
+                                           "\xE2\x80\x94",
+                                           "\xC2\xA9",
+                                           "\xC2\xAE",
+                                           "\xC2\xB0",
+                                           "\xC2\xA3",
+                                           "\xE2\x82\xAC",
+                                           "\xC3\xA9",
+                                           "\xEF\xAC\x81",
+                                           "\xCC\x81",
+                                           "\xC2\xB4",
+                                           "\xE2\x80\xB3",
+                                           "\xC2\xAD",
+                                           "\xC2\xA0",
+                                           "\xE2\x80",
+                                           "\xC2",
+                                           "\x80",
+                                           "\xFF",
+                                           "\xE2\x80\x8B"};
   samestory::test::SplitMix64 rng{4242};
   for (int t = 0; t < 20000; ++t) {
     std::string line;
@@ -104,33 +142,44 @@ TEST_CASE("text: normalize_line's fast path equals the utf8proc path") {
 }
 
 TEST_CASE("text: normalize_line folds typographic quotes and dashes") {
-  CHECK(normalize_line("don\xE2\x80\x99t") == "don't");                                      // ’
-  CHECK(normalize_line("\xE2\x80\x98quoted\xE2\x80\x99") == "'quoted'");                     // ‘ ’
-  CHECK(normalize_line("\xE2\x80\x9Csaid\xE2\x80\x9D") == "\"said\"");                       // “ ”
-  CHECK(normalize_line("\xC2\xAB" "French\xC2\xBB") == "\"French\"");                        // « »
-  CHECK(normalize_line("1990\xE2\x80\x93" "2000") == "1990-2000");                           // –
-  CHECK(normalize_line("wait\xE2\x80\x94what") == "wait-what");                              // —
-  CHECK(normalize_line("minus \xE2\x88\x92" "5") == "minus -5");                             // U+2212
+  CHECK(normalize_line("don\xE2\x80\x99t") == "don't");                   // ’
+  CHECK(normalize_line("\xE2\x80\x98quoted\xE2\x80\x99") == "'quoted'");  // ‘ ’
+  CHECK(normalize_line("\xE2\x80\x9Csaid\xE2\x80\x9D") == "\"said\"");    // “ ”
+  CHECK(normalize_line("\xC2\xAB"
+                       "French\xC2\xBB") == "\"French\"");  // « »
+  CHECK(normalize_line("1990\xE2\x80\x93"
+                       "2000") == "1990-2000");                  // –
+  CHECK(normalize_line("wait\xE2\x80\x94what") == "wait-what");  // —
+  CHECK(normalize_line("minus \xE2\x88\x92"
+                       "5") == "minus -5");  // U+2212
   CHECK(normalize_line("`tick`") == "'tick'");
 }
 
 TEST_CASE("text: normalize_line collapses white space, trims and drops control characters") {
   CHECK(normalize_line("  a \t\t b  ") == "a b");
-  CHECK(normalize_line("a\xC2\xA0\xC2\xA0" "b") == "a b");                  // NBSP
-  CHECK(normalize_line("\xC2\xA0 a\xE2\x80\x83" "b \xE3\x80\x80") == "a b");  // em space, ideographic space
+  CHECK(normalize_line("a\xC2\xA0\xC2\xA0"
+                       "b") == "a b");  // NBSP
+  CHECK(normalize_line("\xC2\xA0 a\xE2\x80\x83"
+                       "b \xE3\x80\x80") == "a b");  // em space, ideographic space
   CHECK(normalize_line("a\r\nb") == "a b");
-  CHECK(normalize_line("a\x01" "b\x7f" "c") == "abc");
-  CHECK(normalize_line("caf\xC3\xA9\x02 ok") == "caf\xC3\xA9 ok");          // non-ASCII path too
-  CHECK(normalize_line("soft\xC2\xADhyphen") == "softhyphen");              // format character
-  CHECK(normalize_line("zero\xE2\x80\x8Bwidth") == "zero width");           // zero-width space is a space
+  CHECK(normalize_line("a\x01"
+                       "b\x7f"
+                       "c") == "abc");
+  CHECK(normalize_line("caf\xC3\xA9\x02 ok") == "caf\xC3\xA9 ok");  // non-ASCII path too
+  CHECK(normalize_line("soft\xC2\xADhyphen") == "softhyphen");      // format character
+  CHECK(normalize_line("zero\xE2\x80\x8Bwidth") == "zero width");   // zero-width space is a space
   CHECK(normalize_line("") == "");
   CHECK(normalize_line(" \t \xC2\xA0 ") == "");
 }
 
 TEST_CASE("text: normalize_line replaces invalid UTF-8 with U+FFFD") {
-  CHECK(normalize_line("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+  CHECK(normalize_line("a\xFF"
+                       "b") ==
+        "a\xEF\xBF\xBD"
+        "b");
   CHECK(normalize_line("\xC3") == "\xEF\xBF\xBD");
-  CHECK(normalize_line("\xE2\x80\x9C" "ok\xE2\x80\x9D \x80") == "\"ok\" \xEF\xBF\xBD");
+  CHECK(normalize_line("\xE2\x80\x9C"
+                       "ok\xE2\x80\x9D \x80") == "\"ok\" \xEF\xBF\xBD");
 }
 
 TEST_CASE("text: normalize_line drops control and format characters before composing") {
@@ -138,10 +187,12 @@ TEST_CASE("text: normalize_line drops control and format characters before compo
   // a letter and a combining accent left them uncomposed, and a second pass composed them.
   const std::string composed = "caf\xC3\xA9";  // U+00E9
   CHECK(normalize_line("cafe\x10\xCC\x81") == composed);
-  CHECK(normalize_line("cafe\xC2\xAD\xCC\x81") == composed);        // soft hyphen
+  CHECK(normalize_line("cafe\xC2\xAD\xCC\x81") == composed);  // soft hyphen
   CHECK(normalize_line(std::string("cafe\0\0\xCC\x81", 8)) == composed);
-  CHECK(normalize_line("cafe\xCC\x81") == composed);                   // plain NFC composition
-  static constexpr char kNuls[] = "Stra\xC3\x9F" "e e\xCC\x81te\x10\0\0\xCC\x81 soft\xC2\xADhy";
+  CHECK(normalize_line("cafe\xCC\x81") == composed);  // plain NFC composition
+  static constexpr char kNuls[] =
+      "Stra\xC3\x9F"
+      "e e\xCC\x81te\x10\0\0\xCC\x81 soft\xC2\xADhy";
   for (const std::string& s : {std::string(kNuls, sizeof kNuls - 1), std::string("a \xC2\xA8 b\xE2\x80\x8D\xCC\x88"),
                                std::string("\xCC\x81\x01\xCC\x81")}) {
     CAPTURE(s);
@@ -155,14 +206,20 @@ TEST_CASE("text: normalize_line drops control and format characters before compo
 TEST_CASE("text: append_casefold") {
   CHECK(fold("Hello WORLD 42") == "hello world 42");
   CHECK(fold("STRASSE") == "strasse");
-  CHECK(fold("Stra\xC3\x9F" "e") == "strasse");               // ß folds to ss
-  CHECK(fold("\xC3\x89" "COLE") == "\xC3\xA9" "cole");        // ÉCOLE -> école
+  CHECK(fold("Stra\xC3\x9F"
+             "e") == "strasse");  // ß folds to ss
+  CHECK(fold("\xC3\x89"
+             "COLE") ==
+        "\xC3\xA9"
+        "cole");  // ÉCOLE -> école
   CHECK(fold("\xCE\xA3\xCE\x9F\xCE\xA6\xCE\x9F\xCE\xA3") == "\xCF\x83\xCE\xBF\xCF\x86\xCE\xBF\xCF\x83");  // ΣΟΦΟΣ
-  CHECK(fold("\xD0\x9C\xD0\x9E\xD0\xA1\xD0\x9A\xD0\x92\xD0\x90") == "\xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0");  // МОСКВА
+  CHECK(fold("\xD0\x9C\xD0\x9E\xD0\xA1\xD0\x9A\xD0\x92\xD0\x90") ==
+        "\xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0");  // МОСКВА
   std::string out = "x";
   append_casefold(out, "AB");
   CHECK(out == "xab");  // appends
-  CHECK(h(fold("Stra\xC3\x9F" "e")) == h(fold("STRASSE")));
+  CHECK(h(fold("Stra\xC3\x9F"
+               "e")) == h(fold("STRASSE")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,6 +336,7 @@ TEST_CASE("text: analyze and its general path equal the plain reference") {
       CHECK(a->tokens == reference.tokens);
       CHECK(a->title_tokens == reference.title_tokens);
       CHECK(a->entities == reference.entities);
+      CHECK(a->entity_kinds == reference.entity_kinds);
       REQUIRE(a->lines.size() == reference.lines.size());
       for (std::size_t l = 0; l < a->lines.size(); ++l) {
         CHECK(a->lines[l].begin == reference.lines[l].begin);
@@ -288,11 +346,28 @@ TEST_CASE("text: analyze and its general path equal the plain reference") {
         CHECK(a->lines[l].entity_end == reference.lines[l].entity_end);
       }
     }
+    // Without entities (a run that needs only the signatures): the same tokens and lines, no
+    // entity terms.
+    o.entities = false;
+    AnalyzedText bare;
+    analyze(title, body, o, bare);
+    CHECK(bare.tokens == reference.tokens);
+    CHECK(bare.title_tokens == reference.title_tokens);
+    CHECK(bare.entities.empty());
+    CHECK(bare.entity_kinds.empty());
+    REQUIRE(bare.lines.size() == reference.lines.size());
+    for (std::size_t l = 0; l < bare.lines.size(); ++l) {
+      CHECK(bare.lines[l].begin == reference.lines[l].begin);
+      CHECK(bare.lines[l].end == reference.lines[l].end);
+      CHECK(bare.lines[l].hash == reference.lines[l].hash);
+      CHECK(bare.lines[l].entity_begin == bare.lines[l].entity_end);
+    }
   }
 }
 
 TEST_CASE("text: analyze gives title tokens and body lines with token ranges") {
-  const auto a = analyzed("Big \xE2\x80\x9CNews\xE2\x80\x9D Today", "First line here.\n\n   \nSecond, shorter.\n  Third\n");
+  const auto a =
+      analyzed("Big \xE2\x80\x9CNews\xE2\x80\x9D Today", "First line here.\n\n   \nSecond, shorter.\n  Third\n");
   CHECK(a.title_tokens == std::vector<std::uint64_t>{h("big"), h("news"), h("today")});
   CHECK(a.tokens ==
         std::vector<std::uint64_t>{h("first"), h("line"), h("here"), h("second"), h("shorter"), h("third")});
@@ -413,9 +488,33 @@ TEST_CASE("text: entities of dates and numbers with units") {
   CHECK(analyzed("Paris", "nothing here").entities.empty());
 }
 
+TEST_CASE("text: entity kinds tell names, numbers, figures and other digit terms apart") {
+  using samestory::text::EntityKind;
+  auto kinds = [](std::string_view body) { return analyzed("", body).entity_kinds; };
+  using K = std::vector<EntityKind>;
+  using samestory::text::kEntityFigure;
+  using samestory::text::kEntityName;
+  using samestory::text::kEntityNumber;
+  using samestory::text::kEntityOther;
+  CHECK(kinds("he counted 12") == K{kEntityNumber});
+  CHECK(kinds("12 people died") == K{kEntityNumber, kEntityOther});  // the number, then with its unit
+  CHECK(kinds("about 1,200 of them") == K{kEntityNumber});
+  CHECK(kinds("a 4.4 quake") == K{kEntityFigure, kEntityOther});
+  CHECK(kinds("it cost 2.5 of them") == K{kEntityFigure});
+  CHECK(kinds("back in 2009 and 1998") == K{kEntityOther, kEntityOther});  // years date, not count
+  CHECK(kinds("in 2100 and 1899 and 209") == K{kEntityNumber, kEntityNumber, kEntityNumber});
+  CHECK(kinds("the 19th of them") == K{kEntityOther});
+  CHECK(kinds("they met on March 3 in Paris") ==
+        K{kEntityName, kEntityName, kEntityNumber, kEntityName});  // "march 3", march, #3, paris
+  const auto a = analyzed("", "they met Angela Merkel");
+  REQUIRE(a.entities.size() == 3);
+  CHECK(a.entity_kinds == K{kEntityName, kEntityName, kEntityName});
+}
+
 TEST_CASE("text: analyze gives each body line the range of its entity terms") {
   const std::uint64_t paris = single_entity("to Paris");
-  const auto a = analyzed("Paris", "he flew to Paris\nnothing to see\n\nmore from Related Articles\nthey met on March 3");
+  const auto a =
+      analyzed("Paris", "he flew to Paris\nnothing to see\n\nmore from Related Articles\nthey met on March 3");
   REQUIRE(a.lines.size() == 4);
   CHECK(a.entities.size() == 1 + 1 + 3 + 3);
   CHECK(a.entities[0] == paris);  // the title's terms come first, outside every line

@@ -76,6 +76,15 @@ inline text::AnalyzedText reference_analyze(std::string_view title, std::string_
   auto hash_of = [&](std::string_view t) { return XXH3_64bits_withSeed(t.data(), t.size(), kEntitySeed); };
   auto add_entities = [&](const Line& w, bool headline) {
     auto& o = out.entities;
+    auto& kinds = out.entity_kinds;
+    // A word with digits alone: a year 1900-2099 or a word with letters is "other", digits with a
+    // decimal point a figure, other digits (commas allowed) a number.
+    auto kind_of = [](const std::string& f) {
+      if (f.find_first_not_of("0123456789.,") != std::string::npos) return text::kEntityOther;
+      if (f.find('.') != std::string::npos) return text::kEntityFigure;
+      if (f.size() == 4 && (f.rfind("19", 0) == 0 || f.rfind("20", 0) == 0)) return text::kEntityOther;
+      return text::kEntityNumber;
+    };
     auto is_name = [&](std::size_t k) {
       if (!w[k].cap || w[k].digit) return false;
       if (headline || w[k].start) return std::binary_search(proper.begin(), proper.end(), w[k].hash);
@@ -87,16 +96,23 @@ inline text::AnalyzedText reference_analyze(std::string_view title, std::string_
         std::string run;
         for (std::size_t k = b; k < e; ++k) run += (k > b ? " " : "") + w[k].folded;
         o.push_back(hash_of(run));
+        kinds.push_back(text::kEntityName);
       }
       for (std::size_t k = b; k < e; ++k)
-        if (!text::is_stopword(w[k].hash) && !w[k].digit) o.push_back(hash_of(w[k].folded));
+        if (!text::is_stopword(w[k].hash) && !w[k].digit) {
+          o.push_back(hash_of(w[k].folded));
+          kinds.push_back(text::kEntityName);
+        }
     };
     std::size_t i = 0;
     while (i < w.size()) {
       if (w[i].digit) {
         o.push_back(hash_of("#" + w[i].folded));
-        if (i + 1 < w.size() && !w[i + 1].cap && !w[i + 1].digit && !text::is_stopword(w[i + 1].hash))
+        kinds.push_back(kind_of(w[i].folded));
+        if (i + 1 < w.size() && !w[i + 1].cap && !w[i + 1].digit && !text::is_stopword(w[i + 1].hash)) {
           o.push_back(hash_of("#" + w[i].folded + " " + w[i + 1].folded));
+          kinds.push_back(text::kEntityOther);
+        }
         ++i;
         continue;
       }

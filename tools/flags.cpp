@@ -47,6 +47,19 @@ void add_run_flags(CLI::App& cmd, RunFlags& f, bool stories) {
                    "(1 = off)")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
+    cmd.add_option("--lead-conflict-share", f.pipe.story.lead_conflict_hi,
+                   "The conflict gate also holds for two large clusters that each have a name in this share of "
+                   "their leads (title and first two lines) and in at most 30% of the other's (above 1 = off)")
+        ->check(CLI::Range(0.0, 2.0))
+        ->capture_default_str();
+    cmd.add_option("--figure-conflict-size", f.pipe.story.figure_conflict_size,
+                   "The conflict gate also holds for two clusters of this many articles or more that each have "
+                   "a decimal figure in half their articles and in none of the other's (0 = off)")
+        ->capture_default_str();
+    cmd.add_option("--number-weight", f.pipe.story.number_weight,
+                   "Weight of the numbers cosine beside the --story-weights (0 = off)")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
     cmd.add_option("--evidence-share", f.pipe.story.evidence_share,
                    "Time gates are lifted between two clusters when this share of one's rare defining entities "
                    "occurs in the other (above 1 = never)")

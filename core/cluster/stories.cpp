@@ -24,6 +24,8 @@ StoryDoc StoryCorpus::doc(std::size_t i) const {
   StoryDoc d;
   for (std::size_t f = 0; f < kStoryFields; ++f)
     d.fields[f] = tfidf::to_vector(fields[f], static_cast<Eigen::Index>(i));
+  for (std::size_t x = 0; x < kStoryExtras; ++x)
+    if (extras[x].rows() > 0) d.extras[x] = tfidf::to_vector(extras[x], static_cast<Eigen::Index>(i));
   d.published = published[i];
   d.key = keys[i];
   return d;
@@ -31,14 +33,22 @@ StoryDoc StoryCorpus::doc(std::size_t i) const {
 
 StoryCorpus StoryCorpus::from_docs(std::span<const StoryDoc> docs) {
   StoryCorpus c;
-  for (std::size_t f = 0; f < kStoryFields; ++f) {
+  auto rows = [&](auto vector_of) {
     std::vector<tfidf::SparseVector> v(docs.size());
     Eigen::Index cols = 0;
+    std::int64_t nnz = 0;
     for (std::size_t i = 0; i < docs.size(); ++i) {
-      v[i] = docs[i].fields[f];
+      v[i] = vector_of(docs[i]);
       cols = std::max(cols, v[i].size());
+      nnz += v[i].nonZeros();
     }
-    c.fields[f] = tfidf::to_rows(v, cols);
+    return std::pair(tfidf::to_rows(v, cols), nnz);
+  };
+  for (std::size_t f = 0; f < kStoryFields; ++f)
+    c.fields[f] = rows([&](const StoryDoc& d) { return d.fields[f]; }).first;
+  for (std::size_t x = 0; x < kStoryExtras; ++x) {
+    auto [m, nnz] = rows([&](const StoryDoc& d) { return d.extras[x]; });
+    if (nnz > 0) c.extras[x] = std::move(m);  // else none: 0 rows
   }
   for (const auto& d : docs) {
     c.published.push_back(d.published);
@@ -49,35 +59,54 @@ StoryCorpus StoryCorpus::from_docs(std::span<const StoryDoc> docs) {
 
 namespace {
 
+/// The similarity's fields: the four story fields and the numbers (StoryExtra kNumbers).
+constexpr std::size_t kSimFields = kStoryFields + 1;
+
+double weight_of(const StoryOptions& o, std::size_t f) {
+  return f < kStoryFields ? o.weights[f] : o.number_weight;
+}
+
 /// content_similarity from the field cosines: the weighted mean over the fields both docs have
 /// (has_a[f], has_b[f]), cos(f) computed only for those.
 template <class Cos>
-double combine(const StoryOptions& o, const std::array<bool, kStoryFields>& has_a,
-               const std::array<bool, kStoryFields>& has_b, Cos cos) {
+double combine(const StoryOptions& o, const std::array<bool, kSimFields>& has_a,
+               const std::array<bool, kSimFields>& has_b, Cos cos) {
   double sum = 0, wsum = 0;
-  for (std::size_t f = 0; f < kStoryFields; ++f) {
-    if (o.weights[f] <= 0 || !has_a[f] || !has_b[f]) continue;
-    sum += o.weights[f] * cos(f);
-    wsum += o.weights[f];
+  for (std::size_t f = 0; f < kSimFields; ++f) {
+    const double w = weight_of(o, f);
+    if (w <= 0 || !has_a[f] || !has_b[f]) continue;
+    sum += w * cos(f);
+    wsum += w;
   }
   return wsum > 0 ? sum / wsum : 0.0;
 }
 
-std::array<bool, kStoryFields> present(const StoryDoc& d) {
-  std::array<bool, kStoryFields> has{};
-  for (std::size_t f = 0; f < kStoryFields; ++f) has[f] = d.fields[f].nonZeros() > 0;
+const tfidf::SparseVector& sim_vector(const StoryDoc& d, std::size_t f) {
+  return f < kStoryFields ? d.fields[f] : d.extras[kNumbers];
+}
+
+std::array<bool, kSimFields> present(const StoryDoc& d) {
+  std::array<bool, kSimFields> has{};
+  for (std::size_t f = 0; f < kSimFields; ++f) has[f] = sim_vector(d, f).nonZeros() > 0;
   return has;
 }
 
-std::array<tfidf::Row, kStoryFields> rows_of(const StoryCorpus& c, std::size_t i) {
-  std::array<tfidf::Row, kStoryFields> r;
-  for (std::size_t f = 0; f < kStoryFields; ++f) r[f] = tfidf::row(c.fields[f], static_cast<Eigen::Index>(i));
+/// Row i of similarity field f (empty when the corpus has no numbers).
+tfidf::Row sim_row(const StoryCorpus& c, std::size_t f, std::size_t i) {
+  if (f < kStoryFields) return tfidf::row(c.fields[f], static_cast<Eigen::Index>(i));
+  const tfidf::SparseRows& m = c.extras[kNumbers];
+  return m.rows() > 0 ? tfidf::row(m, static_cast<Eigen::Index>(i)) : tfidf::Row{};
+}
+
+std::array<tfidf::Row, kSimFields> rows_of(const StoryCorpus& c, std::size_t i) {
+  std::array<tfidf::Row, kSimFields> r;
+  for (std::size_t f = 0; f < kSimFields; ++f) r[f] = sim_row(c, f, i);
   return r;
 }
 
-std::array<bool, kStoryFields> present(const std::array<tfidf::Row, kStoryFields>& r) {
-  std::array<bool, kStoryFields> has{};
-  for (std::size_t f = 0; f < kStoryFields; ++f) has[f] = r[f].size > 0;
+std::array<bool, kSimFields> present(const std::array<tfidf::Row, kSimFields>& r) {
+  std::array<bool, kSimFields> has{};
+  for (std::size_t f = 0; f < kSimFields; ++f) has[f] = r[f].size > 0;
   return has;
 }
 
@@ -88,7 +117,8 @@ bool far_apart(const std::optional<std::int64_t>& a, const std::optional<std::in
 }  // namespace
 
 double content_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& o) {
-  return combine(o, present(a), present(b), [&](std::size_t f) { return tfidf::cosine(a.fields[f], b.fields[f]); });
+  return combine(o, present(a), present(b),
+                 [&](std::size_t f) { return tfidf::cosine(sim_vector(a, f), sim_vector(b, f)); });
 }
 
 double story_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& o) {
@@ -315,19 +345,22 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
 
 namespace {
 
-/// A hash of everything the story stage sees of a doc (field vectors, date, canonical key):
-/// the order cluster_stories works in, so that the input order does not matter.
+/// A hash of everything the story stage sees of a doc (field and extra vectors, date, canonical
+/// key): the order cluster_stories works in, so that the input order does not matter.
 std::uint64_t content_hash(const StoryCorpus& c, std::size_t i, std::vector<std::uint64_t>& buf) {
   buf.clear();
-  for (std::size_t f = 0; f < kStoryFields; ++f) {
-    const tfidf::Row x = tfidf::row(c.fields[f], static_cast<Eigen::Index>(i));
+  auto add = [&](const tfidf::SparseRows& m, std::size_t tag) {
+    const tfidf::Row x = tfidf::row(m, static_cast<Eigen::Index>(i));
     for (std::size_t k = 0; k < x.size; ++k) {
       std::uint32_t bits;
       std::memcpy(&bits, &x.value[k], sizeof bits);
       buf.push_back((std::uint64_t{static_cast<std::uint32_t>(x.index[k])} << 32) | bits);
     }
-    buf.push_back(~std::uint64_t{0} - f);
-  }
+    buf.push_back(~std::uint64_t{0} - tag);
+  };
+  for (std::size_t f = 0; f < kStoryFields; ++f) add(c.fields[f], f);
+  for (std::size_t x = 0; x < kStoryExtras; ++x)
+    if (c.extras[x].rows() > 0) add(c.extras[x], kStoryFields + x);
   buf.push_back(c.published[i] ? static_cast<std::uint64_t>(*c.published[i]) : ~std::uint64_t{0});
   buf.push_back(c.keys[i].length);
   return XXH3_64bits(buf.data(), buf.size() * sizeof(std::uint64_t));
@@ -364,8 +397,8 @@ void candidate_similarities(const StoryCorpus& docs, std::span<const lsh::Pair> 
   // start of each of its field arrays is hinted a few pairs ahead, so the misses overlap.
   constexpr std::size_t kAhead = 4;
   auto hint = [&](std::uint32_t d) {
-    for (std::size_t f = 0; f < kStoryFields; ++f) {
-      const tfidf::Row x = tfidf::row(docs.fields[f], d);
+    for (std::size_t f = 0; f < kSimFields; ++f) {
+      const tfidf::Row x = sim_row(docs, f, d);
       for (std::size_t b = 0; b < std::min<std::size_t>(x.size, 64); b += 16) {
         __builtin_prefetch(x.index + b);
         __builtin_prefetch(x.value + b);
@@ -544,6 +577,54 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
       if (count_in(ent[b], t) <= o.conflict_lo * size[b]) return true;
     return false;
   };
+  // The same gate on the names of the clusters' leads (the title and first body lines, which name
+  // who the report is about; earlier events come up further down): two clusters of
+  // conflict_min_size docs or more that each have a name in lead_conflict_hi of their leads found
+  // in at most lead_conflict_lo of the other's (the Chargers' Jackson arrested; weeks later the
+  // Chargers' Williams, whose reports recall Jackson). And on their figures (decimal numbers): two
+  // clusters of figure_conflict_size docs or more that each have a figure in
+  // figure_conflict_hi of their docs absent from all of the other's (a magnitude 5.6 quake on an
+  // island, and the magnitude 5.9 one there three years before). Counts as for the entities.
+  struct Gate {
+    bool on = false;
+    std::uint32_t min_size = 0;
+    double hi = 0, lo = 0;
+    std::vector<EntityCounts> count;                   // per cluster: (term, docs or leads naming it)
+    std::vector<std::vector<std::uint32_t>> defining;  // per cluster of min_size docs or more
+  };
+  std::array<Gate, 2> gates;
+  gates[0].on = conflicts && o.lead_conflict_hi <= 1 && docs.extras[kLead].rows() > 0;
+  gates[0].min_size = o.conflict_min_size, gates[0].hi = o.lead_conflict_hi, gates[0].lo = o.lead_conflict_lo;
+  gates[1].on = conflicts && o.figure_conflict_size > 0 && docs.extras[kFigures].rows() > 0;
+  gates[1].min_size = o.figure_conflict_size, gates[1].hi = o.figure_conflict_hi, gates[1].lo = 0;
+  auto refresh_gate = [&](Gate& gate, std::uint32_t c) {
+    gate.defining[c].clear();
+    if (size[c] < gate.min_size) return;  // not gated yet
+    for (const auto& [t, k] : gate.count[c])
+      if (k >= gate.hi * size[c]) gate.defining[c].push_back(t);
+  };
+  for (std::size_t g = 0; g < gates.size(); ++g) {
+    Gate& gate = gates[g];
+    if (!gate.on) continue;
+    const tfidf::SparseRows& m = docs.extras[g == 0 ? kLead : kFigures];
+    gate.count.resize(n);
+    gate.defining.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const tfidf::Row x = tfidf::row(m, i);
+      gate.count[i].reserve(x.size);
+      for (std::size_t k = 0; k < x.size; ++k) gate.count[i].emplace_back(static_cast<std::uint32_t>(x.index[k]), 1);
+      refresh_gate(gate, i);
+    }
+  }
+  auto gate_conflict = [&](const Gate& gate, std::uint32_t a, std::uint32_t b) {
+    if (!gate.on || size[a] < gate.min_size || size[b] < gate.min_size) return false;
+    auto one = [&](std::uint32_t x, std::uint32_t y) {
+      for (auto t : gate.defining[x])
+        if (count_in(gate.count[y], t) <= gate.lo * size[y]) return true;
+      return false;
+    };
+    return one(a, b) && one(b, a);
+  };
   // Large clusters are also compared whole: a doc is compared with its 18-36 nearest
   // candidates only, so the sparse average link between two parts of a story of hundreds of
   // reports falls below the threshold however alike they are. When the average link of two
@@ -561,20 +642,21 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
   const bool big = o.big_min_size > 0;
   std::optional<StorySums> sums;
   if (big) sums.emplace(docs, o.weights);
-  struct Gates {
+  struct LinkGates {
     bool pair = false, date = false, conflict = false;
   };
   auto gates_of = [&](std::uint32_t a, std::uint32_t b, const Link& l) {
-    Gates g;
+    LinkGates g;
     g.pair = l.far > 0 && o.time_factor < 1;
     g.date = o.cluster_gate_factor < 1 && dates[a].size() >= o.cluster_gate_min_dated &&
              dates[b].size() >= o.cluster_gate_min_dated &&
              std::abs(static_cast<double>(median(a) - median(b))) > o.cluster_gate_days * 86400.0;
-    g.conflict =
-        conflicts && size[a] >= o.conflict_min_size && size[b] >= o.conflict_min_size && one_way(a, b) && one_way(b, a);
+    g.conflict = conflicts &&
+                 ((size[a] >= o.conflict_min_size && size[b] >= o.conflict_min_size && one_way(a, b) && one_way(b, a)) ||
+                  gate_conflict(gates[0], a, b) || gate_conflict(gates[1], a, b));
     return g;
   };
-  auto whole_score = [&](std::uint32_t a, std::uint32_t b, const Link& l, const Gates& g, double share) {
+  auto whole_score = [&](std::uint32_t a, std::uint32_t b, const Link& l, const LinkGates& g, double share) {
     if (size[a] + size[b] < o.big_min_size || !(l.sum > 0) || l.sum < o.big_link * std::min(size[a], size[b]))
       return 0.0;
     const double mean = sums->cross(a, b) / (static_cast<double>(size[a]) * size[b]);
@@ -593,7 +675,7 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
   };
   auto push = [&](std::uint32_t a, std::uint32_t b, const Link& l) {
     if (a > b) std::swap(a, b);
-    const Gates g = gates_of(a, b, l);
+    const LinkGates g = gates_of(a, b, l);
     const double pairs = static_cast<double>(size[a]) * size[b];
     // Lifting cannot bring a link below the threshold ungated up to it: such links skip the
     // evidence count (they are not pushed either way).
@@ -630,6 +712,13 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     if (conflicts) {
       std::vector<std::uint32_t>().swap(defining[b]);
       refresh_defining(a);
+    }
+    for (Gate& gate : gates) {
+      if (!gate.on) continue;
+      gate.count[a] = merge_counts(gate.count[a], gate.count[b]);
+      EntityCounts().swap(gate.count[b]);
+      std::vector<std::uint32_t>().swap(gate.defining[b]);
+      refresh_gate(gate, a);
     }
     ++version[a];
     ++version[b];
@@ -686,11 +775,11 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
   // fields they have: with S[M][f] the sum of field f over the members of mask M,
   // sum_{j in M, j != i} cos_f(i, j) = v . S[M][f] - [M == mask(i)] |v|^2, and those pairs all
   // share the weight total of mask(i) & M. Summed in input order for determinism.
-  constexpr unsigned kMasks = 1u << kStoryFields;
+  constexpr unsigned kMasks = 1u << kSimFields;
   auto field_mask = [&](std::uint32_t i) {
     unsigned mask = 0;
-    for (std::size_t f = 0; f < kStoryFields; ++f)
-      if (o.weights[f] > 0 && tfidf::row(docs.fields[f], i).size > 0) mask |= 1u << f;
+    for (std::size_t f = 0; f < kSimFields; ++f)
+      if (weight_of(o, f) > 0 && sim_row(docs, f, i).size > 0) mask |= 1u << f;
     return mask;
   };
   std::vector<std::vector<std::uint32_t>> members(n);
@@ -722,16 +811,16 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     std::vector<unsigned> masks(m.size());
     std::array<bool, kMasks> seen{};
     for (std::size_t k = 0; k < m.size(); ++k) seen[masks[k] = field_mask(m[k])] = true;
-    std::array<std::array<Sum, kStoryFields>, kMasks> sum;
+    std::array<std::array<Sum, kSimFields>, kMasks> sum;
     auto& entries = scratch.local();  // (index, member, value)
     for (unsigned mk = 0; mk < kMasks; ++mk) {
       if (!seen[mk]) continue;
-      for (std::size_t f = 0; f < kStoryFields; ++f) {
+      for (std::size_t f = 0; f < kSimFields; ++f) {
         if (!(mk >> f & 1u)) continue;
         entries.clear();
         for (std::size_t k = 0; k < m.size(); ++k) {
           if (masks[k] != mk) continue;
-          const tfidf::Row v = tfidf::row(docs.fields[f], m[k]);
+          const tfidf::Row v = sim_row(docs, f, m[k]);
           for (std::size_t e = 0; e < v.size; ++e)
             entries.emplace_back(v.index[e], static_cast<std::uint32_t>(k), v.value[e]);
         }
@@ -755,13 +844,13 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
         const unsigned both = mi & mj;
         if (!seen[mj] || both == 0) continue;
         double s = 0, wsum = 0;
-        for (std::size_t f = 0; f < kStoryFields; ++f) {
+        for (std::size_t f = 0; f < kSimFields; ++f) {
           if (!(both >> f & 1u)) continue;
-          const tfidf::Row v = tfidf::row(docs.fields[f], m[k]);
+          const tfidf::Row v = sim_row(docs, f, m[k]);
           double dot = static_cast<double>(dot_sum(v, sum[mj][f]));
           if (mj == mi) dot -= static_cast<double>(squared_norm(v));
-          s += o.weights[f] * dot;
-          wsum += o.weights[f];
+          s += weight_of(o, f) * dot;
+          wsum += weight_of(o, f);
         }
         total += s / wsum;
       }
@@ -803,11 +892,18 @@ StoryResult cluster_stories(StoryCorpus&& docs, const StoryOptions& o) {
   // that order and its original freed at once, so the stage holds about one set of vectors,
   // laid out in the order the similarities read them.
   const std::size_t n = docs.size();
+  for (const auto& m : docs.extras)
+    if (m.rows() != 0 && static_cast<std::size_t>(m.rows()) != n)
+      throw std::invalid_argument("story extras must have a row per doc, or none");
   const std::vector<std::uint32_t> orig = story_order(docs);
   StoryCorpus ordered;
   for (std::size_t f = 0; f < kStoryFields; ++f) {
     ordered.fields[f] = permute_rows(docs.fields[f], orig);
     docs.fields[f] = tfidf::SparseRows();
+  }
+  for (std::size_t x = 0; x < kStoryExtras; ++x) {
+    if (docs.extras[x].rows() > 0) ordered.extras[x] = permute_rows(docs.extras[x], orig);
+    docs.extras[x] = tfidf::SparseRows();
   }
   ordered.published.resize(n);
   ordered.keys.resize(n);

@@ -16,9 +16,16 @@ namespace samestory::cluster {
 /// The vector fields a story similarity combines.
 enum StoryField : std::size_t { kTitle = 0, kBody = 1, kEntity = 2, kBigram = 3, kStoryFields = 4 };
 
+/// What the batch story stage reads of a doc besides its fields (the feed index has none of it):
+/// its numbers, a fifth similarity field weighted by StoryOptions::number_weight (ages, tolls,
+/// amounts, scores, route numbers: shared specific figures are event evidence); the names of its
+/// lead and its figures, read by the conflict gates (by index only: which terms, not their weights).
+enum StoryExtra : std::size_t { kNumbers = 0, kLead = 1, kFigures = 2, kStoryExtras = 3 };
+
 /// One story candidate (a dup group's canonical article).
 struct StoryDoc {
   std::array<tfidf::SparseVector, kStoryFields> fields;  ///< L2-normalised TF-IDF vectors
+  std::array<tfidf::SparseVector, kStoryExtras> extras;  ///< TF-IDF vectors too (empty: none)
   std::optional<std::int64_t> published;                 ///< seconds since the epoch
   CanonicalKey key;                                      ///< decides the story's lead
 };
@@ -27,6 +34,7 @@ struct StoryDoc {
 /// sparse, row-major), plus each doc's date and canonical key. Every field has size() rows.
 struct StoryCorpus {
   std::array<tfidf::SparseRows, kStoryFields> fields;  ///< L2-normalised TF-IDF rows
+  std::array<tfidf::SparseRows, kStoryExtras> extras;  ///< size() rows each, or none (0 rows: no doc has it)
   std::vector<std::optional<std::int64_t>> published;  ///< seconds since the epoch
   std::vector<CanonicalKey> keys;                      ///< decide the story's lead
   std::size_t size() const noexcept { return keys.size(); }
@@ -48,6 +56,11 @@ struct StoryOptions {
   double conflict_lo = 0;                     ///< conflict when each has one in at most this share of the other's docs:
   double conflict_factor = 0;                 ///< their average link is multiplied by this (1 = off)
   std::uint32_t conflict_min_size = 8;        ///< ...when both have at least this many docs
+  double lead_conflict_hi = 0.6;              ///< the same on lead names: in this share of one's leads (> 1 = off),
+  double lead_conflict_lo = 0.3;              ///< in at most this share of the other's (sizes: conflict_min_size)
+  std::uint32_t figure_conflict_size = 4;     ///< and on figures: two clusters this large (0 = off)...
+  double figure_conflict_hi = 0.5;            ///< ...each with a figure in this share of its docs, none of the other's
+  double number_weight = 0.1;                 ///< weight of the numbers cosine beside `weights` (0 = off)
   double evidence_share = 0.3;                ///< time gates are lifted between two clusters when this share of one's
                                               ///< evidence occurs in the other (> 1 = never; docs/accuracy.md):
   double evidence_hi = 0.4;                   ///< evidence is a rare entity in this share of a cluster's docs,
@@ -86,8 +99,9 @@ struct StoryResult {
   StoryStats stats;
 };
 
-/// Combined similarity of two docs: the weighted mean of field cosines over the fields both
-/// docs have, times time_factor when both are dated more than time_gate_days apart.
+/// Combined similarity of two docs: the weighted mean of field cosines (and of the numbers'
+/// cosine, weighted number_weight) over the fields both docs have, times time_factor when both
+/// are dated more than time_gate_days apart.
 double story_similarity(const StoryDoc& a, const StoryDoc& b, const StoryOptions& options);
 
 /// Content part of story_similarity (no time gate).
@@ -114,24 +128,27 @@ std::vector<std::uint32_t> story_order(const StoryCorpus& docs);
 /// (three meetings of the same envoys weeks apart are three stories). Two clusters of
 /// conflict_min_size docs or more that each have a defining entity (in conflict_hi of its docs)
 /// found in at most conflict_lo of the other's docs are scaled by conflict_factor (two fights
-/// of one champion against two challengers). Both time gates (the pairwise one and the cluster
-/// date gate) are lifted between two clusters that share their evidence: evidence_min_found or
-/// more, and evidence_share or more, of the rare entities in evidence_hi of one cluster's docs
-/// (a cluster of evidence_min_size docs or more) occur in the other — the trial months later
-/// names the same suspect, victim and place — unless each cluster has rare entities of its own,
-/// each in two or more and evidence_veto_hi of its docs, that the other lacks, and together named
-/// evidence_veto_mass times per doc on average (a place of its own in every doc: two events; one
+/// of one champion against two challengers); so are two such clusters that each have a lead name
+/// (extras kLead) in lead_conflict_hi of their docs found in at most lead_conflict_lo of the
+/// other's, and two clusters of figure_conflict_size docs or more that each have a figure (extras
+/// kFigures) in figure_conflict_hi of their docs found in none of the other's. Both time gates (the pairwise one and
+/// the cluster date gate) are lifted between two clusters that share their evidence: evidence_min_found or more, and
+/// evidence_share or more, of the rare entities in evidence_hi of one cluster's docs (a cluster of evidence_min_size
+/// docs or more) occur in the other — the trial months later names the same suspect, victim and place — unless each
+/// cluster has rare entities of its own, each in two or more and evidence_veto_hi of its docs, that the other lacks,
+/// and together named evidence_veto_mass times per doc on average (a place of its own in every doc: two events; one
 /// official quoted in four of six reports of a shooting, absent from the trial: not). Two linked
 /// clusters whose average link misses the threshold but that hold big_min_size docs together are
 /// also compared whole: their mean pairwise similarity over all pairs (exact, from summed vectors;
 /// the weighted field cosines, a missing field counting 0) at big_cohesion or more of the geometric
 /// mean of each one's own (big_single when one is a single doc: the cluster's own), and at least
-/// big_min_mean, merges them, with the time gates unlifted and the conflict gate (a story of
+/// big_min_mean, merges them, with the time gates unlifted and the conflict gates (a story of
 /// hundreds of reports, each compared with a few dozen of them, stays one story). Deterministic.
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& options);
 
 /// The same, consuming `docs` (left empty): each field is freed as it is copied into the
-/// working order, so the stage holds about one set of vectors instead of two.
+/// working order, so the stage holds about one set of vectors instead of two. Throws
+/// std::invalid_argument when an extra has rows, but not one per doc.
 StoryResult cluster_stories(StoryCorpus&& docs, const StoryOptions& options);
 
 }  // namespace samestory::cluster

@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -70,26 +71,31 @@ std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText
                                                         std::span<const std::uint8_t> boilerplate) {
   std::array<tfidf::TermCounts, kStoryFields> out;
   thread_local std::vector<std::uint64_t> terms, bigrams;
+  // The content words (not stop words) of [b, e) appended to `terms`: each word written, the end
+  // moved on only for a content word (no branch on a word being a stop word: nearly half are).
+  auto add_content = [&](const std::uint64_t* b, const std::uint64_t* e) {
+    std::size_t n = terms.size();
+    terms.resize(n + static_cast<std::size_t>(e - b));
+    for (; b != e; ++b) {
+      terms[n] = *b;
+      n += !text::is_stopword(*b);
+    }
+    terms.resize(n);
+  };
   // Title.
   terms.clear();
-  for (auto h : t.title_tokens)
-    if (!text::is_stopword(h)) terms.push_back(h);
+  add_content(t.title_tokens.data(), t.title_tokens.data() + t.title_tokens.size());
   count_sorted(terms, out[kTitle]);
   // Body (title prepended) and bigrams of consecutive content words within a line, over the
   // tokens of the lines that are not boilerplate (as text::kept_tokens keeps them).
   terms.clear();
   bigrams.clear();
   auto add_line = [&](const std::uint64_t* b, const std::uint64_t* e) {
-    std::uint64_t prev = 0;
-    for (; b != e; ++b) {
-      const std::uint64_t h = *b;
-      if (text::is_stopword(h)) continue;
-      terms.push_back(h);
-      if (prev) {
-        const std::uint64_t pair[2] = {prev, h};
-        bigrams.push_back(XXH3_64bits_withSeed(pair, sizeof pair, kBigramSeed));
-      }
-      prev = h;
+    const std::size_t from = terms.size();
+    add_content(b, e);
+    for (std::size_t k = from + 1; k < terms.size(); ++k) {
+      const std::uint64_t pair[2] = {terms[k - 1], terms[k]};
+      bigrams.push_back(XXH3_64bits_withSeed(pair, sizeof pair, kBigramSeed));
     }
   };
   add_line(t.title_tokens.data(), t.title_tokens.data() + t.title_tokens.size());
@@ -110,6 +116,38 @@ std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText
   }
   terms.insert(terms.end(), t.entities.begin() + static_cast<std::ptrdiff_t>(from), t.entities.end());
   count_sorted(terms, out[kEntity]);
+  return out;
+}
+
+std::array<tfidf::TermCounts, kStoryExtras> story_extra_terms(const text::AnalyzedText& t,
+                                                              std::span<const std::uint8_t> boilerplate,
+                                                              std::uint32_t lead_lines) {
+  if (t.entity_kinds.size() != t.entities.size())
+    throw std::invalid_argument("story_extra_terms: entity kinds and entities differ in number");
+  std::array<tfidf::TermCounts, kStoryExtras> out;
+  thread_local std::vector<std::uint64_t> numbers, lead, figures;
+  numbers.clear();
+  lead.clear();
+  figures.clear();
+  // Entity terms [b, e): numbers and figures always, names when in the lead.
+  auto add = [&](std::size_t b, std::size_t e, bool in_lead) {
+    for (std::size_t k = b; k < e; ++k) {
+      const text::EntityKind kind = t.entity_kinds[k];
+      if (kind == text::kEntityNumber || kind == text::kEntityFigure) numbers.push_back(t.entities[k]);
+      if (kind == text::kEntityFigure) figures.push_back(t.entities[k]);
+      if (kind == text::kEntityName && in_lead) lead.push_back(t.entities[k]);
+    }
+  };
+  add(0, t.lines.empty() ? t.entities.size() : t.lines.front().entity_begin, true);  // the title's
+  std::uint32_t kept = 0;
+  for (std::size_t i = 0; i < t.lines.size(); ++i) {
+    if (boilerplate[i]) continue;
+    add(t.lines[i].entity_begin, t.lines[i].entity_end, kept < lead_lines);
+    ++kept;
+  }
+  count_sorted(numbers, out[kNumbers]);
+  count_sorted(lead, out[kLead]);
+  count_sorted(figures, out[kFigures]);
   return out;
 }
 

@@ -17,4 +17,13 @@ namespace samestory::cluster {
 std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText& t,
                                                         std::span<const std::uint8_t> boilerplate);
 
+/// Term counts of the story extras of one article (StoryExtra; the batch story stage reads them,
+/// the feed index does not), boilerplate lines left out as in story_terms: its numbers (entity
+/// terms of kind kEntityNumber or kEntityFigure), the names of its lead (kEntityName terms of the
+/// title and of the first lead_lines body lines that are not boilerplate) and its figures
+/// (kEntityFigure terms). Throws std::invalid_argument when t has not one kind per entity term.
+std::array<tfidf::TermCounts, kStoryExtras> story_extra_terms(const text::AnalyzedText& t,
+                                                              std::span<const std::uint8_t> boilerplate,
+                                                              std::uint32_t lead_lines = 2);
+
 }  // namespace samestory::cluster

@@ -995,28 +995,32 @@ std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool 
   }
   // 3. Answers.
   std::vector<Answer> out(batch.size());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const auto x = static_cast<std::uint32_t>(first + i);
-    const auto r = find_mut(x);
-    const auto c = canon[r];
-    const auto d = group_doc[r];
-    Answer& a = out[i];
-    a.id = ids[x];
-    a.dup = flags[x] & kDup;
-    a.dup_group = ids[c];
-    a.dup_score = c == x ? 1.0f
-                         : static_cast<float>(sketch::estimate_jaccard(
-                               std::span<const std::uint32_t>(sigs.data() + std::size_t{x} * k, k),
-                               std::span<const std::uint32_t>(sigs.data() + std::size_t{c} * k, k)));
-    a.story = story_name[doc_story[d]];
-    a.story_score = doc_score[d];
-    a.new_story = doc_story[d] >= stories_before;
-  }
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    out[i] = answer_for(static_cast<std::uint32_t>(first + i), stories_before);
   return out;
 }
 
+Answer State::answer_for(std::uint32_t x, std::size_t stories_before) {
+  const std::uint32_t k = params.minhash.num_perm;
+  const auto r = find_mut(x);
+  const auto c = canon[r];
+  const auto d = group_doc[r];
+  Answer a;
+  a.id = ids[x];
+  a.dup = flags[x] & kDup;
+  a.dup_group = ids[c];
+  a.dup_score = c == x ? 1.0f
+                       : static_cast<float>(sketch::estimate_jaccard(
+                             std::span<const std::uint32_t>(sigs.data() + std::size_t{x} * k, k),
+                             std::span<const std::uint32_t>(sigs.data() + std::size_t{c} * k, k)));
+  a.story = story_name[doc_story[d]];
+  a.story_score = doc_score[d];
+  a.new_story = doc_story[d] >= stories_before;
+  return a;
+}
+
 std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) {
-  const std::uint32_t k = params.minhash.num_perm, nb = bands.bands;
+  const std::uint32_t nb = bands.bands;
   const std::size_t first = ids.size(), n = batch.size();
   if (first + n >= kNone) throw std::invalid_argument("index full: 2^32 - 1 articles");
   last = {};
@@ -1269,23 +1273,7 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
   }
   // 7. Answers.
   std::vector<Answer> out(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto x = slot_of(i);
-    const auto r = find_mut(x);
-    const auto c = canon[r];
-    const auto d = group_doc[r];
-    Answer& a = out[i];
-    a.id = ids[x];
-    a.dup = flags[x] & kDup;
-    a.dup_group = ids[c];
-    a.dup_score = c == x ? 1.0f
-                         : static_cast<float>(sketch::estimate_jaccard(
-                               std::span<const std::uint32_t>(sigs.data() + std::size_t{x} * k, k),
-                               std::span<const std::uint32_t>(sigs.data() + std::size_t{c} * k, k)));
-    a.story = story_name[doc_story[d]];
-    a.story_score = doc_score[d];
-    a.new_story = doc_story[d] >= stories_before;
-  }
+  for (std::size_t i = 0; i < n; ++i) out[i] = answer_for(slot_of(i), stories_before);
   return out;
 }
 

@@ -103,6 +103,8 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   // exact verification); otherwise each signature is started at once (DeferredSigner: all but
   // the shingles its possibly-boilerplate short lines touch) and only what it still needs is kept.
   const bool keep_text = o.stories || o.verify == Verify::exact;
+  text::TextOptions text_options = o.text;
+  text_options.entities = o.stories;  // entities are story terms only
   const sketch::DeferredSigner deferred(hasher);
   const std::size_t fw = hasher.filled_words();
   std::vector<text::AnalyzedText> analyzed;  // keep_text
@@ -181,13 +183,14 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       Article& a = batch[i];
       SignScratch& sc = sign_scratch.local();
       text::AnalyzedText& t = keep_text ? analyzed[first + i] : sc.text;
-      text::analyze(a.title, a.text, o.text, t);
+      text::analyze(a.title, a.text, text_options, t);
       if (keep_text) {
         // Kept until the story stage: no growth slack.
         t.tokens.shrink_to_fit();
         t.lines.shrink_to_fit();
         t.title_tokens.shrink_to_fit();
         t.entities.shrink_to_fit();
+        t.entity_kinds.shrink_to_fit();
       } else {
         sketch::DeferredRest& rest = rests[first + i];
         start_signature(first + i, t, rest, sc);
@@ -315,9 +318,19 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   std::vector<float> story_score(m, 1.0f);
   if (o.stories && m > 0) {
     std::vector<std::array<tfidf::TermCounts, cluster::kStoryFields>> counts(m);
+    // The extras the options read (StoryExtra): numbers when weighted, lead names and figures
+    // when their conflict gates are on.
+    const auto& so = o.story;
+    const bool gates = so.conflict_factor < 1;
+    const std::array<bool, cluster::kStoryExtras> wanted{so.number_weight > 0, gates && so.lead_conflict_hi <= 1,
+                                                         gates && so.figure_conflict_size > 0};
+    const bool any_extra = wanted[0] || wanted[1] || wanted[2];
+    std::vector<std::array<tfidf::TermCounts, cluster::kStoryExtras>> extra(any_extra ? m : 0);
     tbb::parallel_for(std::size_t{0}, m, [&](std::size_t c) {
       text::AnalyzedText& t = analyzed[canon_list[c]];
-      counts[c] = cluster::story_terms(t, boilerplate_flags(t, bp));
+      const auto flags = boilerplate_flags(t, bp);
+      counts[c] = cluster::story_terms(t, flags);
+      if (any_extra) extra[c] = cluster::story_extra_terms(t, flags);
       t = text::AnalyzedText{};  // each article's text features go as soon as they are counted
     });
     std::vector<text::AnalyzedText>().swap(analyzed);
@@ -334,6 +347,14 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
       trim_heap();
     }
     std::vector<std::array<tfidf::TermCounts, cluster::kStoryFields>>().swap(counts);
+    for (std::size_t x = 0; x < cluster::kStoryExtras; ++x) {
+      if (!wanted[x]) continue;
+      std::vector<tfidf::TermCounts> field(m);
+      for (std::size_t c = 0; c < m; ++c) field[c] = std::move(extra[c][x]);
+      docs.extras[x] = tfidf::fit_rows(field, 1, x == cluster::kNumbers ? so.max_terms : 0);
+      trim_heap();
+    }
+    std::vector<std::array<tfidf::TermCounts, cluster::kStoryExtras>>().swap(extra);
     docs.published.resize(m);
     docs.keys.resize(m);
     for (std::size_t c = 0; c < m; ++c) {

@@ -31,11 +31,13 @@ void AnalyzedText::clear() {
   lines.clear();
   title_tokens.clear();
   entities.clear();
+  entity_kinds.clear();
 }
 
 std::size_t AnalyzedText::memory_bytes() const {
   return tokens.capacity() * sizeof(std::uint64_t) + lines.capacity() * sizeof(Line) +
-         title_tokens.capacity() * sizeof(std::uint64_t) + entities.capacity() * sizeof(std::uint64_t);
+         title_tokens.capacity() * sizeof(std::uint64_t) + entities.capacity() * sizeof(std::uint64_t) +
+         entity_kinds.capacity() * sizeof(EntityKind);
 }
 
 namespace {
@@ -145,6 +147,7 @@ struct Scratch {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> title_lines;  // word ranges
   std::vector<AnalyzedText::Line> lines;
   std::vector<std::uint64_t> entities, proper;
+  std::vector<EntityKind> kinds;
   HashSet proper_set;
   std::string norm, fold, run;
   std::vector<Token> toks;
@@ -355,13 +358,31 @@ void add_line(std::string_view line, Scratch& sc, Words& w, bool general_only) {
   general_line(line, sc, w);
 }
 
+/// The kind of a word with digits standing alone as an entity term: a number (digits, with . or ,
+/// between them, as tokenize joins them), a figure (such a number with a decimal point), or other
+/// (a year 1900-2099, which dates rather than counts, or a word with letters too: "19th", "mp3").
+EntityKind number_kind(std::string_view w) {
+  bool point = false;
+  for (const char c : w) {
+    if (c == '.') {
+      point = true;
+    } else if ((c < '0' || c > '9') && c != ',') {
+      return kEntityOther;
+    }
+  }
+  if (point) return kEntityFigure;
+  const bool year = w.size() == 4 && (w.starts_with("19") || w.starts_with("20"));
+  return year ? kEntityOther : kEntityNumber;
+}
+
 /// Appends the entity terms of words [b, e) of `w` (one line). A capitalised word counts as a
 /// name only when it is not the first word of a sentence, or when the article also writes it
 /// capitalised in mid-sentence (`proper`): "Police said ..." alone is not an entity, "Sorrel
 /// Police" is. In headlines (`headline`), capitals only count for words the body capitalises
 /// mid-sentence.
 void add_entities(const Words& words, std::size_t first, std::size_t last, const PodBuffer<char>& arena,
-                  const HashSet& proper, bool headline, std::string& run, std::vector<std::uint64_t>& out) {
+                  const HashSet& proper, bool headline, std::string& run, std::vector<std::uint64_t>& out,
+                  std::vector<EntityKind>& kinds) {
   const WordInfo* w = words.info.data() + first;
   const std::uint64_t* wh = words.hash.data() + first;
   const std::uint8_t* fl = words.flags.data() + first;
@@ -398,19 +419,25 @@ void add_entities(const Words& words, std::size_t first, std::size_t last, const
         run += folded(k);
       }
       out.push_back(hash_of(run));
+      kinds.push_back(kEntityName);
     }
     for (std::size_t k = b; k < e; ++k)
-      if (!is_stopword(wh[k]) && !digit(k)) out.push_back(hash_of(folded(k)));
+      if (!is_stopword(wh[k]) && !digit(k)) {
+        out.push_back(hash_of(folded(k)));
+        kinds.push_back(kEntityName);
+      }
   };
   std::size_t i = 0;
   while ((i = next_candidate(i)) < count) {
     if (digit(i)) {
       run.assign("#").append(folded(i));
       out.push_back(hash_of(run));
+      kinds.push_back(number_kind(folded(i)));
       if (i + 1 < count && !cap(i + 1) && !digit(i + 1) && !is_stopword(wh[i + 1])) {
         run.push_back(' ');
         run += folded(i + 1);
         out.push_back(hash_of(run));
+        kinds.push_back(kEntityOther);
       }
       ++i;
       continue;
@@ -458,6 +485,7 @@ void analyze_impl(std::string_view title, std::string_view body, const TextOptio
   sc.title_lines.clear();
   sc.lines.clear();
   sc.entities.clear();
+  sc.kinds.clear();
   for_lines(title, [&](std::string_view l) {
     const auto from = static_cast<std::uint32_t>(sc.title.size());
     add_line(l, sc, sc.title, general_only);
@@ -476,7 +504,7 @@ void analyze_impl(std::string_view title, std::string_view body, const TextOptio
   });
   // Words the body writes capitalised in mid-sentence are names wherever they stand.
   sc.proper.clear();
-  {
+  if (options.entities) {
     const std::uint8_t* fl = sc.body.flags.data();
     const std::size_t n = sc.body.size();
     std::size_t k = 0;
@@ -489,20 +517,23 @@ void analyze_impl(std::string_view title, std::string_view body, const TextOptio
     for (; k < n; ++k)
       if ((fl[k] & (kCap | kStart | kDigit)) == kCap) sc.proper.push_back(sc.body.hash[k]);
   }
-  sc.proper_set.reset(sc.proper.size());
-  for (const std::uint64_t h : sc.proper) sc.proper_set.insert(h);
-  for (const auto& r : sc.title_lines)
-    add_entities(sc.title, r.first, r.second, sc.arena, sc.proper_set, true, sc.run, sc.entities);
-  for (auto& l : sc.lines) {
-    l.entity_begin = static_cast<std::uint32_t>(sc.entities.size());
-    add_entities(sc.body, l.begin, l.end, sc.arena, sc.proper_set, false, sc.run, sc.entities);
-    l.entity_end = static_cast<std::uint32_t>(sc.entities.size());
+  if (options.entities) {
+    sc.proper_set.reset(sc.proper.size());
+    for (const std::uint64_t h : sc.proper) sc.proper_set.insert(h);
+    for (const auto& r : sc.title_lines)
+      add_entities(sc.title, r.first, r.second, sc.arena, sc.proper_set, true, sc.run, sc.entities, sc.kinds);
+    for (auto& l : sc.lines) {
+      l.entity_begin = static_cast<std::uint32_t>(sc.entities.size());
+      add_entities(sc.body, l.begin, l.end, sc.arena, sc.proper_set, false, sc.run, sc.entities, sc.kinds);
+      l.entity_end = static_cast<std::uint32_t>(sc.entities.size());
+    }
   }
   // Into the output at their exact sizes (a fresh AnalyzedText gets no growth slack).
   out.tokens.assign(sc.body.hash.data(), sc.body.hash.data() + sc.body.size());
   out.lines.assign(sc.lines.begin(), sc.lines.end());
   out.title_tokens.assign(sc.title.hash.data(), sc.title.hash.data() + sc.title.size());
   out.entities.assign(sc.entities.begin(), sc.entities.end());
+  out.entity_kinds.assign(sc.kinds.begin(), sc.kinds.end());
 }
 
 }  // namespace

@@ -28,6 +28,17 @@ bool is_stopword(std::uint64_t token_hash);
 /// Options of the analysis.
 struct TextOptions {
   std::uint32_t boilerplate_max_tokens = 12;  ///< longer lines are never boilerplate
+  bool entities = true;  ///< find the entity terms (false: none, for a run that needs only tokens and lines)
+};
+
+/// What an entity term is (AnalyzedText::entity_kinds): the story stage reads an article's numbers
+/// and figures, and the names of its lead, apart from its other entity terms.
+enum EntityKind : std::uint8_t {
+  kEntityName = 0,    ///< a capitalised run or one of its words ("March 3" and "Flight 370" included)
+  kEntityNumber = 1,  ///< a number alone ("#12", "#1,200"): digits, with . or , between them; not a year
+  kEntityFigure = 2,  ///< a number alone with a decimal point ("#4.4", "#2.5"): a magnitude, an amount
+  kEntityOther = 3,   ///< a year 1900-2099 alone, a word with digits ("#19th", "#mp3"), a number and
+                      ///< the word after it ("#12 people")
 };
 
 /// What the later stages need of one article's text; the text itself can be dropped after.
@@ -42,6 +53,7 @@ struct AnalyzedText {
   std::vector<std::uint64_t> title_tokens;  ///< casefolded token hashes of the title
   std::vector<std::uint64_t> entities;      ///< entity term hashes (capitalised spans, numbers):
                                             ///< the title's first, then each body line's
+  std::vector<EntityKind> entity_kinds;     ///< per entity term, what it is
 
   void clear();
   /// Heap bytes held.

@@ -295,6 +295,9 @@ struct State {
   /// The same, one article at a time against the index as each left it (the reference; add()
   /// of a single article takes it).
   std::vector<Answer> insert_sequential(std::vector<Prepared>& batch, bool update_df);
+  /// The answer for the article in slot x once its batch is in (new_story: its story was founded
+  /// after the first stories_before).
+  Answer answer_for(std::uint32_t x, std::size_t stories_before);
   std::size_t memory_bytes() const;
   std::vector<std::pair<std::string, std::uint64_t>> memory_breakdown() const;
 };
