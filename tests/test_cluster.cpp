@@ -182,6 +182,26 @@ void check_result_shape(const StoryResult& r, std::span<const StoryDoc> docs) {
   }
 }
 
+// Options under which every pair sharing min_shared terms is compared, as in the naive reference.
+StoryOptions all_pairs_options() {
+  StoryOptions o;
+  o.salient_terms = 1000;  // every body/entity term of the random docs is salient
+  o.max_candidates_per_doc = 0;
+  return o;
+}
+
+// cluster_stories(docs, o) checked against the naive reference: the partition, one merge per
+// doc fewer than stories, and the result's shape. Returns the result and the reference's partition.
+std::pair<StoryResult, std::vector<std::uint32_t>> check_naive(std::span<const StoryDoc> docs, const StoryOptions& o) {
+  StoryResult r = cluster_stories(docs, o);
+  auto want = naive_in_story_order(docs, o);
+  CHECK(partition_of(r) == want);
+  const std::set<std::uint32_t> clusters(want.begin(), want.end());
+  CHECK(r.stats.merges == docs.size() - clusters.size());
+  check_result_shape(r, docs);
+  return {std::move(r), std::move(want)};
+}
+
 }  // namespace
 
 // ---- union-find and dup groups --------------------------------------------------------------
@@ -458,9 +478,7 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
   for (int trial = 0; trial < 40; ++trial) {
     const std::size_t n = 20 + rng.below(21);
     const auto docs = random_docs(rng, n, 0.7);
-    StoryOptions o;
-    o.salient_terms = 1000;  // every body/entity term is salient: every sharing pair is compared
-    o.max_candidates_per_doc = 0;
+    StoryOptions o = all_pairs_options();
     o.threshold = std::array<double, 4>{0.1, 0.13, 0.2, 0.3}[rng.below(4)];
     o.min_shared = static_cast<std::uint32_t>(1 + rng.below(2));
     if (trial % 4 == 3) o.min_edge = 0.15;
@@ -483,9 +501,7 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
     INFO("trial " << trial << " n=" << n << " threshold=" << o.threshold << " min_shared=" << o.min_shared
                   << " conflict " << o.conflict_min_size << "/" << o.conflict_hi << "/" << o.conflict_lo << "/"
                   << o.conflict_factor);
-    const StoryResult r = cluster_stories(docs, o);
-    const auto want = naive_in_story_order(docs, o);
-    CHECK(partition_of(r) == want);
+    const auto [r, want] = check_naive(docs, o);
     StoryOptions off = o;
     off.conflict_factor = 1;
     gated_differs += partition_of(cluster_stories(docs, off)) != want;
@@ -495,9 +511,6 @@ TEST_CASE("cluster: stories equal a naive O(n^3) average-link reference") {
     StoryOptions any_own = o;
     any_own.evidence_veto_mass = 0;
     mass_differs += partition_of(cluster_stories(docs, any_own)) != want;
-    std::set<std::uint32_t> clusters(want.begin(), want.end());
-    CHECK(r.stats.merges == n - clusters.size());
-    check_result_shape(r, docs);
     total_merges += r.stats.merges;
     for (const auto& m : stories_of(r)) big_stories += m.size() >= 3;
   }
@@ -517,9 +530,7 @@ TEST_CASE("cluster: stories with the whole comparison of large clusters equal th
   for (int trial = 0; trial < 40; ++trial) {
     const std::size_t n = 20 + rng.below(21);
     const auto docs = random_docs(rng, n, 0.7);
-    StoryOptions o;
-    o.salient_terms = 1000;  // every body/entity term is salient: every sharing pair is compared
-    o.max_candidates_per_doc = 0;
+    StoryOptions o = all_pairs_options();
     o.threshold = std::array<double, 3>{0.2, 0.3, 0.4}[rng.below(3)];
     o.min_shared = static_cast<std::uint32_t>(1 + rng.below(2));
     o.big_min_size = static_cast<std::uint32_t>(2 + rng.below(8));
@@ -537,15 +548,10 @@ TEST_CASE("cluster: stories with the whole comparison of large clusters equal th
                   << o.big_cohesion << "/" << o.big_single << "/" << o.big_min_mean << "/" << o.big_link << " conflict "
                   << o.conflict_min_size << "/" << o.conflict_factor << " evidence " << o.evidence_share << "/"
                   << o.evidence_min_size);
-    const StoryResult r = cluster_stories(docs, o);
-    const auto want = naive_in_story_order(docs, o);
-    CHECK(partition_of(r) == want);
+    const auto [r, want] = check_naive(docs, o);
     StoryOptions off = o;
     off.big_min_size = 0;
     whole_differs += partition_of(cluster_stories(docs, off)) != want;
-    std::set<std::uint32_t> clusters(want.begin(), want.end());
-    CHECK(r.stats.merges == n - clusters.size());
-    check_result_shape(r, docs);
     total_merges += r.stats.merges;
     for (const auto& m : stories_of(r)) large += m.size() >= o.big_min_size;
   }
@@ -563,9 +569,7 @@ TEST_CASE("cluster: stories with numbers, lead names and figures equal the naive
     const std::size_t n = 20 + rng.below(21);
     auto docs = random_docs(rng, n, 0.7);
     add_extras(extra_rng, docs);
-    StoryOptions o;
-    o.salient_terms = 1000;  // every body/entity term is salient: every sharing pair is compared
-    o.max_candidates_per_doc = 0;
+    StoryOptions o = all_pairs_options();
     o.threshold = std::array<double, 4>{0.1, 0.13, 0.2, 0.3}[rng.below(4)];
     o.min_shared = static_cast<std::uint32_t>(1 + rng.below(2));
     o.number_weight = std::array<double, 3>{0.0, 0.1, 0.5}[rng.below(3)];
@@ -581,12 +585,7 @@ TEST_CASE("cluster: stories with numbers, lead names and figures equal the naive
     INFO("trial " << trial << " n=" << n << " threshold=" << o.threshold << " numbers " << o.number_weight
                   << " conflict " << o.conflict_factor << "/" << o.conflict_min_size << " lead " << o.lead_conflict_hi
                   << "/" << o.lead_conflict_lo << " figures " << o.figure_conflict_size << "/" << o.figure_conflict_hi);
-    const StoryResult r = cluster_stories(docs, o);
-    const auto want = naive_in_story_order(docs, o);
-    CHECK(partition_of(r) == want);
-    std::set<std::uint32_t> clusters(want.begin(), want.end());
-    CHECK(r.stats.merges == n - clusters.size());
-    check_result_shape(r, docs);
+    const auto [r, want] = check_naive(docs, o);
     total_merges += r.stats.merges;
     StoryOptions no_lead = o, no_figures = o, no_numbers = o;
     no_lead.lead_conflict_hi = 2;
