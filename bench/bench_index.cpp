@@ -10,7 +10,9 @@
 // answers must agree), the --feed after those added one at a time without a query first, the
 // --feed after those in batches of 100 (query, then add). --feed-from FILE takes the feed from
 // FILE instead (then --reuse does not read the indexed articles at all); --answers FILE writes
-// every feed answer and a hash of the final state, to compare two builds with cmp.
+// every feed answer and a hash of the final state, to compare two builds with cmp; --series FILE
+// writes each batch of 100's times (TSV: batch, then wall, process CPU and calling thread's CPU
+// per article of query and of add), to see which calls make the p99.
 // Latency per article = call time / batch size. Prints a report (Markdown) on stdout.
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -22,6 +24,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -60,7 +63,7 @@ double thread_cpu_now() {
 }
 
 struct Args {
-  std::string corpus, dir = "/tmp/samestory-bench-index", answers, feed_from;
+  std::string corpus, dir = "/tmp/samestory-bench-index", answers, feed_from, series;
   std::uint64_t articles = 100000, feed = 2000, build_batch = 10000;
   bool reuse = false, single = true, load_only = false;
   std::size_t threads = 0;  // 0: TBB's default (all cores)
@@ -69,7 +72,8 @@ struct Args {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "bench_index: %s\nusage: bench_index CORPUS.jsonl [--articles N] [--dir DIR] [--reuse] [--feed M] "
-               "[--build-batch B] [--threads T] [--answers FILE] [--feed-from FILE] [--load-only] [--no-single]\n",
+               "[--build-batch B] [--threads T] [--answers FILE] [--feed-from FILE] [--series FILE] [--load-only] "
+               "[--no-single]\n",
                why);
   std::exit(2);
 }
@@ -94,6 +98,8 @@ Args parse(int argc, char** argv) {
       a.feed_from = val();
     else if (s == "--answers")
       a.answers = val();
+    else if (s == "--series")
+      a.series = val();
     else if (s == "--threads")
       a.threads = std::stoull(val());
     else if (s == "--reuse")
@@ -360,6 +366,12 @@ int main(int argc, char** argv) try {
   }
   // Feed, 100 articles per call.
   std::vector<double> q100, a100, qa100, cq100, ca100, cqa100, tq100, ta100, tqa100;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> series(nullptr, &std::fclose);
+  if (!args.series.empty()) {
+    series.reset(std::fopen(args.series.c_str(), "w"));
+    if (!series) throw std::runtime_error("cannot write " + args.series);
+    std::fprintf(series.get(), "batch\tquery_wall\tquery_cpu\tquery_thread\tadd_wall\tadd_cpu\tadd_thread\n");
+  }
   {
     auto feed = src.take(args.feed);
     for (std::size_t i = 0; i + 100 <= feed.size(); i += 100) {
@@ -384,6 +396,9 @@ int main(int argc, char** argv) try {
       qa100.push_back(tq + ta);
       log.write("q100", q);
       log.write("a100", a);
+      if (series)
+        std::fprintf(series.get(), "%zu\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\n", i / 100, tq, cq100.back(),
+                     tq100.back(), ta, ca100.back(), ta100.back());
       for (const auto& x : a) dups += x.dup, new_stories += x.new_story;
     }
   }

@@ -719,8 +719,11 @@ TEST_CASE("index: LSH band table lookups equal a brute-force list across flushes
   std::vector<std::pair<std::uint64_t, std::uint32_t>> all;  // (key, slot) in insertion order
   std::vector<std::uint64_t> keys;
   for (std::uint32_t slot = 0; slot < 30000; ++slot) {
-    // Hash-like keys with repeats, so that lists span the sorted array and the pending map.
-    const std::uint64_t key = keys.empty() || rng.next() % 3 ? rng.next() : keys[rng.next() % keys.size()];
+    // Hash-like keys with repeats, so that lists span the sorted array and the pending map, and
+    // a hot key (a crowded bucket in the flush's sort).
+    const std::uint64_t key = slot % 40 == 7                          ? 0x8000'0000'0000'0001ULL
+                              : keys.empty() || rng.next() % 3 ? rng.next()
+                                                               : keys[rng.next() % keys.size()];
     keys.push_back(key);
     table.insert(key, slot);
     all.emplace_back(key, slot);
@@ -736,6 +739,19 @@ TEST_CASE("index: LSH band table lookups equal a brute-force list across flushes
       std::vector<std::uint32_t> none;
       table.collect(rng.next(), [&](std::uint32_t s) { none.push_back(s); });
       CHECK(none.empty());
+      // The array stays sorted by (key, slot), the pending entries merge into that order, and
+      // the directory (updated in place by flushes) equals one built from scratch.
+      std::vector<std::pair<std::uint64_t, std::uint32_t>> merged, sorted = all;
+      std::sort(sorted.begin(), sorted.end());
+      table.for_each_sorted([&](std::uint64_t k, std::uint32_t s) { merged.emplace_back(k, s); });
+      REQUIRE(merged == sorted);
+      for (std::size_t i = 1; i < table.keys.size(); ++i)
+        REQUIRE(std::pair(table.keys[i - 1], table.slots[i - 1]) < std::pair(table.keys[i], table.slots[i]));
+      std::vector<std::uint32_t> dir;
+      unsigned dir_bits = 0;
+      index::detail::BandTable::directory(table.keys, dir, dir_bits);
+      REQUIRE(dir_bits == table.dir_bits);
+      REQUIRE(dir == table.dir);
     }
   }
   CHECK(table.keys.size() > 0);  // flushes happened

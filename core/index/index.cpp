@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -56,32 +57,79 @@ void BandTable::insert(std::uint64_t key, std::uint32_t slot) {
   if (entries.size() >= std::max(kPendingMin, keys.size() / 8)) flush();
 }
 
-void BandTable::flush() {
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> add;
-  add.reserve(entries.size());
+std::vector<std::pair<std::uint64_t, std::uint32_t>> BandTable::sorted_pending() const {
+  // The lists in table order, then a stable counting sort on the keys' top bits (about two
+  // entries per bucket: keys are hashes) and an insertion sort of each bucket; a crowded bucket
+  // (one hot key's long list, already ascending, beside another's) takes std::sort. The same
+  // order as std::sort of the pairs.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> in, out;
+  in.reserve(entries.size());
   pending.for_each([&](std::uint64_t key, const std::pair<std::uint32_t, std::uint32_t>& list) {
-    for (std::uint32_t e = list.first; e != 0; e = entries[e - 1].second) add.emplace_back(key, entries[e - 1].first);
+    for (std::uint32_t e = list.first; e != 0; e = entries[e - 1].second) in.emplace_back(key, entries[e - 1].first);
   });
-  std::sort(add.begin(), add.end());
-  std::vector<std::uint64_t> k2;
-  std::vector<std::uint32_t> s2;
-  k2.reserve(keys.size() + add.size());
-  s2.reserve(keys.size() + add.size());
-  std::size_t i = 0, j = 0;
-  while (i < keys.size() || j < add.size()) {
-    if (j == add.size() || (i < keys.size() && keys[i] <= add[j].first)) {
-      k2.push_back(keys[i]);
-      s2.push_back(slots[i++]);
+  const unsigned bits = std::min(20u, static_cast<unsigned>(std::bit_width(in.size() / 2)));
+  if (bits == 0) {
+    std::sort(in.begin(), in.end());
+    return in;
+  }
+  std::vector<std::uint32_t> start((std::size_t{1} << bits) + 1, 0);
+  for (const auto& e : in) ++start[(e.first >> (64 - bits)) + 1];
+  for (std::size_t h = 1; h < start.size(); ++h) start[h] += start[h - 1];
+  out.resize(in.size());
+  {
+    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    for (const auto& e : in) out[next[e.first >> (64 - bits)]++] = e;
+  }
+  for (std::size_t h = 0; h + 1 < start.size(); ++h) {
+    const auto lo = out.begin() + start[h], hi = out.begin() + start[h + 1];
+    if (hi - lo > 32) {
+      std::sort(lo, hi);
+      continue;
+    }
+    for (auto it = lo + (lo != hi); it < hi; ++it)
+      for (auto j = it; j != lo && *j < *(j - 1); --j) std::iter_swap(j, j - 1);
+  }
+  return out;
+}
+
+void BandTable::flush() {
+  const auto add = sorted_pending();
+  // Merged from the back in place (no second copy of the table; the loader reserves headroom):
+  // for equal keys the existing entries come first, as their slots are lower.
+  const std::size_t n = keys.size(), m = add.size();
+  if (keys.capacity() < n + m) {
+    keys.reserve(n + m + (n + m) / 8);
+    slots.reserve(keys.capacity());
+  }
+  keys.resize(n + m);
+  slots.resize(n + m);
+  for (std::size_t i = n, j = m, k = n + m; j > 0;) {
+    --k;
+    if (i > 0 && keys[i - 1] > add[j - 1].first) {
+      --i;
+      keys[k] = keys[i];
+      slots[k] = slots[i];
     } else {
-      k2.push_back(add[j].first);
-      s2.push_back(add[j++].second);
+      --j;
+      keys[k] = add[j].first;
+      slots[k] = add[j].second;
     }
   }
-  keys = std::move(k2);
-  slots = std::move(s2);
   pending.clear();
   entries.clear();
-  index_keys();
+  // The directory moves by the entries added below each of its cells, unless it needs more bits.
+  unsigned bits = 0;
+  while (bits < 24 && (std::size_t{16} << bits) < keys.size()) ++bits;
+  if (bits != dir_bits || bits == 0) {
+    index_keys();
+    return;
+  }
+  std::size_t j = 0;
+  for (std::size_t h = 0; h + 1 < dir.size(); ++h) {
+    while (j < m && (add[j].first >> (64 - bits)) < h) ++j;
+    dir[h] += static_cast<std::uint32_t>(j);
+  }
+  dir.back() = static_cast<std::uint32_t>(keys.size());
 }
 
 void BandTable::index_keys() {

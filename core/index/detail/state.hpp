@@ -44,7 +44,10 @@ struct BandTable {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> entries;  // (slot, next entry + 1)
 
   void insert(std::uint64_t key, std::uint32_t slot);
+  /// Merges the pending lists into the sorted array (and its directory).
   void flush();
+  /// The pending (key, slot) entries sorted by key then slot.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> sorted_pending() const;
   /// Rebuilds the directory after `keys` changed.
   void index_keys();
   /// Builds dir (offsets into sorted `keys` by their top dir_bits bits) for `keys`; dir_bits
@@ -81,12 +84,7 @@ struct BandTable {
   /// f(key, slot) for every entry, the pending ones merged in, ascending by (key, slot).
   template <class F>
   void for_each_sorted(F&& f) const {
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> add;
-    add.reserve(entries.size());
-    pending.for_each([&](std::uint64_t key, const std::pair<std::uint32_t, std::uint32_t>& list) {
-      for (std::uint32_t e = list.first; e != 0; e = entries[e - 1].second) add.emplace_back(key, entries[e - 1].first);
-    });
-    std::sort(add.begin(), add.end());
+    const auto add = sorted_pending();
     std::size_t i = 0, j = 0;
     while (i < keys.size() || j < add.size()) {
       if (j == add.size() || (i < keys.size() && std::pair(keys[i], slots[i]) < add[j])) {
