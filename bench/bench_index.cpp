@@ -397,8 +397,8 @@ int main(int argc, char** argv) try {
       log.write("q100", q);
       log.write("a100", a);
       if (series)
-        std::fprintf(series.get(), "%zu\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\n", i / 100, tq, cq100.back(),
-                     tq100.back(), ta, ca100.back(), ta100.back());
+        std::fprintf(series.get(), "%zu\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\n", i / 100, tq, cq100.back(), tq100.back(),
+                     ta, ca100.back(), ta100.back());
       for (const auto& x : a) dups += x.dup, new_stories += x.new_story;
     }
   }

@@ -243,8 +243,8 @@ inline std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> d
     const bool entity_conflict = clusters[a].size() >= o.conflict_min_size &&
                                  clusters[b].size() >= o.conflict_min_size && one_way(clusters[a], clusters[b]) &&
                                  one_way(clusters[b], clusters[a]);
-    const bool lead_conflict = o.lead_conflict_hi <= 1 &&
-                               extra_conflict(kLead, o.conflict_min_size, o.lead_conflict_hi, o.lead_conflict_lo);
+    const bool lead_conflict =
+        o.lead_conflict_hi <= 1 && extra_conflict(kLead, o.conflict_min_size, o.lead_conflict_hi, o.lead_conflict_lo);
     const bool figure_conflict =
         o.figure_conflict_size > 0 && extra_conflict(kFigures, o.figure_conflict_size, o.figure_conflict_hi, 0.0);
     const bool conflict = o.conflict_factor < 1 && (entity_conflict || lead_conflict || figure_conflict);

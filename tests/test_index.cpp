@@ -721,7 +721,7 @@ TEST_CASE("index: LSH band table lookups equal a brute-force list across flushes
   for (std::uint32_t slot = 0; slot < 30000; ++slot) {
     // Hash-like keys with repeats, so that lists span the sorted array and the pending map, and
     // a hot key (a crowded bucket in the flush's sort).
-    const std::uint64_t key = slot % 40 == 7                          ? 0x8000'0000'0000'0001ULL
+    const std::uint64_t key = slot % 40 == 7                   ? 0x8000'0000'0000'0001ULL
                               : keys.empty() || rng.next() % 3 ? rng.next()
                                                                : keys[rng.next() % keys.size()];
     keys.push_back(key);

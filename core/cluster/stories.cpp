@@ -651,9 +651,10 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     g.date = o.cluster_gate_factor < 1 && dates[a].size() >= o.cluster_gate_min_dated &&
              dates[b].size() >= o.cluster_gate_min_dated &&
              std::abs(static_cast<double>(median(a) - median(b))) > o.cluster_gate_days * 86400.0;
-    g.conflict = conflicts &&
-                 ((size[a] >= o.conflict_min_size && size[b] >= o.conflict_min_size && one_way(a, b) && one_way(b, a)) ||
-                  gate_conflict(gates[0], a, b) || gate_conflict(gates[1], a, b));
+    g.conflict =
+        conflicts &&
+        ((size[a] >= o.conflict_min_size && size[b] >= o.conflict_min_size && one_way(a, b) && one_way(b, a)) ||
+         gate_conflict(gates[0], a, b) || gate_conflict(gates[1], a, b));
     return g;
   };
   auto whole_score = [&](std::uint32_t a, std::uint32_t b, const Link& l, const LinkGates& g, double share) {
