@@ -1234,7 +1234,10 @@ TEST_CASE("cluster: a story too large for the neighbour budget is one story; two
   // below it: each event comes back in pieces of a few docs.
   const std::vector<PlantedEvent> unrelated{{1, {2, 3, 4}, 500, 0, 200}, {11, {12, 13, 14}, 600, 2, 200}};
   SplitMix64 rng{260};
-  const auto [docs, event] = planted_reports(rng, unrelated, 300);
+  // Not a structured binding: clang 14 cannot capture one in a lambda.
+  const auto planted = planted_reports(rng, unrelated, 300);
+  const auto& docs = planted.first;
+  const auto& event = planted.second;
   StoryOptions o;
   const StoryResult r = cluster_stories(docs, o);
   StoryOptions off = o;
@@ -1266,7 +1269,10 @@ TEST_CASE("cluster: two large sibling events (same actors, another place) stay a
   // of 8+ docs each have a place of their own (the conflict gate).
   const std::vector<PlantedEvent> siblings{{1, {2, 3, 4}, 500, 0, 200}, {11, {2, 3, 4}, 506, 3, 200}};
   SplitMix64 rng{260};
-  const auto [docs, event] = planted_reports(rng, siblings, 300);
+  // Not a structured binding: clang 14 cannot capture one in a lambda.
+  const auto planted = planted_reports(rng, siblings, 300);
+  const auto& docs = planted.first;
+  const auto& event = planted.second;
   for (const std::uint32_t min_size : {18u, 12u, 8u}) {
     StoryOptions o;
     o.big_min_size = min_size;
