@@ -590,9 +590,14 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
     s.terms.reserve(headroom(total));
     rt.get_array(s.terms, total);  // Term is the 16-byte record of the file (static_assert above)
     rt.done();
+    // Weights are L2-normalised: in [0, 1] (the story sums' fixed point relies on it).
     for (std::size_t d = 0; d < m; ++d)
-      for (auto i = s.doc_begin[d] + 1; i < s.doc_begin[d + 1]; ++i)
-        if (!(s.terms[i - 1].key < s.terms[i].key)) rt.bad("terms of doc " + std::to_string(d) + " are not sorted");
+      for (auto i = s.doc_begin[d]; i < s.doc_begin[d + 1]; ++i) {
+        if (i > s.doc_begin[d] && !(s.terms[i - 1].key < s.terms[i].key))
+          rt.bad("terms of doc " + std::to_string(d) + " are not sorted");
+        if (!(s.terms[i].weight >= 0.0f && s.terms[i].weight <= 1.0f))
+          rt.bad("terms of doc " + std::to_string(d) + ": weight out of [0, 1]");
+      }
   };
   auto parse_stories = [&] {
     Reader r(sec[kStories], kStories);
@@ -769,6 +774,7 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   // The id map's errors come first (slot 0), then the sections'.
   tbb::parallel_invoke(task(0, build_ids), task(kLsh, parse_lsh), task(kPostings, parse_postings));
   rethrow();
+  s.rebuild_sums();  // not stored: rebuilt from the docs, exactly as the adds left them
   return idx;
 }
 

@@ -190,6 +190,91 @@ void State::retire_doc(std::uint32_t d) {
   if (--doc_refs[d] > 0) return;
   doc_alive[d] = 0;
   --story_size[doc_story[d]];
+  if (const auto* i = sum_of_story.find(doc_story[d])) sum_doc(sums[*i], d, -1);
+}
+
+std::array<double, cluster::kStoryFields> State::sum_scales() const {
+  double total = 0;
+  for (const double w : params.story.weights) total += w > 0 ? w : 0.0;
+  std::array<double, cluster::kStoryFields> scale{};
+  for (std::size_t f = 0; f < scale.size(); ++f)
+    if (params.story.weights[f] > 0) scale[f] = std::sqrt(params.story.weights[f] / total) * 16777216.0;
+  return scale;
+}
+
+void State::sum_doc(StorySum& s, std::uint32_t d, int sign) const {
+  const auto scale = sum_scales();
+  for (auto i = doc_begin[d]; i < doc_begin[d + 1]; ++i) {
+    const Term& t = terms[i];
+    const auto v = static_cast<std::int64_t>(std::llround(static_cast<double>(t.weight) * scale[key_field(t.key)]));
+    if (v == 0) continue;
+    std::int64_t& cell = s.sum[t.key];
+    // |S + sign x|^2 = |S|^2 + 2 sign S.x + |x|^2, exactly.
+    s.norm2 += 2 * sign * static_cast<Wide>(cell) * v + static_cast<Wide>(v) * v;
+    s.self2 += sign * static_cast<Wide>(v) * v;
+    cell += sign * v;
+  }
+  if (doc_published[d] != kNoTime) {
+    s.date_sum += sign * static_cast<Wide>(doc_published[d]);
+    s.dated = static_cast<std::uint32_t>(static_cast<std::int64_t>(s.dated) + sign);
+  }
+}
+
+void State::sum_add(std::uint32_t story, std::uint32_t d) {
+  const std::uint32_t big = params.story.big_min_size;
+  if (big == 0 || story_size[story] + 1 < big) return;
+  if (const auto* i = sum_of_story.find(story)) {
+    sum_doc(sums[*i], d, 1);
+    return;
+  }
+  sum_of_story[story] = static_cast<std::uint32_t>(sums.size());
+  StorySum& s = sums.emplace_back();
+  for (std::uint32_t x = 0; x < doc_story.size(); ++x)  // d included
+    if (doc_alive[x] && doc_story[x] == story) sum_doc(s, x, 1);
+}
+
+void State::rebuild_sums() {
+  sums.clear();
+  sum_of_story.clear();
+  const std::uint32_t big = params.story.big_min_size;
+  if (big == 0) return;
+  for (std::uint32_t x = 0; x < doc_story.size(); ++x) {
+    const std::uint32_t st = doc_story[x];
+    if (!doc_alive[x] || story_size[st] + 1 < big) continue;
+    const auto* i = sum_of_story.find(st);
+    if (!i) {
+      sum_of_story[st] = static_cast<std::uint32_t>(sums.size());
+      sums.emplace_back();
+      i = sum_of_story.find(st);
+    }
+    sum_doc(sums[*i], x, 1);
+  }
+}
+
+std::pair<double, double> State::whole_score(std::uint32_t story, double link_sum, const Term* t, const Term* t_end,
+                                             std::int64_t pub) const {
+  const cluster::StoryOptions& o = params.story;
+  const auto* i = sum_of_story.find(story);
+  const double n = story_size[story];
+  if (!i || n + 1 < o.big_min_size || n < 2 || !(link_sum > 0) || link_sum < o.big_link) return {0, 0};
+  const StorySum& s = sums[*i];
+  const auto scale = sum_scales();
+  Wide cross = 0;
+  for (; t != t_end; ++t) {
+    const auto v = static_cast<std::int64_t>(std::llround(static_cast<double>(t->weight) * scale[key_field(t->key)]));
+    if (v == 0) continue;
+    if (const auto* c = s.sum.find(t->key)) cross += static_cast<Wide>(*c) * v;
+  }
+  constexpr double unit = 16777216.0 * 16777216.0;
+  const double mean = static_cast<double>(cross) / unit / n;
+  const double cohesion = static_cast<double>(s.norm2 - s.self2) / unit / (n * (n - 1));
+  if (mean < o.big_min_mean || !(cohesion > 0)) return {0, 0};
+  double rank = o.threshold * mean / (o.big_single * cohesion);
+  if (pub != kNoTime && s.dated > 0) {
+    const double centre = static_cast<double>(s.date_sum) / s.dated;
+    if (std::abs(static_cast<double>(pub) - centre) > o.time_gate_days * 86400.0) rank *= o.time_factor;
+  }
+  return {rank, mean};
 }
 
 void State::unite(std::uint32_t a, std::uint32_t b) {
@@ -456,7 +541,8 @@ std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, u
                                                    std::uint64_t& compared) const {
   thread_local std::vector<std::pair<std::uint32_t, double>> links;
   story_links(t, mask, pub, nullptr, 0, links, compared);
-  return pick_story(links, [&](std::uint32_t d) { return doc_story[d]; });
+  return pick_story(
+      links, [&](std::uint32_t d) { return doc_story[d]; }, t, pub);
 }
 
 std::vector<Term> top_terms(const Term* all, std::size_t n, std::uint32_t keep) {
@@ -808,6 +894,7 @@ std::uint32_t State::new_doc(std::vector<Term> t, unsigned mask, std::uint32_t s
   terms.insert(terms.end(), t.begin(), t.end());
   doc_begin.push_back(terms.size());
   ++story_size[story];
+  sum_add(story, d);
   return d;
 }
 
@@ -962,6 +1049,7 @@ void State::compact() {
     postings.clear();
     BandTable::directory(post_keys, post_dir, post_dir_bits);
   }
+  rebuild_sums();  // renumbered stories; the sums are exact, so the same values
 }
 
 std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool update_df) {
@@ -1309,7 +1397,8 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
   const std::size_t stories_before = story_name.size();
   for (std::size_t q = 0; q < nd; ++q) {
     last.story_candidates += compared[q];
-    const auto [best, score] = pick_story(links[q], [&](std::uint32_t d) { return doc_story[d]; });
+    const auto [best, score] = pick_story(
+        links[q], [&](std::uint32_t d) { return doc_story[d]; }, nd_terms[q], nd_pub[q]);
     const std::uint32_t c = nd_canon[q];
     std::uint32_t story = best;
     if (story == kNone) {

@@ -154,6 +154,38 @@ struct State {
   std::vector<std::uint32_t> post_docs;
   FlatMap<std::vector<std::uint32_t>> postings;
 
+  // The whole comparison of large stories (the batch run's big_* options; docs/architecture.md):
+  // per story of big_min_size - 1 live docs or more, the sum of its docs' vectors (the fields
+  // side by side, field f scaled by sqrt(w_f / W)) in fixed point, 2^-24 per unit of weight, so
+  // that a sum is exact and the same for any order of additions and removals: never saved,
+  // rebuilt on load and after compaction with the same bits.
+  __extension__ typedef __int128 Wide;
+  struct StorySum {
+    FlatMap<std::int64_t> sum;  // term key -> summed fixed-point weights
+    Wide norm2 = 0, self2 = 0;  // |S|^2, and the sum over its docs of |x|^2
+    Wide date_sum = 0;          // the dated docs' times, summed
+    std::uint32_t dated = 0;
+  };
+  FlatMap<std::uint32_t> sum_of_story;  // story -> its index in sums
+  std::vector<StorySum> sums;
+  /// Per field, sqrt(w_f / W) * 2^24 (0 for an unweighted field).
+  std::array<double, cluster::kStoryFields> sum_scales() const;
+  /// Adds (sign 1) or removes (sign -1) doc d's vector to or from s.
+  void sum_doc(StorySum& s, std::uint32_t d, int sign) const;
+  /// Story `story` gained doc d (d already counted in story_size): its sum follows, built from
+  /// its live docs when the story reaches big_min_size - 1 docs.
+  void sum_add(std::uint32_t story, std::uint32_t d);
+  /// Every sum from the live docs (after load and compaction).
+  void rebuild_sums();
+  /// The whole comparison of a doc (terms t, date pub) with a story its links sum link_sum to
+  /// (pick_story asks when no story's average link reaches the threshold): {rank, the doc's
+  /// mean similarity to the story's docs} when the story has a sum and the links reach big_link;
+  /// rank = threshold x mean / (big_single x the story's cohesion, the mean similarity of its
+  /// pairs), times time_factor when the doc is dated more than time_gate_days from the story's
+  /// mean date; it counts when it reaches the threshold and mean reaches big_min_mean. Else {0, 0}.
+  std::pair<double, double> whole_score(std::uint32_t story, double link_sum, const Term* t, const Term* t_end,
+                                        std::int64_t pub) const;
+
   mutable IndexStats last;
   /// add() and merge() through insert_sequential (the reference; tests compare the two).
   bool sequential_insert = false;
@@ -261,23 +293,34 @@ struct State {
   /// if it reaches the story threshold; kNone otherwise.
   template <class StoryOf>
   std::pair<std::uint32_t, double> pick_story(const std::vector<std::pair<std::uint32_t, double>>& links,
-                                              StoryOf story_of) const {
+                                              StoryOf story_of, const std::vector<Term>& t, std::int64_t pub) const {
     thread_local std::vector<std::pair<std::uint32_t, double>> per_story;
     per_story.clear();
     for (const auto& [d, s] : links) per_story.emplace_back(story_of(d), s);
     std::sort(per_story.begin(), per_story.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-    std::uint32_t best = std::numeric_limits<std::uint32_t>::max();
-    double best_avg = 0;
+    // Per story, the sum of the doc's links to it (per_story becomes one entry per story).
+    std::size_t stories = 0;
     for (std::size_t i = 0; i < per_story.size();) {
       std::size_t j = i;
       double sum = 0;
       while (j < per_story.size() && per_story[j].first == per_story[i].first) sum += per_story[j++].second;
-      const std::uint32_t st = per_story[i].first;
-      const double avg = story_size[st] ? sum / story_size[st] : 0.0;
-      if (avg >= params.story.threshold && avg > best_avg) best = st, best_avg = avg;
+      per_story[stories++] = {per_story[i].first, sum};
       i = j;
     }
-    return {best, best_avg};
+    per_story.resize(stories);
+    // The best average link reaching the threshold; when none does, the best whole comparison.
+    std::uint32_t best = std::numeric_limits<std::uint32_t>::max();
+    double best_rank = 0, best_score = 0;
+    for (const auto& [st, sum] : per_story) {
+      const double avg = story_size[st] ? sum / story_size[st] : 0.0;
+      if (avg >= params.story.threshold && avg > best_rank) best = st, best_rank = avg, best_score = avg;
+    }
+    if (best != std::numeric_limits<std::uint32_t>::max()) return {best, best_score};
+    for (const auto& [st, sum] : per_story) {
+      const auto [rank, mean] = whole_score(st, sum, t.data(), t.data() + t.size(), pub);
+      if (rank >= params.story.threshold && rank > best_rank) best = st, best_rank = rank, best_score = mean;
+    }
+    return {best, best_score};
   }
   std::pair<std::uint32_t, double> best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
                                               std::uint64_t& compared) const;
