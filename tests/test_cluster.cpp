@@ -1154,9 +1154,14 @@ struct PlantedEvent {
   std::size_t reports;
 };
 
-std::pair<std::vector<StoryDoc>, std::vector<std::size_t>> planted_reports(SplitMix64& rng,
-                                                                           const std::vector<PlantedEvent>& events,
-                                                                           std::size_t others) {
+/// Story docs and, per doc, its event: e for a report of events[e], events.size() + k for the k-th
+/// unrelated report.
+struct Planted {
+  std::vector<StoryDoc> docs;
+  std::vector<std::size_t> event;
+};
+
+Planted planted_reports(SplitMix64& rng, const std::vector<PlantedEvent>& events, std::size_t others) {
   using samestory::cluster::kBigram;
   using samestory::cluster::kBody;
   using samestory::cluster::kEntity;
@@ -1234,10 +1239,7 @@ TEST_CASE("cluster: a story too large for the neighbour budget is one story; two
   // below it: each event comes back in pieces of a few docs.
   const std::vector<PlantedEvent> unrelated{{1, {2, 3, 4}, 500, 0, 200}, {11, {12, 13, 14}, 600, 2, 200}};
   SplitMix64 rng{260};
-  // Not a structured binding: clang 14 cannot capture one in a lambda.
-  const auto planted = planted_reports(rng, unrelated, 300);
-  const auto& docs = planted.first;
-  const auto& event = planted.second;
+  const auto [docs, event] = planted_reports(rng, unrelated, 300);
   StoryOptions o;
   const StoryResult r = cluster_stories(docs, o);
   StoryOptions off = o;
@@ -1257,7 +1259,8 @@ TEST_CASE("cluster: a story too large for the neighbour budget is one story; two
   StoryResult one;
   {
     tbb::task_arena arena(1);
-    arena.execute([&] { one = cluster_stories(docs, o); });
+    const std::vector<StoryDoc>& all = docs;  // clang 14 cannot capture a structured binding
+    arena.execute([&] { one = cluster_stories(all, o); });
   }
   CHECK(one.lead == r.lead);
   CHECK(one.score == r.score);
@@ -1269,10 +1272,7 @@ TEST_CASE("cluster: two large sibling events (same actors, another place) stay a
   // of 8+ docs each have a place of their own (the conflict gate).
   const std::vector<PlantedEvent> siblings{{1, {2, 3, 4}, 500, 0, 200}, {11, {2, 3, 4}, 506, 3, 200}};
   SplitMix64 rng{260};
-  // Not a structured binding: clang 14 cannot capture one in a lambda.
-  const auto planted = planted_reports(rng, siblings, 300);
-  const auto& docs = planted.first;
-  const auto& event = planted.second;
+  const auto [docs, event] = planted_reports(rng, siblings, 300);
   for (const std::uint32_t min_size : {18u, 12u, 8u}) {
     StoryOptions o;
     o.big_min_size = min_size;
