@@ -202,13 +202,21 @@ std::array<double, cluster::kStoryFields> State::sum_scales() const {
   return scale;
 }
 
-void State::sum_doc(StorySum& s, std::uint32_t d, int sign) const {
+namespace {
+
+/// A term's weight in a story sum's fixed point (scale: State::sum_scales()).
+std::int64_t fixed_weight(const Term& t, const std::array<double, cluster::kStoryFields>& scale) {
+  return static_cast<std::int64_t>(std::llround(static_cast<double>(t.weight) * scale[key_field(t.key)]));
+}
+
+}  // namespace
+
+void State::sum_doc(StorySum& s, std::uint32_t d, int sign) {
   const auto scale = sum_scales();
   for (auto i = doc_begin[d]; i < doc_begin[d + 1]; ++i) {
-    const Term& t = terms[i];
-    const auto v = static_cast<std::int64_t>(std::llround(static_cast<double>(t.weight) * scale[key_field(t.key)]));
+    const std::int64_t v = fixed_weight(terms[i], scale);
     if (v == 0) continue;
-    std::int64_t& cell = s.sum[t.key];
+    std::int64_t& cell = s.sum[terms[i].key];
     // |S + sign x|^2 = |S|^2 + 2 sign S.x + |x|^2, exactly.
     s.norm2 += 2 * sign * static_cast<Wide>(cell) * v + static_cast<Wide>(v) * v;
     s.self2 += sign * static_cast<Wide>(v) * v;
@@ -220,15 +228,22 @@ void State::sum_doc(StorySum& s, std::uint32_t d, int sign) const {
   }
 }
 
+State::StorySum& State::sum_for(std::uint32_t story, bool& created) {
+  created = false;
+  if (const auto* i = sum_of_story.find(story)) return sums[*i];
+  created = true;
+  sum_of_story[story] = static_cast<std::uint32_t>(sums.size());
+  return sums.emplace_back();
+}
+
 void State::sum_add(std::uint32_t story, std::uint32_t d) {
-  const std::uint32_t big = params.story.big_min_size;
-  if (big == 0 || story_size[story] + 1 < big) return;
-  if (const auto* i = sum_of_story.find(story)) {
-    sum_doc(sums[*i], d, 1);
+  if (params.story.big_min_size == 0 || story_size[story] + 1 < params.story.big_min_size) return;
+  bool created = false;
+  StorySum& s = sum_for(story, created);
+  if (!created) {
+    sum_doc(s, d, 1);
     return;
   }
-  sum_of_story[story] = static_cast<std::uint32_t>(sums.size());
-  StorySum& s = sums.emplace_back();
   for (std::uint32_t x = 0; x < doc_story.size(); ++x)  // d included
     if (doc_alive[x] && doc_story[x] == story) sum_doc(s, x, 1);
 }
@@ -236,19 +251,11 @@ void State::sum_add(std::uint32_t story, std::uint32_t d) {
 void State::rebuild_sums() {
   sums.clear();
   sum_of_story.clear();
-  const std::uint32_t big = params.story.big_min_size;
-  if (big == 0) return;
-  for (std::uint32_t x = 0; x < doc_story.size(); ++x) {
-    const std::uint32_t st = doc_story[x];
-    if (!doc_alive[x] || story_size[st] + 1 < big) continue;
-    const auto* i = sum_of_story.find(st);
-    if (!i) {
-      sum_of_story[st] = static_cast<std::uint32_t>(sums.size());
-      sums.emplace_back();
-      i = sum_of_story.find(st);
-    }
-    sum_doc(sums[*i], x, 1);
-  }
+  if (params.story.big_min_size == 0) return;
+  bool created = false;
+  for (std::uint32_t x = 0; x < doc_story.size(); ++x)
+    if (doc_alive[x] && story_size[doc_story[x]] + 1 >= params.story.big_min_size)
+      sum_doc(sum_for(doc_story[x], created), x, 1);
 }
 
 std::pair<double, double> State::whole_score(std::uint32_t story, double link_sum, const Term* t, const Term* t_end,
@@ -260,11 +267,9 @@ std::pair<double, double> State::whole_score(std::uint32_t story, double link_su
   const StorySum& s = sums[*i];
   const auto scale = sum_scales();
   Wide cross = 0;
-  for (; t != t_end; ++t) {
-    const auto v = static_cast<std::int64_t>(std::llround(static_cast<double>(t->weight) * scale[key_field(t->key)]));
-    if (v == 0) continue;
-    if (const auto* c = s.sum.find(t->key)) cross += static_cast<Wide>(*c) * v;
-  }
+  for (; t != t_end; ++t)
+    if (const std::int64_t v = fixed_weight(*t, scale))
+      if (const auto* c = s.sum.find(t->key)) cross += static_cast<Wide>(*c) * v;
   constexpr double unit = 16777216.0 * 16777216.0;
   const double mean = static_cast<double>(cross) / unit / n;
   const double cohesion = static_cast<double>(s.norm2 - s.self2) / unit / (n * (n - 1));
@@ -1788,6 +1793,9 @@ std::vector<std::pair<std::string, std::uint64_t>> State::memory_breakdown() con
   add("df", df.memory_bytes());
   add("bigram df (hashed counters)", (std::size_t{4} << kBigramDfBits));
   add("short lines", lines.memory_bytes());
+  b = sum_of_story.memory_bytes() + sums.capacity() * sizeof(StorySum);
+  for (const auto& x : sums) b += x.sum.memory_bytes();
+  add("story sums (stories of 17+ docs)", b);
   return out;
 }
 

@@ -171,7 +171,9 @@ struct State {
   /// Per field, sqrt(w_f / W) * 2^24 (0 for an unweighted field).
   std::array<double, cluster::kStoryFields> sum_scales() const;
   /// Adds (sign 1) or removes (sign -1) doc d's vector to or from s.
-  void sum_doc(StorySum& s, std::uint32_t d, int sign) const;
+  void sum_doc(StorySum& s, std::uint32_t d, int sign);
+  /// The sum of `story`, an empty one made (created = true) when it has none.
+  StorySum& sum_for(std::uint32_t story, bool& created);
   /// Story `story` gained doc d (d already counted in story_size): its sum follows, built from
   /// its live docs when the story reaches big_min_size - 1 docs.
   void sum_add(std::uint32_t story, std::uint32_t d);
