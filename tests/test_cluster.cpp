@@ -182,6 +182,14 @@ void check_result_shape(const StoryResult& r, std::span<const StoryDoc> docs) {
   }
 }
 
+/// Whether docs [0, k) and [k, 2k), each group formed first (checked), end in one story.
+bool groups_together(const std::vector<StoryDoc>& docs, const StoryOptions& o, std::size_t k) {
+  const auto r = cluster_stories(docs, o);
+  for (std::size_t i = 1; i < k; ++i) REQUIRE(r.lead[i] == r.lead[0]);
+  for (std::size_t i = k + 1; i < 2 * k; ++i) REQUIRE(r.lead[i] == r.lead[k]);
+  return r.lead[0] == r.lead[k];
+}
+
 // Options under which every pair sharing min_shared terms is compared, as in the naive reference.
 StoryOptions all_pairs_options() {
   StoryOptions o;
@@ -654,11 +662,8 @@ TEST_CASE("cluster: a name in most leads of each of two large clusters and few o
   o.conflict_min_size = 8;
   o.lead_conflict_hi = 0.6;
   o.lead_conflict_lo = 0.3;
-  auto together = [&](const std::vector<StoryDoc>& docs, const StoryOptions& opt) {
-    const auto r = cluster_stories(docs, opt);
-    for (std::size_t i = 1; i < 8; ++i) REQUIRE(r.lead[i] == r.lead[0]);  // each group forms first
-    for (std::size_t i = 9; i < 16; ++i) REQUIRE(r.lead[i] == r.lead[8]);
-    return r.lead[0] == r.lead[8];
+  auto together = [](const std::vector<StoryDoc>& docs, const StoryOptions& opt) {
+    return groups_together(docs, opt, 8);
   };
   CHECK_FALSE(together(with_leads(0), o));
   CHECK_FALSE(together(with_leads(2), o));  // 2 of 8 = 25 % <= 30 %
@@ -692,11 +697,8 @@ TEST_CASE("cluster: a figure in half of each of two clusters and in none of the 
   o.conflict_factor = 0;
   o.figure_conflict_size = 4;
   o.figure_conflict_hi = 0.5;
-  auto together = [&](const std::vector<StoryDoc>& docs, const StoryOptions& opt) {
-    const auto r = cluster_stories(docs, opt);
-    for (std::size_t i = 1; i < 4; ++i) REQUIRE(r.lead[i] == r.lead[0]);  // each group forms first
-    for (std::size_t i = 5; i < 8; ++i) REQUIRE(r.lead[i] == r.lead[4]);
-    return r.lead[0] == r.lead[4];
+  auto together = [](const std::vector<StoryDoc>& docs, const StoryOptions& opt) {
+    return groups_together(docs, opt, 4);
   };
   const auto apart = with_figures(false, 2);
   CHECK_FALSE(together(apart, o));

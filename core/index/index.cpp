@@ -1057,6 +1057,20 @@ void State::compact() {
   rebuild_sums();  // renumbered stories; the sums are exact, so the same values
 }
 
+void State::append_slot(const Prepared& p, std::uint64_t id_hash) {
+  const auto x = static_cast<std::uint32_t>(ids.size());
+  ids.push_back(p.id);
+  by_id.insert(id_hash, x, ids);
+  published.push_back(p.published);
+  inserted.push_back(p.inserted);
+  length.push_back(p.length);
+  sigs.insert(sigs.end(), p.sig.begin(), p.sig.end());
+  flags.push_back(static_cast<std::uint8_t>(kAlive | (p.include ? kInclude : 0)));
+  parent.push_back(x);
+  canon.push_back(x);
+  group_doc.push_back(kNone);
+}
+
 std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool update_df) {
   const std::uint32_t k = params.minhash.num_perm;
   const std::size_t first = ids.size();
@@ -1068,16 +1082,7 @@ std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool 
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Prepared& p = batch[i];
     const auto x = static_cast<std::uint32_t>(ids.size());
-    ids.push_back(p.id);
-    by_id.insert(detail::IdMap::hash(p.id), x, ids);
-    published.push_back(p.published);
-    inserted.push_back(p.inserted);
-    length.push_back(p.length);
-    sigs.insert(sigs.end(), p.sig.begin(), p.sig.end());
-    flags.push_back(static_cast<std::uint8_t>(kAlive | (p.include ? kInclude : 0)));
-    parent.push_back(x);
-    canon.push_back(x);
-    group_doc.push_back(kNone);
+    append_slot(p, detail::IdMap::hash(p.id));
     if (!p.include) continue;
     const std::uint32_t* sig = sigs.data() + std::size_t{x} * k;
     for (std::uint32_t b = 0; b < bands.bands; ++b) keys[b] = band_key(sig, b);
@@ -1197,16 +1202,7 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
   for (std::size_t i = 0; i < n; ++i) {
     Prepared& p = batch[i];
     const auto x = slot_of(i);
-    ids.push_back(p.id);
-    by_id.insert(p.id_hash, x, ids);
-    published.push_back(p.published);
-    inserted.push_back(p.inserted);
-    length.push_back(p.length);
-    sigs.insert(sigs.end(), p.sig.begin(), p.sig.end());
-    flags.push_back(static_cast<std::uint8_t>(kAlive | (p.include ? kInclude : 0)));
-    parent.push_back(x);
-    canon.push_back(x);
-    group_doc.push_back(kNone);
+    append_slot(p, p.id_hash);
     if (!p.include) continue;
     cand.clear();
     for (std::uint32_t b = 0; b < nb; ++b) {

@@ -327,6 +327,9 @@ struct State {
   std::pair<std::uint32_t, double> best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
                                               std::uint64_t& compared) const;
   std::uint32_t new_doc(std::vector<Term> t, unsigned mask, std::uint32_t slot, std::uint32_t story, float score);
+  /// A new slot (the next one) for prepared article p: its id (hash id_hash), dates, length,
+  /// signature and flags, a group of its own without a story doc.
+  void append_slot(const Prepared& p, std::uint64_t id_hash);
   /// add() after the analysis: the per-article work (band keys, bucket lookups, verification,
   /// document frequencies, weights, story candidates and similarities) runs in parallel over
   /// the batch against the index as it stood before it, plus what the batch's earlier articles
