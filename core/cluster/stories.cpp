@@ -526,10 +526,35 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
   // its docs, named evidence_veto_mass times per doc) that the other lacks: two strikes by one
   // union over two pay offers.
   const bool evidence = o.evidence_share <= 1 && (o.time_factor < 1 || o.cluster_gate_factor < 1);
-  const bool counts = conflicts || evidence;
+  // The conflict gates, each on one kind of term: the entities above; the names of the clusters'
+  // leads (the title and first body lines, which name who the report is about; earlier events
+  // come up further down): two clusters of conflict_min_size docs or more that each have a name
+  // in lead_conflict_hi of their leads found in at most lead_conflict_lo of the other's (the
+  // Chargers' Jackson arrested; weeks later the Chargers' Williams, whose reports recall
+  // Jackson); and their figures (decimal numbers): two clusters of figure_conflict_size docs or
+  // more that each have a figure in figure_conflict_hi of their docs absent from all of the
+  // other's (a magnitude 5.6 quake on an island, and the magnitude 5.9 one there three years
+  // before). The entity counts also serve the evidence lift.
+  struct Gate {
+    bool on = false;  // gates merges (its counts may be kept for the evidence alone)
+    std::uint32_t min_size = 0;
+    double hi = 0, lo = 0;
+    const tfidf::SparseRows* terms = nullptr;
+    std::vector<EntityCounts> count;                   // per cluster: (term, docs naming it)
+    std::vector<std::vector<std::uint32_t>> defining;  // per cluster of min_size docs or more
+  };
+  std::array<Gate, 3> gates;
+  gates[0].on = conflicts;
+  gates[0].min_size = o.conflict_min_size, gates[0].hi = o.conflict_hi, gates[0].lo = o.conflict_lo;
+  gates[0].terms = &docs.fields[kEntity];
+  gates[1].on = conflicts && o.lead_conflict_hi <= 1 && docs.extras[kLead].rows() > 0;
+  gates[1].min_size = o.conflict_min_size, gates[1].hi = o.lead_conflict_hi, gates[1].lo = o.lead_conflict_lo;
+  gates[1].terms = &docs.extras[kLead];
+  gates[2].on = conflicts && o.figure_conflict_size > 0 && docs.extras[kFigures].rows() > 0;
+  gates[2].min_size = o.figure_conflict_size, gates[2].hi = o.figure_conflict_hi, gates[2].lo = 0;
+  gates[2].terms = &docs.extras[kFigures];
   const tfidf::SparseRows& entities = docs.fields[kEntity];
-  std::vector<EntityCounts> ent(counts ? n : 0);
-  std::vector<std::vector<std::uint32_t>> defining(conflicts ? n : 0);
+  std::vector<EntityCounts>& ent = gates[0].count;  // counted for the gate or the evidence
   std::vector<std::uint32_t> entity_df(evidence ? static_cast<std::size_t>(entities.cols()) : 0, 0);
   if (evidence)
     for (std::int64_t k = 0; k < entities.nonZeros(); ++k)
@@ -558,45 +583,6 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     };
     return (covered(a, b) || covered(b, a)) && !(own(a, b) && own(b, a));
   };
-  auto refresh_defining = [&](std::uint32_t c) {
-    defining[c].clear();
-    if (size[c] < o.conflict_min_size) return;  // not gated yet
-    for (const auto& [t, k] : ent[c])
-      if (k >= o.conflict_hi * size[c]) defining[c].push_back(t);
-  };
-  if (counts) {
-    for (std::uint32_t i = 0; i < n; ++i) {
-      const tfidf::Row x = tfidf::row(entities, i);
-      ent[i].reserve(x.size);
-      for (std::size_t k = 0; k < x.size; ++k) ent[i].emplace_back(static_cast<std::uint32_t>(x.index[k]), 1);
-      if (conflicts) refresh_defining(i);
-    }
-  }
-  auto one_way = [&](std::uint32_t a, std::uint32_t b) {
-    for (auto t : defining[a])
-      if (count_in(ent[b], t) <= o.conflict_lo * size[b]) return true;
-    return false;
-  };
-  // The same gate on the names of the clusters' leads (the title and first body lines, which name
-  // who the report is about; earlier events come up further down): two clusters of
-  // conflict_min_size docs or more that each have a name in lead_conflict_hi of their leads found
-  // in at most lead_conflict_lo of the other's (the Chargers' Jackson arrested; weeks later the
-  // Chargers' Williams, whose reports recall Jackson). And on their figures (decimal numbers): two
-  // clusters of figure_conflict_size docs or more that each have a figure in
-  // figure_conflict_hi of their docs absent from all of the other's (a magnitude 5.6 quake on an
-  // island, and the magnitude 5.9 one there three years before). Counts as for the entities.
-  struct Gate {
-    bool on = false;
-    std::uint32_t min_size = 0;
-    double hi = 0, lo = 0;
-    std::vector<EntityCounts> count;                   // per cluster: (term, docs or leads naming it)
-    std::vector<std::vector<std::uint32_t>> defining;  // per cluster of min_size docs or more
-  };
-  std::array<Gate, 2> gates;
-  gates[0].on = conflicts && o.lead_conflict_hi <= 1 && docs.extras[kLead].rows() > 0;
-  gates[0].min_size = o.conflict_min_size, gates[0].hi = o.lead_conflict_hi, gates[0].lo = o.lead_conflict_lo;
-  gates[1].on = conflicts && o.figure_conflict_size > 0 && docs.extras[kFigures].rows() > 0;
-  gates[1].min_size = o.figure_conflict_size, gates[1].hi = o.figure_conflict_hi, gates[1].lo = 0;
   auto refresh_gate = [&](Gate& gate, std::uint32_t c) {
     gate.defining[c].clear();
     if (size[c] < gate.min_size) return;  // not gated yet
@@ -605,15 +591,14 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
   };
   for (std::size_t g = 0; g < gates.size(); ++g) {
     Gate& gate = gates[g];
-    if (!gate.on) continue;
-    const tfidf::SparseRows& m = docs.extras[g == 0 ? kLead : kFigures];
+    if (!gate.on && !(g == 0 && evidence)) continue;
     gate.count.resize(n);
-    gate.defining.resize(n);
+    if (gate.on) gate.defining.resize(n);
     for (std::uint32_t i = 0; i < n; ++i) {
-      const tfidf::Row x = tfidf::row(m, i);
+      const tfidf::Row x = tfidf::row(*gate.terms, i);
       gate.count[i].reserve(x.size);
       for (std::size_t k = 0; k < x.size; ++k) gate.count[i].emplace_back(static_cast<std::uint32_t>(x.index[k]), 1);
-      refresh_gate(gate, i);
+      if (gate.on) refresh_gate(gate, i);
     }
   }
   auto gate_conflict = [&](const Gate& gate, std::uint32_t a, std::uint32_t b) {
@@ -651,10 +636,7 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     g.date = o.cluster_gate_factor < 1 && dates[a].size() >= o.cluster_gate_min_dated &&
              dates[b].size() >= o.cluster_gate_min_dated &&
              std::abs(static_cast<double>(median(a) - median(b))) > o.cluster_gate_days * 86400.0;
-    g.conflict =
-        conflicts &&
-        ((size[a] >= o.conflict_min_size && size[b] >= o.conflict_min_size && one_way(a, b) && one_way(b, a)) ||
-         gate_conflict(gates[0], a, b) || gate_conflict(gates[1], a, b));
+    g.conflict = gate_conflict(gates[0], a, b) || gate_conflict(gates[1], a, b) || gate_conflict(gates[2], a, b);
     return g;
   };
   auto whole_score = [&](std::uint32_t a, std::uint32_t b, const Link& l, const LinkGates& g, double share) {
@@ -706,18 +688,11 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     std::merge(dates[a].begin(), dates[a].end(), dates[b].begin(), dates[b].end(), std::back_inserter(merged_dates));
     dates[a] = std::move(merged_dates);
     std::vector<std::int64_t>().swap(dates[b]);
-    if (counts) {
-      ent[a] = merge_counts(ent[a], ent[b]);
-      EntityCounts().swap(ent[b]);
-    }
-    if (conflicts) {
-      std::vector<std::uint32_t>().swap(defining[b]);
-      refresh_defining(a);
-    }
     for (Gate& gate : gates) {
-      if (!gate.on) continue;
+      if (gate.count.empty()) continue;
       gate.count[a] = merge_counts(gate.count[a], gate.count[b]);
       EntityCounts().swap(gate.count[b]);
+      if (!gate.on) continue;
       std::vector<std::uint32_t>().swap(gate.defining[b]);
       refresh_gate(gate, a);
     }
