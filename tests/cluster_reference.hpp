@@ -202,32 +202,15 @@ inline std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> d
     if (pair_gate && !lift) sum -= (1 - o.time_factor) * far_sum;
     double avg = sum / static_cast<double>(clusters[a].size() * clusters[b].size());
     if (date_gate && !lift) avg *= o.cluster_gate_factor;
-    // The entity conflict gate, recounted from the members: each cluster has an entity in
-    // >= conflict_hi of its docs that is in <= conflict_lo of the other's docs.
-    auto entity_docs = [&](const std::vector<std::uint32_t>& c) {
-      std::map<std::int32_t, double> count;
-      for (auto x : c)
-        for (SparseVector::InnerIterator it(docs[x].fields[samestory::cluster::kEntity]); it; ++it)
-          count[static_cast<std::int32_t>(it.index())] += 1;
-      return count;
-    };
-    auto one_way = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y) {
-      const auto cx = entity_docs(x), cy = entity_docs(y);
-      for (const auto& [t, k] : cx) {
-        if (k < o.conflict_hi * static_cast<double>(x.size())) continue;
-        const double other = cy.count(t) ? cy.at(t) : 0.0;
-        if (other <= o.conflict_lo * static_cast<double>(y.size())) return true;
-      }
-      return false;
-    };
-    // The same on lead names and on figures (extras), each with its sizes and shares.
-    auto extra_conflict = [&](std::size_t x, std::size_t min_size, double hi, double lo) {
+    // The conflict gates, recounted from the members: two clusters of min_size docs or more,
+    // each with a term (of the vectors `of` gives) in >= hi of its docs that is in <= lo of the
+    // other's docs: on entities, lead names and figures, each with its sizes and shares.
+    auto gate = [&](auto of, std::size_t min_size, double hi, double lo) {
       if (clusters[a].size() < min_size || clusters[b].size() < min_size) return false;
       auto term_docs = [&](const std::vector<std::uint32_t>& c) {
         std::map<std::int32_t, double> count;
         for (auto d : c)
-          for (SparseVector::InnerIterator it(docs[d].extras[x]); it; ++it)
-            count[static_cast<std::int32_t>(it.index())] += 1;
+          for (SparseVector::InnerIterator it(of(docs[d])); it; ++it) count[static_cast<std::int32_t>(it.index())] += 1;
         return count;
       };
       auto one = [&](const std::vector<std::uint32_t>& p, const std::vector<std::uint32_t>& q) {
@@ -240,13 +223,15 @@ inline std::vector<std::uint32_t> naive_average_link(std::span<const StoryDoc> d
       };
       return one(clusters[a], clusters[b]) && one(clusters[b], clusters[a]);
     };
-    const bool entity_conflict = clusters[a].size() >= o.conflict_min_size &&
-                                 clusters[b].size() >= o.conflict_min_size && one_way(clusters[a], clusters[b]) &&
-                                 one_way(clusters[b], clusters[a]);
+    const bool entity_conflict =
+        gate([](const StoryDoc& d) -> const SparseVector& { return d.fields[samestory::cluster::kEntity]; },
+             o.conflict_min_size, o.conflict_hi, o.conflict_lo);
     const bool lead_conflict =
-        o.lead_conflict_hi <= 1 && extra_conflict(kLead, o.conflict_min_size, o.lead_conflict_hi, o.lead_conflict_lo);
+        o.lead_conflict_hi <= 1 && gate([](const StoryDoc& d) -> const SparseVector& { return d.extras[kLead]; },
+                                        o.conflict_min_size, o.lead_conflict_hi, o.lead_conflict_lo);
     const bool figure_conflict =
-        o.figure_conflict_size > 0 && extra_conflict(kFigures, o.figure_conflict_size, o.figure_conflict_hi, 0.0);
+        o.figure_conflict_size > 0 && gate([](const StoryDoc& d) -> const SparseVector& { return d.extras[kFigures]; },
+                                           o.figure_conflict_size, o.figure_conflict_hi, 0.0);
     const bool conflict = o.conflict_factor < 1 && (entity_conflict || lead_conflict || figure_conflict);
     if (conflict) avg *= o.conflict_factor;
     // The whole comparison of large clusters (share > 0; only when the average link misses
