@@ -94,9 +94,10 @@ inline const std::vector<Article>& generated_20k() {
 }
 
 /// The story term counts of each article, per field (as the pipeline counts a canonical's, with
-/// no boilerplate line).
+/// no boilerplate line), and with `extras` its extra terms (numbers, lead names, figures).
 inline std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields> story_counts(
-    const std::vector<Article>& docs) {
+    const std::vector<Article>& docs,
+    std::array<std::vector<tfidf::TermCounts>, cluster::kStoryExtras>* extras = nullptr) {
   std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields> out;
   text::AnalyzedText t;
   for (const auto& d : docs) {
@@ -104,6 +105,9 @@ inline std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields> story_c
     const std::vector<std::uint8_t> none(t.lines.size(), 0);
     auto c = cluster::story_terms(t, none);
     for (std::size_t f = 0; f < cluster::kStoryFields; ++f) out[f].push_back(std::move(c[f]));
+    if (!extras) continue;
+    auto e = cluster::story_extra_terms(t, none);
+    for (std::size_t x = 0; x < cluster::kStoryExtras; ++x) (*extras)[x].push_back(std::move(e[x]));
   }
   return out;
 }
@@ -111,15 +115,8 @@ inline std::array<std::vector<tfidf::TermCounts>, cluster::kStoryFields> story_c
 /// The story stage's input for the articles (each its own canonical), as the pipeline builds it
 /// at the default options: the four fields and the three extras (numbers, lead names, figures).
 inline cluster::StoryCorpus story_corpus(const std::vector<Article>& docs) {
-  auto counts = story_counts(docs);
   std::array<std::vector<tfidf::TermCounts>, cluster::kStoryExtras> extras;
-  text::AnalyzedText t;
-  for (const auto& d : docs) {
-    text::analyze(d.title, d.text, {}, t);
-    const std::vector<std::uint8_t> none(t.lines.size(), 0);
-    auto e = cluster::story_extra_terms(t, none);
-    for (std::size_t x = 0; x < cluster::kStoryExtras; ++x) extras[x].push_back(std::move(e[x]));
-  }
+  auto counts = story_counts(docs, &extras);
   cluster::StoryCorpus c;
   for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
     c.fields[f] = tfidf::fit_rows(counts[f], f == cluster::kBigram ? 2 : 1);
