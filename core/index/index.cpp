@@ -4,7 +4,6 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -58,37 +57,12 @@ void BandTable::insert(std::uint64_t key, std::uint32_t slot) {
 }
 
 std::vector<std::pair<std::uint64_t, std::uint32_t>> BandTable::sorted_pending() const {
-  // The lists in table order, then a stable counting sort on the keys' top bits (about two
-  // entries per bucket: keys are hashes) and an insertion sort of each bucket; a crowded bucket
-  // (one hot key's long list, already ascending, beside another's) takes std::sort. The same
-  // order as std::sort of the pairs.
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> in, out;
-  in.reserve(entries.size());
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> out;
+  out.reserve(entries.size());
   pending.for_each([&](std::uint64_t key, const std::pair<std::uint32_t, std::uint32_t>& list) {
-    for (std::uint32_t e = list.first; e != 0; e = entries[e - 1].second) in.emplace_back(key, entries[e - 1].first);
+    for (std::uint32_t e = list.first; e != 0; e = entries[e - 1].second) out.emplace_back(key, entries[e - 1].first);
   });
-  const unsigned bits = std::min(20u, static_cast<unsigned>(std::bit_width(in.size() / 2)));
-  if (bits == 0) {
-    std::sort(in.begin(), in.end());
-    return in;
-  }
-  std::vector<std::uint32_t> start((std::size_t{1} << bits) + 1, 0);
-  for (const auto& e : in) ++start[(e.first >> (64 - bits)) + 1];
-  for (std::size_t h = 1; h < start.size(); ++h) start[h] += start[h - 1];
-  out.resize(in.size());
-  {
-    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
-    for (const auto& e : in) out[next[e.first >> (64 - bits)]++] = e;
-  }
-  for (std::size_t h = 0; h + 1 < start.size(); ++h) {
-    const auto lo = out.begin() + start[h], hi = out.begin() + start[h + 1];
-    if (hi - lo > 32) {
-      std::sort(lo, hi);
-      continue;
-    }
-    for (auto it = lo + (lo != hi); it < hi; ++it)
-      for (auto j = it; j != lo && *j < *(j - 1); --j) std::iter_swap(j, j - 1);
-  }
+  lsh::sort_keyed(out);
   return out;
 }
 

@@ -47,12 +47,8 @@ BandParams optimal_bands(double threshold, std::uint32_t num_perm, double fp_wei
   return best;
 }
 
-namespace {
-
-/// Sorts (key, doc) entries by key, then doc: a counting sort on the keys' top bits (about one
-/// entry per bucket; band keys are hashes, so they spread evenly), then an insertion sort of
-/// each bucket's few entries. The comparison sort it replaces spent its time on mispredicted
-/// branches.
+// About one entry per bucket. The comparison sort this replaces spent its time on mispredicted
+// branches.
 void sort_keyed(std::vector<std::pair<std::uint64_t, std::uint32_t>>& keyed) {
   const std::size_t n = keyed.size();
   if (n < 64) {
@@ -79,8 +75,6 @@ void sort_keyed(std::vector<std::pair<std::uint64_t, std::uint32_t>>& keyed) {
   }
   keyed.swap(sorted);
 }
-
-}  // namespace
 
 void bucket_pairs(std::vector<std::pair<std::uint64_t, std::uint32_t>>& keyed, std::uint32_t max_bucket,
                   std::vector<Pair>& out, CandidateStats& stats) {

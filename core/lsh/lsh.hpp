@@ -23,15 +23,20 @@ BandParams optimal_bands(double threshold, std::uint32_t num_perm, double fp_wei
 
 /// What candidate generation did (fed to --stats and the benchmarks).
 struct CandidateStats {
-  std::uint64_t entries = 0;         ///< (bucket key, doc) entries indexed
-  std::uint64_t buckets = 0;         ///< buckets holding two or more docs
-  std::uint64_t largest_bucket = 0;  ///< docs in the largest bucket
-  std::uint64_t hot_buckets = 0;     ///< buckets over max_bucket (paired as a chain, not all pairs)
-  std::uint64_t raw_pairs = 0;       ///< pairs emitted before de-duplication
-  std::uint64_t candidate_pairs = 0; ///< distinct pairs returned
+  std::uint64_t entries = 0;          ///< (bucket key, doc) entries indexed
+  std::uint64_t buckets = 0;          ///< buckets holding two or more docs
+  std::uint64_t largest_bucket = 0;   ///< docs in the largest bucket
+  std::uint64_t hot_buckets = 0;      ///< buckets over max_bucket (paired as a chain, not all pairs)
+  std::uint64_t raw_pairs = 0;        ///< pairs emitted before de-duplication
+  std::uint64_t candidate_pairs = 0;  ///< distinct pairs returned
 };
 
 using Pair = std::pair<std::uint32_t, std::uint32_t>;  ///< (i, j) with i < j
+
+/// Sorts (key, doc) entries by key, then doc, as std::sort would order them: a counting sort on
+/// the keys' top bits (keys are hashes, so they spread evenly), then an insertion sort of each
+/// bucket's few entries (std::sort for a crowded bucket). Also the feed index's band flush.
+void sort_keyed(std::vector<std::pair<std::uint64_t, std::uint32_t>>& keyed);
 
 /// Pairs of docs that share a bucket: keyed holds (bucket key, doc) and is sorted in place.
 /// A bucket of up to max_bucket docs gives all its pairs; a larger ("hot") one gives each doc
