@@ -27,10 +27,10 @@ tail -n +201 "$SAMPLE" > b.jsonl
 head -1 a.out | grep -q '^{"id":"a0001","status":"\(new\|dup\)","dup_group":"[^"]*","dup_score":[0-9.]*,"story":"[^"]*","story_score":[0-9.]*}$' \
   || fail "record shape: $(head -1 a.out)"; ok
 "$BIN" index query ix b.jsonl -q > q.out || fail "query"
-"$BIN" index stats ix | grep -q '"articles": 200' || fail "query inserted"; ok
+grep -q '"articles": 200' <<<"$("$BIN" index stats ix)" || fail "query inserted"; ok
 "$BIN" index add ix b.jsonl -q --stats st.json > b.out || fail "add b"
 grep -q '"records_written": 135' st.json || fail "stats: $(cat st.json)"; ok
-"$BIN" index stats ix | grep -q '"articles": 335' || fail "stats after add"; ok
+grep -q '"articles": 335' <<<"$("$BIN" index stats ix)" || fail "stats after add"; ok
 # A re-post of an indexed article is a dup of it, from an earlier batch.
 python3 - "$SAMPLE" > repost.jsonl <<'PY'
 import json, sys
@@ -38,7 +38,7 @@ a = json.loads(open(sys.argv[1]).readline())
 a["id"] = "repost-1"
 print(json.dumps(a))
 PY
-"$BIN" index query ix repost.jsonl | grep -q '"id":"repost-1","status":"dup"' || fail "re-post not found"; ok
+grep -q '"id":"repost-1","status":"dup"' <<<"$("$BIN" index query ix repost.jsonl)" || fail "re-post not found"; ok
 # Errors: exit codes and messages.
 set +e
 "$BIN" index add ix a.jsonl -q > /dev/null 2> err; rc=$?
