@@ -826,14 +826,20 @@ TEST_CASE("index: incremental stories stay within a measured margin of the batch
   }
 }
 
-TEST_CASE("index: FlatMap agrees with std::unordered_map (random keys, key 0, growth)") {
-  test::SplitMix64 rng{11};
+namespace {
+
+/// Random inserts, updates and lookups (key 0 included, a clear() half way) on `flat` and on
+/// std::unordered_map side by side; they must agree throughout and at the end.
+template <class Map>
+void check_against_unordered_map(Map& flat, std::uint64_t seed) {
+  test::SplitMix64 rng{seed};
   for (int round = 0; round < 20; ++round) {
-    index::detail::FlatMap<std::uint32_t> flat;
     std::unordered_map<std::uint64_t, std::uint32_t> ref;
+    flat.clear();
     const std::uint64_t range = round % 2 ? 64 : ~std::uint64_t{0};  // many repeats, or few
     const int ops = 50 + round * 400;
     for (int i = 0; i < ops; ++i) {
+      if (round % 5 == 4 && i == ops / 2) flat.clear(), ref.clear();
       std::uint64_t key = rng.next() % range;
       if (rng.next() % 50 == 0) key = 0;
       const auto add = static_cast<std::uint32_t>(rng.next() % 7);
@@ -854,6 +860,31 @@ TEST_CASE("index: FlatMap agrees with std::unordered_map (random keys, key 0, gr
     });
     CHECK(seen == ref.size());
   }
+}
+
+}  // namespace
+
+TEST_CASE("index: FlatMap agrees with std::unordered_map (random keys, key 0, growth)") {
+  index::detail::FlatMap<std::uint32_t> flat;
+  check_against_unordered_map(flat, 11);
+}
+
+TEST_CASE("index: FlatMap at any load limit, and sharded, agrees with std::unordered_map") {
+  for (const unsigned load : {100u, 400u, 799u, 900u}) {
+    CAPTURE(load);
+    index::detail::FlatMap<std::uint32_t> flat;
+    flat.set_max_load(load);
+    check_against_unordered_map(flat, 12 + load);
+  }
+  index::detail::ShardedFlatMap<std::uint32_t> sharded;
+  check_against_unordered_map(sharded, 13);
+  // A limit holds: at most that many keys per 1000 cells.
+  index::detail::FlatMap<std::uint32_t> low;
+  low.set_max_load(400);
+  for (std::uint64_t k = 1; k <= 10000; ++k) low[k * 0x9E3779B97F4A7C15ULL] = 1;
+  CHECK(low.memory_bytes() / 12 * 400 >= 10000 * 1000);
+  CHECK(index::detail::staggered_load(0, 42) == 400);
+  CHECK(index::detail::staggered_load(41, 42) < 800);
 }
 
 TEST_CASE("index: LSH band table lookups equal a brute-force list across flushes") {

@@ -837,6 +837,8 @@ namespace detail {
 
 void State::init_tables() {
   tables.assign(bands.bands, BandTable{});
+  // The tables fill side by side: their pending maps would double in the same batch.
+  for (std::uint32_t b = 0; b < bands.bands; ++b) tables[b].pending.set_max_load(staggered_load(b, bands.bands));
   band_seeds.resize(bands.bands);
   for (std::uint32_t b = 0; b < bands.bands; ++b)
     band_seeds[b] = sketch::derive_seed(params.minhash.seed, 0x10000u + b);

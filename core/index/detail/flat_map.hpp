@@ -1,8 +1,10 @@
 #pragma once
 // An open-addressing hash map from 64-bit keys (already hashes) to V: linear probing, power of
-// two capacity, load <= 0.7. One cache miss per lookup where std::unordered_map took two or
-// three, and about a third of its memory (internal to the index).
+// two capacity, load <= 0.7 (or a set limit). One cache miss per lookup where
+// std::unordered_map took two or three, and about a third of its memory (internal to the index).
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -46,7 +48,7 @@ class FlatMap {
       if (!has_zero_) has_zero_ = true, ++size_;
       return zero_;
     }
-    if ((size_ + 1) * 10 > keys_.size() * 7) grow(keys_.empty() ? 16 : keys_.size() * 2);
+    if ((size_ + 1) * 1000 > keys_.size() * max_load_) grow(keys_.empty() ? 16 : keys_.size() * 2);
     std::size_t i = slot(key);
     for (; keys_[i] != 0; i = (i + 1) & mask_)
       if (keys_[i] == key) return vals_[i];
@@ -57,9 +59,14 @@ class FlatMap {
 
   void reserve(std::size_t n) {
     std::size_t cap = 16;
-    while (cap * 7 < n * 10) cap *= 2;
+    while (cap * max_load_ < n * 1000) cap *= 2;
     if (cap > keys_.size()) grow(cap);
   }
+
+  /// The most keys per 1000 cells before the table doubles (default 700, kept by clear()).
+  /// Maps that grow side by side get different limits, so that they double in different
+  /// batches rather than all in one (a stall of the sum of their copies).
+  void set_max_load(unsigned permille) noexcept { max_load_ = std::clamp(permille, 100u, 900u); }
 
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
@@ -118,8 +125,53 @@ class FlatMap {
   std::vector<V> vals_;
   std::size_t mask_ = 0, size_ = 0;
   unsigned shift_ = 64;
+  unsigned max_load_ = 700;
   bool has_zero_ = false;
   V zero_{};
+};
+
+/// The max load of map i of n grown side by side: 0.4 to 0.8, spread evenly.
+inline unsigned staggered_load(std::size_t i, std::size_t n) noexcept {
+  return static_cast<unsigned>(400 + 400 * i / (n ? n : 1));
+}
+
+/// A FlatMap in 64 shards (by the key's low bits) with staggered load limits: each shard
+/// doubles at its own time, so no single insert copies the whole map (for a map that only grows
+/// between saves, such as the index's posting lists of docs added since the load).
+template <class V>
+class ShardedFlatMap {
+ public:
+  static constexpr std::size_t kShards = 64;
+  ShardedFlatMap() {
+    for (std::size_t i = 0; i < kShards; ++i) shards_[i].set_max_load(staggered_load(i, kShards));
+  }
+  const V* find(std::uint64_t key) const { return shard(key).find(key); }
+  V* find(std::uint64_t key) { return shard(key).find(key); }
+  void prefetch(std::uint64_t key) const noexcept { shard(key).prefetch(key); }
+  V& operator[](std::uint64_t key) { return shard(key)[key]; }
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (const auto& m : shards_) n += m.size();
+    return n;
+  }
+  void clear() {
+    for (auto& m : shards_) m.clear();
+  }
+  /// f(key, value) for every entry, shard after shard (sort when order matters).
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& m : shards_) m.for_each(f);
+  }
+  std::size_t memory_bytes() const noexcept {
+    std::size_t b = 0;
+    for (const auto& m : shards_) b += m.memory_bytes();
+    return b;
+  }
+
+ private:
+  const FlatMap<V>& shard(std::uint64_t key) const noexcept { return shards_[key & (kShards - 1)]; }
+  FlatMap<V>& shard(std::uint64_t key) noexcept { return shards_[key & (kShards - 1)]; }
+  std::array<FlatMap<V>, kShards> shards_;
 };
 
 }  // namespace samestory::index::detail

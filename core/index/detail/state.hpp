@@ -152,7 +152,7 @@ struct State {
   unsigned post_dir_bits = 0;
   std::vector<std::uint64_t> post_begin{0};
   std::vector<std::uint32_t> post_docs;
-  FlatMap<std::vector<std::uint32_t>> postings;
+  ShardedFlatMap<std::vector<std::uint32_t>> postings;
 
   // The whole comparison of large stories (the batch run's big_* options; docs/architecture.md):
   // per story of big_min_size - 1 live docs or more, the sum of its docs' vectors (the fields
