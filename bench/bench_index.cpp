@@ -301,6 +301,7 @@ int main(int argc, char** argv) try {
   };
   std::vector<Single> singles;  // per article of the batch-of-1 feed: what the slow ones have in common
   std::uint64_t disagree = 0, dups = 0, new_stories = 0;
+  std::uint64_t from_query = 0, queried_then_added = 0;  // add()s that reused the query's preparation
   {
     auto feed = args.single ? src.take(args.feed) : std::vector<Article>{};
     // The floor: what every call does before touching the index (one thread), measured in a
@@ -338,6 +339,8 @@ int main(int argc, char** argv) try {
       ca1.push_back((cpu_now() - c) * 1e6);
       cqa1.push_back(cq1.back() + ca1.back());
       const auto work = idx.last_work();
+      from_query += work.from_query;
+      ++queried_then_added;
       singles.push_back({cqa1.back(), prep[i], static_cast<double>(art.title.size() + art.text.size()),
                          static_cast<double>(work.candidates), static_cast<double>(work.story_candidates)});
       q1.push_back(tq);
@@ -387,6 +390,8 @@ int main(int argc, char** argv) try {
       t = Clock::now();
       const auto a = idx.add(std::move(batch), 1767225600);
       const double ta = since(t) * 1e6 / 100;
+      from_query += idx.last_work().from_query;
+      queried_then_added += 100;
       ca100.push_back((cpu_now() - c) * 1e6 / 100);
       ta100.push_back((thread_cpu_now() - th) * 1e6 / 100);
       cqa100.push_back(cq100.back() + ca100.back());
@@ -469,6 +474,8 @@ int main(int argc, char** argv) try {
   std::printf("\nfeed: %llu dups, %llu new stories; query and add answers disagree for %llu of %zu single articles\n",
               static_cast<unsigned long long>(dups), static_cast<unsigned long long>(new_stories),
               static_cast<unsigned long long>(disagree), q1.size());
+  std::printf("add after query: the query's preparation reused for %llu of %llu articles\n",
+              static_cast<unsigned long long>(from_query), static_cast<unsigned long long>(queried_then_added));
   if (log.f) {
     // The whole state after the feed (serialize is deterministic): equal when every add
     // stored the same terms, weights, groups and stories.

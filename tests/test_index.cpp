@@ -148,6 +148,95 @@ TEST_CASE("index: query gives the answer add gives, without inserting") {
   }
 }
 
+TEST_CASE("index: an add right after a query of the same batch reuses its preparation, same result") {
+  // The index that queries first and the one that only adds must answer and store the same,
+  // whether the query's preparation is reused (same batch, index unchanged) or must not be
+  // (another batch added, an article removed, a text changed, compaction, merge).
+  const auto docs = sample();
+  index::IndexParams p;
+  p.boilerplate_min_docs = 3;  // lines become boilerplate inside batches of the sample
+  index::Index idx(p), twin(p);
+  const std::vector<Article> first(docs.begin(), docs.begin() + 60);
+  idx.add(first, 1);
+  twin.add(first, 1);
+  auto slice = [&](std::size_t from, std::size_t to) {
+    return std::vector<Article>(docs.begin() + static_cast<std::ptrdiff_t>(from),
+                                docs.begin() + static_cast<std::ptrdiff_t>(to));
+  };
+  auto both_add = [&](const std::vector<Article>& batch, std::uint64_t want_from_query) {
+    const auto a = idx.add(batch, 7);
+    CHECK(idx.last_work().from_query == want_from_query);
+    const auto b = twin.add(batch, 7);
+    same_answers(a, b);
+    REQUIRE(idx.serialize() == twin.serialize());
+  };
+  std::size_t at = 60;
+  for (const std::size_t size : {1, 2, 13, 40}) {  // the sequential and the parallel insert
+    CAPTURE(size);
+    const auto batch = slice(at, at + size);
+    const auto q = idx.query(batch);
+    const auto a = idx.add(batch, 7);
+    CHECK(idx.last_work().from_query == size);
+    same_answers(a, twin.add(batch, 7));
+    REQUIRE(idx.serialize() == twin.serialize());
+    if (size == 1) CHECK(q[0].dup_group == a[0].dup_group);  // batch mates: add sees them, query not
+    at += size;
+  }
+  // Not reused: another batch added in between.
+  const auto x = slice(at, at + 10), y = slice(at + 10, at + 20);
+  idx.query(x);
+  both_add(y, 0);
+  both_add(x, 0);
+  at += 20;
+  // Not reused: a text changed (same ids), a date changed, the order changed.
+  {
+    auto b = slice(at, at + 5);
+    idx.query(b);
+    b[2].text += " A late correction.";
+    both_add(b, 0);
+    at += 5;
+    b = slice(at, at + 5);
+    idx.query(b);
+    b[0].published = b[0].published.value_or(0) + 86400;
+    both_add(b, 0);
+    at += 5;
+    b = slice(at, at + 5);
+    idx.query(b);
+    std::swap(b[0], b[4]);
+    both_add(b, 0);
+    at += 5;
+  }
+  // Not reused: a removal, a compaction or a merge in between.
+  {
+    const auto b = slice(at, at + 5);
+    idx.query(b);
+    const std::vector<std::string> gone{docs[3].id};
+    CHECK(idx.remove(gone) == 1);
+    CHECK(twin.remove(gone) == 1);
+    both_add(b, 0);
+    at += 5;
+    const auto c = slice(at, at + 5);
+    idx.query(c);
+    idx.compact();
+    twin.compact();
+    both_add(c, 0);
+    at += 5;
+    const auto d = slice(at, at + 5), e = slice(at + 5, at + 10);
+    index::Index other(p);
+    other.add(e, 3);
+    idx.query(d);
+    idx.merge(other);
+    twin.merge(other);
+    both_add(d, 0);
+    at += 10;
+  }
+  // A query of the same batch twice, the second one kept.
+  const auto z = slice(at, at + 8);
+  idx.query(slice(at + 8, at + 12));
+  idx.query(z);
+  both_add(z, 8);
+}
+
 TEST_CASE("index: remove re-derives groups as a batch run over the remaining articles") {
   auto docs = sample();
   PipelineOptions o;

@@ -588,6 +588,48 @@ struct Prepared {
 
 namespace detail {
 
+/// What query() keeps for an add() of the same batch (the feed's usual pattern: ask, then
+/// insert): the text analysis, signing and story terms, the costly part of both calls, are then
+/// done once. Kept for batches of up to kMaxArticles, while the index is unchanged (every change
+/// drops it), and used only when the batch's ids, titles, texts and dates are the same in the
+/// same order (per article, XXH3-128 of them).
+struct QueryMemo {
+  static constexpr std::size_t kMaxArticles = 1024;
+  std::vector<XXH128_hash_t> prints;
+  std::vector<Prepared> prepared;                 // as prepare_batch gave them (inserted = 0)
+  std::vector<std::vector<std::uint64_t>> lines;  // per article, its distinct short lines
+};
+
+}  // namespace detail
+
+namespace {
+
+/// The memo key of an article: what its preparation reads.
+XXH128_hash_t print_of(const Article& a) {
+  struct {
+    XXH128_hash_t id, title, text;
+    std::int64_t dated, published;
+  } parts{XXH3_128bits(a.id.data(), a.id.size()), XXH3_128bits(a.title.data(), a.title.size()),
+          XXH3_128bits(a.text.data(), a.text.size()), a.published.has_value(), a.published.value_or(0)};
+  static_assert(sizeof parts == 64, "no padding");
+  return XXH3_128bits(&parts, sizeof parts);
+}
+
+std::vector<XXH128_hash_t> prints_of(const std::vector<Article>& batch) {
+  std::vector<XXH128_hash_t> out(batch.size());
+  tbb::parallel_for(std::size_t{0}, batch.size(), [&](std::size_t i) { out[i] = print_of(batch[i]); });
+  return out;
+}
+
+bool same_prints(const std::vector<XXH128_hash_t>& a, const std::vector<XXH128_hash_t>& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](const auto& x, const auto& y) { return XXH128_isEqual(x, y) != 0; });
+}
+
+}  // namespace
+
+namespace detail {
+
 void State::look_up(Prepared& p) const {
   const std::uint32_t k = params.minhash.num_perm, nb = bands.bands;
   p.looked_up = true;
@@ -669,17 +711,18 @@ void prepare_terms(const text::AnalyzedText& t, const detail::State& s, LineDocs
 /// when it is prepared; two passes over the batch took twice the one-article cost), deciding
 /// boilerplate on the line counts before the batch (`before(hash)`); `also(p)` runs on each
 /// prepared article in that pass. Then `count(lines)` counts the batch's short lines (each
-/// article's distinct ones, `lines[i]`, in input order) and returns, sorted, those whose count
-/// crossed boilerplate_min_docs with the batch; the articles holding one are prepared again with
-/// `after(hash)` (rare: a line becoming boilerplate in this batch). The same result as counting
-/// first and preparing with the new counts.
+/// article's distinct ones, `lines[i]`, in input order; left in `lines` for the caller) and
+/// returns, sorted, those whose count crossed boilerplate_min_docs with the batch; the articles
+/// holding one are prepared again with `after(hash)` (rare: a line becoming boilerplate in this
+/// batch). The same result as counting first and preparing with the new counts.
 template <class Before, class Count, class After, class Also>
 std::vector<Prepared> prepare_batch(std::vector<Article>& batch, const detail::State& s, Before before, Count count,
-                                    After after, Also also, std::int64_t now) {
+                                    After after, Also also, std::int64_t now,
+                                    std::vector<std::vector<std::uint64_t>>& lines) {
   const std::size_t n = batch.size();
   std::vector<Prepared> out(n);
   std::vector<text::AnalyzedText> analyzed(n);
-  std::vector<std::vector<std::uint64_t>> lines(n);
+  lines.assign(n, {});
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const auto& r) {
     for (std::size_t i = r.begin(); i < r.end(); ++i) {
       const Article& a = batch[i];
@@ -1410,24 +1453,39 @@ std::vector<Answer> Index::add(std::vector<Article> batch, std::int64_t now) {
     return v ? *v : 0u;
   };
   const bool one = batch.size() == 1 || s.sequential_insert;
-  auto prepared = prepare_batch(
-      batch, s, line_docs,
-      [&](const std::vector<std::vector<std::uint64_t>>& lines) {
-        std::vector<std::uint64_t> crossed;
-        for (const auto& l : lines)
-          for (auto h : l)
-            if (++s.lines[h] == s.params.boilerplate_min_docs) crossed.push_back(h);
-        std::sort(crossed.begin(), crossed.end());
-        return crossed;
-      },
-      line_docs,
-      [&](Prepared& p) {
-        if (!one) s.look_up(p);  // what insert() needs from the index, while p is in cache
-      },
-      now);
+  std::vector<Prepared> prepared;
+  const auto memo = std::move(s.memo);  // this call changes the index: no later add may use it
+  const bool reused = memo && same_prints(memo->prints, prints_of(batch));
+  if (reused) {
+    // query() prepared this very batch against the index as it is: its analysis is reused and
+    // its short lines counted, as prepare_batch's `count` below would (insert() looks up).
+    prepared = std::move(memo->prepared);
+    for (auto& p : prepared) p.inserted = now;
+    for (const auto& l : memo->lines)
+      for (const auto h : l) ++s.lines[h];
+  } else {
+    std::vector<std::vector<std::uint64_t>> batch_lines;
+    prepared = prepare_batch(
+        batch, s, line_docs,
+        [&](const std::vector<std::vector<std::uint64_t>>& lines) {
+          std::vector<std::uint64_t> crossed;
+          for (const auto& l : lines)
+            for (auto h : l)
+              if (++s.lines[h] == s.params.boilerplate_min_docs) crossed.push_back(h);
+          std::sort(crossed.begin(), crossed.end());
+          return crossed;
+        },
+        line_docs,
+        [&](Prepared& p) {
+          if (!one) s.look_up(p);  // what insert() needs from the index, while p is in cache
+        },
+        now, batch_lines);
+  }
   // One article has no batch mates to share the work with: the parallel phases would only wake
   // the other threads.
-  return one ? s.insert_sequential(prepared, true) : s.insert(prepared, true);
+  auto answers = one ? s.insert_sequential(prepared, true) : s.insert(prepared, true);
+  s.last.from_query = reused ? answers.size() : 0;
+  return answers;
 }
 
 std::vector<Answer> Index::query(std::vector<Article> batch) const {
@@ -1438,6 +1496,9 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
     const auto* v = s.lines.find(h);
     return v ? *v : 0u;
   };
+  s.memo.reset();
+  auto memo = std::make_shared<detail::QueryMemo>();
+  if (batch.size() <= detail::QueryMemo::kMaxArticles) memo->prints = prints_of(batch);
   auto prepared = prepare_batch(
       batch, s, line_docs,
       [&](const std::vector<std::vector<std::uint64_t>>& lines) {
@@ -1455,7 +1516,7 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
         auto jt = local.find(h);
         return line_docs(h) + (jt == local.end() ? 0u : jt->second);
       },
-      [](Prepared&) {}, 0);
+      [](Prepared&) {}, 0, memo->lines);
   std::vector<Answer> out(batch.size());
   std::vector<std::array<std::uint64_t, 3>> work(batch.size());
   const auto virt = static_cast<std::uint32_t>(s.ids.size());  // the slot add() would give
@@ -1537,11 +1598,16 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
     s.last.verified_edges += w[1];
     s.last.story_candidates += w[2];
   }
+  if (!memo->prints.empty()) {
+    memo->prepared = std::move(prepared);
+    s.memo = std::move(memo);
+  }
   return out;
 }
 
 std::size_t Index::remove(std::span<const std::string> ids, bool auto_compact) {
   auto& s = *s_;
+  s.memo.reset();
   const std::uint32_t k = s.params.minhash.num_perm;
   std::unordered_set<std::uint32_t> affected;
   std::size_t removed = 0;
@@ -1613,6 +1679,7 @@ std::size_t Index::remove(std::span<const std::string> ids, bool auto_compact) {
 }
 
 std::size_t Index::compact() {
+  s_->memo.reset();
   const std::size_t before = s_->ids.size();
   s_->compact();
   return before - s_->ids.size();
@@ -1640,6 +1707,7 @@ void Index::check_compatible(const Index& other) const {
 void Index::merge(const Index& other) {
   check_compatible(other);
   auto& s = *s_;
+  s.memo.reset();
   const auto& o = *other.s_;
   const std::uint32_t k = s.params.minhash.num_perm;
   for (std::uint32_t x = 0; x < o.ids.size(); ++x)  // slot order: the first clash is reported

@@ -67,6 +67,7 @@ struct IndexStats {
   std::uint64_t memory_bytes = 0;  ///< heap bytes held (approximate)
   // Work of the last add() or query():
   std::uint64_t candidates = 0, verified_edges = 0, story_candidates = 0;
+  std::uint64_t from_query = 0;  ///< add(): articles whose analysis the query() of the same batch just before did
 };
 
 /// One article ready for the index: its signature and the term counts of its story fields.
@@ -96,6 +97,9 @@ class Index {
   /// The answers add() would give for articles not related to one another, without inserting:
   /// each article is answered against the index as it stands (boilerplate counts include the
   /// whole batch, as in add()). Articles of one query batch do not see each other.
+  /// A batch of up to 1024 articles is kept prepared (analysed, signed, story terms) until the
+  /// index changes: an add() of the same batch (same ids, titles, texts and dates, in the same
+  /// order) right after skips that work, with the same result (last_work().from_query).
   std::vector<Answer> query(std::vector<Article> batch) const;
 
   /// Removes articles by id (unknown ids are ignored); returns how many were removed. Dup

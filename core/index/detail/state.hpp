@@ -191,6 +191,9 @@ struct State {
   mutable IndexStats last;
   /// add() and merge() through insert_sequential (the reference; tests compare the two).
   bool sequential_insert = false;
+  /// The prepared articles of the last query(), for an add() of the very same batch right after
+  /// it (index.cpp, QueryMemo): valid while the index is unchanged, so every change drops it.
+  mutable std::shared_ptr<struct QueryMemo> memo;
 
   /// Hints for loaded_postings(key) (no effect on results), as BandTable::prefetch_*.
   void prefetch_postings_dir(std::uint64_t key) const noexcept {
