@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "cluster/story_terms.hpp"
+#include "detail/grow_array.hpp"
 #include "eval/labels.hpp"
 #include "eval/metrics.hpp"
 #include "gen/generator.hpp"
@@ -974,6 +975,74 @@ TEST_CASE("index: FlatMap at any load limit, and sharded, agrees with std::unord
   CHECK(low.memory_bytes() / 12 * 400 >= 10000 * 1000);
   CHECK(index::detail::staggered_load(0, 42) == 400);
   CHECK(index::detail::staggered_load(41, 42) < 800);
+}
+
+TEST_CASE("index: GrowArray agrees with std::vector (random appends, inserts, resizes, copies)") {
+  test::SplitMix64 rng{17};
+  struct Rec {
+    std::uint64_t a;
+    std::uint32_t b;
+    float c;
+    bool operator==(const Rec&) const = default;
+  };
+  for (int round = 0; round < 30; ++round) {
+    samestory::detail::GrowArray<Rec> g;
+    std::vector<Rec> v;
+    auto same = [&] {
+      REQUIRE(g.size() == v.size());
+      REQUIRE(g.capacity() >= g.size());
+      REQUIRE(std::equal(g.begin(), g.end(), v.begin(), v.end()));
+    };
+    const int ops = 50 + round * 100;
+    for (int i = 0; i < ops; ++i) {
+      const auto r = rng.next();
+      const Rec x{r, static_cast<std::uint32_t>(r >> 7), static_cast<float>(r % 1000) / 7.0f};
+      switch (r % 10) {
+        case 0:
+        case 1:
+        case 2:
+          g.push_back(x), v.push_back(x);
+          break;
+        case 3: {
+          g.emplace_back(x.a, x.b, x.c), v.push_back(x);
+          break;
+        }
+        case 4: {  // a run inserted anywhere (the end most often, as the index does)
+          const std::vector<Rec> run(rng.next() % 40, x);
+          const std::size_t at = rng.next() % 3 ? v.size() : (v.empty() ? 0 : rng.next() % (v.size() + 1));
+          g.insert(g.begin() + at, run.begin(), run.end());
+          v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), run.begin(), run.end());
+          break;
+        }
+        case 5: {
+          const std::size_t n = rng.next() % (v.size() + 30);
+          g.resize(n), v.resize(n);  // new values are zero in both
+          break;
+        }
+        case 6:
+          g.reserve(g.size() + rng.next() % 5000);
+          break;
+        case 7:
+          if (rng.next() % 4 == 0) g.shrink_to_fit();
+          break;
+        case 8: {  // copies and moves keep the values
+          auto copy = g;
+          g.clear();
+          auto moved = std::move(copy);
+          g = moved;
+          break;
+        }
+        default:
+          if (rng.next() % 20 == 0) g.clear(), v.clear();
+          break;
+      }
+      same();
+    }
+    samestory::detail::GrowArray<Rec> other;
+    other.assign(v.begin(), v.end());
+    g.swap(other);
+    same();
+  }
 }
 
 TEST_CASE("index: LSH band table lookups equal a brute-force list across flushes") {

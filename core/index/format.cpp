@@ -74,8 +74,8 @@ class Writer {
     b.append(raw, sizeof(T));
   }
   template <class T>
-  void put_array(const std::vector<T>& v) {
-    b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  void put_array(const T& v) {
+    b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(typename T::value_type));
   }
   void put_string(const std::string& s) {
     put(static_cast<std::uint32_t>(s.size()));
@@ -99,8 +99,9 @@ class Reader {
     pos_ += sizeof(T);
     return v;
   }
-  template <class T>
-  void get_array(std::vector<T>& v, std::uint64_t n) {
+  template <class V>
+  void get_array(V& v, std::uint64_t n) {
+    using T = typename V::value_type;
     // A count from the file: its size in bytes may not even fit in 64 bits.
     if (n > (b_.size() - pos_) / sizeof(T))
       truncated(n > UINT64_MAX / sizeof(T) ? "more than 2^64" : std::to_string(n * sizeof(T)));

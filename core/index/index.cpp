@@ -934,9 +934,9 @@ std::vector<std::uint8_t> kept_slots(const State& s) {
 }
 
 /// v[new] = v[old] for the kept entries, in order; the result holds an eighth more room.
-template <class T>
-void keep_only(std::vector<T>& v, const std::vector<std::uint8_t>& keep, std::size_t kept) {
-  std::vector<T> out;
+template <class V>
+void keep_only(V& v, const std::vector<std::uint8_t>& keep, std::size_t kept) {
+  V out;
   out.reserve(kept + kept / 8 + 64);
   for (std::size_t i = 0; i < keep.size(); ++i)
     if (keep[i]) out.push_back(std::move(v[i]));
@@ -994,7 +994,7 @@ void State::compact() {
     }
   }
   {
-    std::vector<std::uint32_t> s2;
+    decltype(sigs) s2;
     s2.reserve((std::size_t{kept} + kept / 8 + 64) * k);
     for (std::size_t x = 0; x < n; ++x)
       if (keep[x])
@@ -1014,8 +1014,8 @@ void State::compact() {
 
   // Story docs and their terms.
   {
-    std::vector<Term> t2;
-    std::vector<std::uint64_t> b2{0};
+    decltype(terms) t2;
+    decltype(doc_begin) b2{0};
     t2.reserve(terms.size());
     b2.reserve(std::size_t{kept_docs} + kept_docs / 8 + 65);
     for (std::size_t d = 0; d < m; ++d) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cluster/dup_groups.hpp"
+#include "detail/grow_array.hpp"
 #include "index/detail/flat_map.hpp"
 #include "index/detail/id_map.hpp"
 #include "index/index.hpp"
@@ -107,24 +108,28 @@ struct State {
   std::unique_ptr<sketch::MinHasher> hasher;
   std::vector<std::uint64_t> band_seeds;
 
-  // Per slot (article ever added, in input order).
+  // Per slot (article ever added, in input order). The arrays of plain values are GrowArrays:
+  // past a few megabytes they grow by remapping their pages rather than by a copy (the
+  // signatures and story terms are half a gigabyte each at a million articles).
+  template <class T>
+  using Array = samestory::detail::GrowArray<T>;
   std::vector<std::string> ids;
-  IdMap by_id;                                    // live articles only
-  std::vector<std::int64_t> published, inserted;  // kNoTime: undated
-  std::vector<std::uint64_t> length;              // text bytes (canonical rule)
-  std::vector<std::uint32_t> sigs;                // slots x num_perm
-  std::vector<std::uint8_t> flags;
-  std::vector<std::uint32_t> parent;     // union-find, parent[x] <= x
-  std::vector<std::uint32_t> canon;      // at roots: the group's canonical slot
-  std::vector<std::uint32_t> group_doc;  // at roots: the group's story doc
+  IdMap by_id;                              // live articles only
+  Array<std::int64_t> published, inserted;  // kNoTime: undated
+  Array<std::uint64_t> length;              // text bytes (canonical rule)
+  Array<std::uint32_t> sigs;                // slots x num_perm
+  Array<std::uint8_t> flags;
+  Array<std::uint32_t> parent;     // union-find, parent[x] <= x
+  Array<std::uint32_t> canon;      // at roots: the group's canonical slot
+  Array<std::uint32_t> group_doc;  // at roots: the group's story doc
 
   // Story docs (one per dup group representative).
-  std::vector<std::uint32_t> doc_story, doc_slot, doc_refs;
-  std::vector<std::int64_t> doc_published;
-  std::vector<std::uint8_t> doc_alive, doc_mask;
-  std::vector<float> doc_score;
-  std::vector<std::uint64_t> doc_begin{0};  // docs + 1 offsets into terms
-  std::vector<Term> terms;
+  Array<std::uint32_t> doc_story, doc_slot, doc_refs;
+  Array<std::int64_t> doc_published;
+  Array<std::uint8_t> doc_alive, doc_mask;
+  Array<float> doc_score;
+  Array<std::uint64_t> doc_begin{0};  // docs + 1 offsets into terms
+  Array<Term> terms;
 
   // Stories.
   std::vector<std::string> story_name;
