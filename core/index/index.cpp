@@ -589,9 +589,9 @@ struct Prepared {
 namespace detail {
 
 /// What query() keeps for an add() of the same batch (the feed's usual pattern: ask, then
-/// insert): the text analysis, signing and story terms, the costly part of both calls, are then
-/// done once. Kept for batches of up to kMaxArticles, while the index is unchanged (every change
-/// drops it), and used only when the batch's ids, titles, texts and dates are the same in the
+/// insert): the text analysis, signing and story terms, and the band keys, bucket members and
+/// MinHash verdicts (State::look_up), are then done once. Kept for batches of up to kMaxArticles, while the index is
+/// unchanged (every change drops it), and used only when the batch's ids, titles, texts and dates are the same in the
 /// same order (per article, XXH3-128 of them).
 struct QueryMemo {
   static constexpr std::size_t kMaxArticles = 1024;
@@ -1457,8 +1457,8 @@ std::vector<Answer> Index::add(std::vector<Article> batch, std::int64_t now) {
   const auto memo = std::move(s.memo);  // this call changes the index: no later add may use it
   const bool reused = memo && same_prints(memo->prints, prints_of(batch));
   if (reused) {
-    // query() prepared this very batch against the index as it is: its analysis is reused and
-    // its short lines counted, as prepare_batch's `count` below would (insert() looks up).
+    // query() prepared and looked up this very batch against the index as it is: that is
+    // reused, and its short lines counted as prepare_batch's `count` below would.
     prepared = std::move(memo->prepared);
     for (auto& p : prepared) p.inserted = now;
     for (const auto& l : memo->lines)
@@ -1516,7 +1516,9 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
         auto jt = local.find(h);
         return line_docs(h) + (jt == local.end() ? 0u : jt->second);
       },
-      [](Prepared&) {}, 0, memo->lines);
+      // The band keys, bucket members and verdicts, as add() takes them: the answers below come
+      // from them, and an add() of the same batch reuses them with the rest (QueryMemo).
+      [&](Prepared& p) { s.look_up(p); }, 0, memo->lines);
   std::vector<Answer> out(batch.size());
   std::vector<std::array<std::uint64_t, 3>> work(batch.size());
   const auto virt = static_cast<std::uint32_t>(s.ids.size());  // the slot add() would give
@@ -1527,17 +1529,11 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
     std::vector<std::uint32_t> roots;
     std::uint64_t n_cand = 0, n_edges = 0, n_story = 0;
     if (p.include) {
-      std::vector<std::uint64_t> keys(s.bands.bands);
-      for (std::uint32_t b = 0; b < s.bands.bands; ++b) keys[b] = s.band_key(p.sig.data(), b);
-      std::vector<std::uint32_t> cand;
-      s.dup_candidates(keys, cand);
-      n_cand = cand.size();
-      for (auto c : cand) {
-        const double j =
-            sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(s.sigs.data() + std::size_t{c} * k, k));
-        if (j < s.params.dup_threshold - 1e-12) continue;
+      n_cand = p.checked.size();
+      for (std::size_t j = 0; j < p.checked.size(); ++j) {
+        if (!p.passed[j]) continue;
         ++n_edges;
-        roots.push_back(s.find(c));
+        roots.push_back(s.find(p.checked[j]));
       }
     }
     std::sort(roots.begin(), roots.end());

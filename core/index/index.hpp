@@ -97,9 +97,10 @@ class Index {
   /// The answers add() would give for articles not related to one another, without inserting:
   /// each article is answered against the index as it stands (boilerplate counts include the
   /// whole batch, as in add()). Articles of one query batch do not see each other.
-  /// A batch of up to 1024 articles is kept prepared (analysed, signed, story terms) until the
-  /// index changes: an add() of the same batch (same ids, titles, texts and dates, in the same
-  /// order) right after skips that work, with the same result (last_work().from_query).
+  /// A batch of up to 1024 articles is kept prepared (analysed, signed, story terms, LSH
+  /// buckets and MinHash verdicts) until the index changes: an add() of the same batch (same
+  /// ids, titles, texts and dates, in the same order) right after skips that work, with the
+  /// same result (last_work().from_query).
   std::vector<Answer> query(std::vector<Article> batch) const;
 
   /// Removes articles by id (unknown ids are ignored); returns how many were removed. Dup
