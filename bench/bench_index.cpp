@@ -301,7 +301,8 @@ int main(int argc, char** argv) try {
   };
   std::vector<Single> singles;  // per article of the batch-of-1 feed: what the slow ones have in common
   std::uint64_t disagree = 0, dups = 0, new_stories = 0;
-  std::uint64_t from_query = 0, queried_then_added = 0;  // add()s that reused the query's preparation
+  // Articles whose add() reused the query()'s preparation, of those added right after a query.
+  std::uint64_t from_query = 0, queried_then_added = 0;
   {
     auto feed = args.single ? src.take(args.feed) : std::vector<Article>{};
     // The floor: what every call does before touching the index (one thread), measured in a

@@ -67,7 +67,9 @@ struct IndexStats {
   std::uint64_t memory_bytes = 0;  ///< heap bytes held (approximate)
   // Work of the last add() or query():
   std::uint64_t candidates = 0, verified_edges = 0, story_candidates = 0;
-  std::uint64_t from_query = 0;  ///< add(): articles whose analysis the query() of the same batch just before did
+  /// add(): articles whose preparation (analysis, LSH look-up) came from the query() of the same
+  /// batch just before it
+  std::uint64_t from_query = 0;
 };
 
 /// One article ready for the index: its signature and the term counts of its story fields.
