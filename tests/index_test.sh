@@ -52,6 +52,22 @@ set +e
 "$BIN" index add ix b.jsonl --story-neighbors 5 -q > /dev/null 2> err; rc=$?
 set -e
 [[ $rc -eq 2 ]] && grep -q 'max_candidates_per_doc 18 in index, 5 requested' err || fail "story-neighbors mismatch: rc $rc $(cat err)"; ok
+set +e
+"$BIN" index query ix b.jsonl --story-max-bucket 7 -q > /dev/null 2> err; rc=$?
+set -e
+[[ $rc -eq 2 ]] && grep -q 'story_max_bucket 500 in index, 7 requested' err || fail "story-max-bucket mismatch: rc $rc $(cat err)"; ok
+# `cluster` story options the index does not have are refused, not ignored.
+for opt in "--big-story-size 5" "--conflict-factor 0.5" "--number-weight 0" "--story-terms 10"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$BIN" index add ix b.jsonl $opt -q > /dev/null 2> err; rc=$?
+  # shellcheck disable=SC2086
+  "$BIN" index create ix-refused $opt -q 2> err2; rc2=$?
+  set -e
+  [[ $rc -eq 2 && $rc2 -eq 2 && ! -e ix-refused ]] && grep -q "index add: ${opt% *} is a \`cluster\` option the index does not have" err &&
+    grep -q "index create: ${opt% *} is a" err2 || fail "$opt: rc $rc/$rc2 $(cat err err2)"
+done
+ok
 "$BIN" index create ixoph --minhash oph
 set +e
 "$BIN" index add ixoph b.jsonl --minhash classic -q > /dev/null 2> err; rc=$?

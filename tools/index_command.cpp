@@ -78,12 +78,24 @@ struct IndexCommand::Impl {
   std::string before, stats_out = "-";
   bool quiet = false;
 
+  /// Refuses the `cluster` story options that the index does not keep: its story stage has no
+  /// conflict gates, numbers field, evidence lift or per-field term cap, and compares large
+  /// stories whole at the default size, which it does not store. Accepting them would ignore them.
+  static void refuse_cluster_only(CLI::App& cmd, const char* what) {
+    for (const char* opt :
+         {"--story-terms", "--cluster-gate-factor", "--conflict-factor", "--lead-conflict-share",
+          "--figure-conflict-size", "--number-weight", "--evidence-share", "--evidence-veto-mass", "--big-story-size"})
+      if (cmd.count(opt) > 0)
+        throw UsageError(std::string(what) + ": " + opt +
+                         " is a `cluster` option the index does not have (docs/cli.md, \"index\")");
+  }
+
   /// The parameters given explicitly on an add/query command line, over the index's own.
   std::optional<index::IndexParams> requested(CLI::App& cmd, RunFlags& f, const index::IndexParams& have) {
     bool any = false;
-    for (const char* opt :
-         {"--dup-threshold", "--num-perm", "--shingle", "--seed", "--minhash", "--bands", "--story-threshold",
-          "--boilerplate-min-docs", "--story-weights", "--time-gate-days", "--time-factor", "--story-neighbors"})
+    for (const char* opt : {"--dup-threshold", "--num-perm", "--shingle", "--seed", "--minhash", "--bands",
+                            "--story-threshold", "--boilerplate-min-docs", "--story-weights", "--time-gate-days",
+                            "--time-factor", "--story-neighbors", "--story-max-bucket"})
       any = any || cmd.count(opt) > 0;
     if (!any) return std::nullopt;
     index::IndexParams r = have;
@@ -100,11 +112,13 @@ struct IndexCommand::Impl {
     if (cmd.count("--time-gate-days")) r.story.time_gate_days = p.story.time_gate_days;
     if (cmd.count("--time-factor")) r.story.time_factor = p.story.time_factor;
     if (cmd.count("--story-neighbors")) r.story.max_candidates_per_doc = p.story.max_candidates_per_doc;
+    if (cmd.count("--story-max-bucket")) r.story.max_bucket = p.story.max_bucket;
     return r;
   }
 
   int run_create() {
     auto& f = create_flags;
+    refuse_cluster_only(*create, "index create");
     apply_run_flags(f, true);
     if (f.input != "-") throw UsageError("index create takes no INPUT (got \"" + f.input + "\")");
     if (f.pipe.verify == Verify::exact)
@@ -126,6 +140,7 @@ struct IndexCommand::Impl {
 
   int run_feed(CLI::App& cmd, RunFlags& f, bool insert) {
     const auto start = std::chrono::steady_clock::now();
+    refuse_cluster_only(cmd, insert ? "index add" : "index query");
     apply_run_flags(f, true);
     if (f.pipe.verify == Verify::exact)
       throw UsageError("index: --verify exact is not supported (the index keeps signatures)");
