@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -652,6 +653,11 @@ TEST_CASE("index: saved to a directory and loaded back") {
   idx.add(docs, 0);
   index::save(idx, dir.string());
   CHECK(index::load(dir.string()).serialize() == idx.serialize());
+  {  // save writes the file piece by piece: the same bytes as serialize
+    std::ifstream in(index::index_file(dir.string()), std::ios::binary);
+    const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(file == idx.serialize());
+  }
   CHECK_THROWS_WITH_AS(index::load((dir / "nope").string()), doctest::Contains("no such index directory"),
                        std::runtime_error);
   fs::remove_all(dir);

@@ -164,18 +164,29 @@ std::size_t headroom(std::uint64_t n) {
 
 }  // namespace
 
-std::string Index::serialize() const {
-  const State& s = *s_;
+namespace {
+
+/// The index file in pieces: the header with the section table, then each section (to be
+/// padded to 8 bytes), and the file's size.
+struct FileParts {
+  std::string head;
+  std::vector<std::pair<std::uint32_t, std::string>> sections;
+  std::vector<std::uint64_t> at;  // each section's offset in the file
+  std::uint64_t size = 0;
+};
+
+FileParts file_parts(const State& s) {
   const auto& p = s.params;
   const std::uint64_t n = s.ids.size(), m = s.doc_story.size();
-  std::vector<std::pair<std::uint32_t, std::string>> sections;
-  {
+  // The sections are built side by side (each its own bytes; the LSH tables in parallel too).
+  std::vector<std::pair<std::uint32_t, std::string>> sections(10);
+  auto ids_section = [&] {
     Writer w;
     w.put(n);
     for (const auto& id : s.ids) w.put_string(id);
-    sections.emplace_back(kIds, std::move(w.b));
-  }
-  {
+    sections[0] = {kIds, std::move(w.b)};
+  };
+  auto slots_section = [&] {
     Writer w;
     w.b.reserve(n * 40);
     for (std::size_t x = 0; x < n; ++x) {
@@ -187,14 +198,14 @@ std::string Index::serialize() const {
       w.put(s.group_doc[x]);
       w.put(static_cast<std::uint32_t>(s.flags[x]));
     }
-    sections.emplace_back(kSlots, std::move(w.b));
-  }
-  {
+    sections[1] = {kSlots, std::move(w.b)};
+  };
+  auto signatures_section = [&] {
     Writer w;
     w.put_array(s.sigs);
-    sections.emplace_back(kSignatures, std::move(w.b));
-  }
-  {
+    sections[2] = {kSignatures, std::move(w.b)};
+  };
+  auto docs_section = [&] {
     Writer w;
     for (std::size_t d = 0; d < m; ++d) {
       w.put(s.doc_story[d]);
@@ -207,9 +218,9 @@ std::string Index::serialize() const {
       w.put(static_cast<std::uint8_t>(s.doc_mask[d]));
       w.put(std::uint16_t{0});
     }
-    sections.emplace_back(kDocs, std::move(w.b));
-  }
-  {
+    sections[3] = {kDocs, std::move(w.b)};
+  };
+  auto terms_section = [&] {
     Writer w;
     w.b.reserve(s.terms.size() * 16);
     for (const auto& t : s.terms) {
@@ -217,17 +228,17 @@ std::string Index::serialize() const {
       w.put(t.count);
       w.put(t.weight);
     }
-    sections.emplace_back(kTerms, std::move(w.b));
-  }
-  {
+    sections[4] = {kTerms, std::move(w.b)};
+  };
+  auto stories_section = [&] {
     Writer w;
     w.put(static_cast<std::uint64_t>(s.story_name.size()));
     for (std::size_t i = 0; i < s.story_name.size(); ++i) {
       w.put(s.story_size[i]);
       w.put_string(s.story_name[i]);
     }
-    sections.emplace_back(kStories, std::move(w.b));
-  }
+    sections[5] = {kStories, std::move(w.b)};
+  };
   auto sorted_map = [](const detail::FlatMap<std::uint32_t>& mp, Writer& w) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> v;
     v.reserve(mp.size());
@@ -240,12 +251,12 @@ std::string Index::serialize() const {
       w.put(c);
     }
   };
-  {
+  auto lines_section = [&] {
     Writer w;
     sorted_map(s.lines, w);
-    sections.emplace_back(kLines, std::move(w.b));
-  }
-  {
+    sections[6] = {kLines, std::move(w.b)};
+  };
+  auto df_section = [&] {
     Writer w;
     w.put(s.df_docs);
     sorted_map(s.df, w);
@@ -266,12 +277,12 @@ std::string Index::serialize() const {
           w.put(s.bigram_df[i]);
         }
     }
-    sections.emplace_back(kDf, std::move(w.b));
-  }
+    sections[7] = {kDf, std::move(w.b)};
+  };
   const auto included = [&](std::uint32_t x) {
     return (s.flags[x] & (State::kAlive | State::kInclude)) == (State::kAlive | State::kInclude);
   };
-  {
+  auto lsh_section = [&] {
     // LSH tables: each band's (key, slot) entries of live articles with shingles, the pending
     // ones merged in, ascending by (key, slot).
     std::vector<std::string> parts(s.bands.bands);
@@ -294,9 +305,9 @@ std::string Index::serialize() const {
     w.put(s.bands.bands);
     w.put(std::uint32_t{0});
     for (const auto& part : parts) w.b += part;
-    sections.emplace_back(kLsh, std::move(w.b));
-  }
-  {
+    sections[8] = {kLsh, std::move(w.b)};
+  };
+  auto postings_section = [&] {
     // Postings: every salient term's live story docs, loaded lists and those added since merged.
     std::vector<std::uint64_t> keys, begin{0};
     std::vector<std::uint32_t> docs;
@@ -314,9 +325,15 @@ std::string Index::serialize() const {
     w.put_array(begin);
     w.put_array(docs);
     w.pad8();
-    sections.emplace_back(kPostings, std::move(w.b));
-  }
+    sections[9] = {kPostings, std::move(w.b)};
+  };
 
+  tbb::parallel_invoke(ids_section, slots_section, signatures_section, docs_section, terms_section, stories_section,
+                       lines_section, df_section, lsh_section, postings_section);
+  std::vector<std::uint64_t> sums(sections.size());
+  tbb::parallel_for(std::size_t{0}, sections.size(), [&](std::size_t i) {
+    sums[i] = XXH3_64bits(sections[i].second.data(), sections[i].second.size());
+  });
   Writer h;
   h.b.append(reinterpret_cast<const char*>(kMagic), 8);
   h.put(kVersion);
@@ -354,21 +371,33 @@ std::string Index::serialize() const {
   // Section table, then the sections, each starting on an 8-byte boundary.
   std::uint64_t offset = kHeaderBytes + sections.size() * kSectionEntry + 8;
   const std::size_t table_at = h.b.size();
-  for (const auto& [id, bytes] : sections) {
+  std::vector<std::uint64_t> at(sections.size());
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    const auto& [id, bytes] = sections[i];
     h.put(id);
     h.put(std::uint32_t{0});
     h.put(offset);
     h.put(static_cast<std::uint64_t>(bytes.size()));
-    h.put(XXH3_64bits(bytes.data(), bytes.size()));
+    h.put(sums[i]);
+    at[i] = offset;
     offset += (bytes.size() + 7) / 8 * 8;
   }
   h.put(XXH3_64bits(h.b.data() + table_at, h.b.size() - table_at));
-  std::string out = std::move(h.b);
-  out.reserve(offset);
-  for (const auto& [id, bytes] : sections) {
-    out += bytes;
-    out.append((8 - bytes.size() % 8) % 8, '\0');
-  }
+  return {std::move(h.b), std::move(sections), std::move(at), offset};
+}
+
+}  // namespace
+
+std::string Index::serialize() const {
+  FileParts parts = file_parts(*s_);
+  // The sections copied in at their offsets side by side (the padding is the zeros of resize).
+  std::string out = std::move(parts.head);
+  out.resize(parts.size);
+  tbb::parallel_for(std::size_t{0}, parts.sections.size(), [&](std::size_t i) {
+    auto& bytes = parts.sections[i].second;
+    std::memcpy(out.data() + parts.at[i], bytes.data(), bytes.size());
+    std::string().swap(bytes);
+  });
   return out;
 }
 
@@ -784,9 +813,15 @@ std::string index_file(const std::string& dir) {
 }
 
 void save(const Index& index, const std::string& dir) {
-  const std::string bytes = index.serialize();
+  // Written piece by piece: the file's bytes are never in memory twice.
+  FileParts parts = file_parts(detail::Access::state(index));
   AtomicOutput out(index_file(dir));
-  out.write(bytes);
+  out.write(parts.head);
+  for (auto& [id, bytes] : parts.sections) {
+    out.write(bytes);
+    out.write(std::string_view("\0\0\0\0\0\0\0", (8 - bytes.size() % 8) % 8));
+    std::string().swap(bytes);
+  }
   out.commit();
 }
 

@@ -359,6 +359,7 @@ struct State {
 /// An index's state, for tests.
 struct Access {
   static State& state(Index& index) { return *index.s_; }
+  static const State& state(const Index& index) { return *index.s_; }
 };
 
 /// The `keep` terms of all[0..n) first by (weight descending, key ascending), as a partial_sort
