@@ -179,12 +179,13 @@ FileParts file_parts(const State& s) {
   const auto& p = s.params;
   const std::uint64_t n = s.ids.size(), m = s.doc_story.size();
   // The sections are built side by side (each its own bytes; the LSH tables in parallel too).
-  std::vector<std::pair<std::uint32_t, std::string>> sections(10);
+  std::vector<std::pair<std::uint32_t, std::string>> sections(kSections);
+  const auto done = [&](std::uint32_t id, Writer& w) { sections[id - 1] = {id, std::move(w.b)}; };
   auto ids_section = [&] {
     Writer w;
     w.put(n);
     for (const auto& id : s.ids) w.put_string(id);
-    sections[0] = {kIds, std::move(w.b)};
+    done(kIds, w);
   };
   auto slots_section = [&] {
     Writer w;
@@ -198,12 +199,12 @@ FileParts file_parts(const State& s) {
       w.put(s.group_doc[x]);
       w.put(static_cast<std::uint32_t>(s.flags[x]));
     }
-    sections[1] = {kSlots, std::move(w.b)};
+    done(kSlots, w);
   };
   auto signatures_section = [&] {
     Writer w;
     w.put_array(s.sigs);
-    sections[2] = {kSignatures, std::move(w.b)};
+    done(kSignatures, w);
   };
   auto docs_section = [&] {
     Writer w;
@@ -218,7 +219,7 @@ FileParts file_parts(const State& s) {
       w.put(static_cast<std::uint8_t>(s.doc_mask[d]));
       w.put(std::uint16_t{0});
     }
-    sections[3] = {kDocs, std::move(w.b)};
+    done(kDocs, w);
   };
   auto terms_section = [&] {
     Writer w;
@@ -228,7 +229,7 @@ FileParts file_parts(const State& s) {
       w.put(t.count);
       w.put(t.weight);
     }
-    sections[4] = {kTerms, std::move(w.b)};
+    done(kTerms, w);
   };
   auto stories_section = [&] {
     Writer w;
@@ -237,7 +238,7 @@ FileParts file_parts(const State& s) {
       w.put(s.story_size[i]);
       w.put_string(s.story_name[i]);
     }
-    sections[5] = {kStories, std::move(w.b)};
+    done(kStories, w);
   };
   auto sorted_map = [](const detail::FlatMap<std::uint32_t>& mp, Writer& w) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> v;
@@ -254,7 +255,7 @@ FileParts file_parts(const State& s) {
   auto lines_section = [&] {
     Writer w;
     sorted_map(s.lines, w);
-    sections[6] = {kLines, std::move(w.b)};
+    done(kLines, w);
   };
   auto df_section = [&] {
     Writer w;
@@ -277,7 +278,7 @@ FileParts file_parts(const State& s) {
           w.put(s.bigram_df[i]);
         }
     }
-    sections[7] = {kDf, std::move(w.b)};
+    done(kDf, w);
   };
   const auto included = [&](std::uint32_t x) {
     return (s.flags[x] & (State::kAlive | State::kInclude)) == (State::kAlive | State::kInclude);
@@ -305,7 +306,7 @@ FileParts file_parts(const State& s) {
     w.put(s.bands.bands);
     w.put(std::uint32_t{0});
     for (const auto& part : parts) w.b += part;
-    sections[8] = {kLsh, std::move(w.b)};
+    done(kLsh, w);
   };
   auto postings_section = [&] {
     // Postings: every salient term's live story docs, loaded lists and those added since merged.
@@ -325,7 +326,7 @@ FileParts file_parts(const State& s) {
     w.put_array(begin);
     w.put_array(docs);
     w.pad8();
-    sections[9] = {kPostings, std::move(w.b)};
+    done(kPostings, w);
   };
 
   tbb::parallel_invoke(ids_section, slots_section, signatures_section, docs_section, terms_section, stories_section,

@@ -1453,30 +1453,29 @@ std::vector<Answer> Index::add(std::vector<Article> batch, std::int64_t now) {
     const auto* v = s.lines.find(h);
     return v ? *v : 0u;
   };
+  // Counts the batch's short lines; returns, sorted, those that became boilerplate with it.
+  const auto count_lines = [&](const std::vector<std::vector<std::uint64_t>>& lines) {
+    std::vector<std::uint64_t> crossed;
+    for (const auto& l : lines)
+      for (auto h : l)
+        if (++s.lines[h] == s.params.boilerplate_min_docs) crossed.push_back(h);
+    std::sort(crossed.begin(), crossed.end());
+    return crossed;
+  };
   const bool one = batch.size() == 1 || s.sequential_insert;
   std::vector<Prepared> prepared;
   const auto memo = std::move(s.memo);  // this call changes the index: no later add may use it
   const bool reused = memo && same_prints(memo->prints, prints_of(batch));
   if (reused) {
-    // query() prepared and looked up this very batch against the index as it is: that is
-    // reused, and its short lines counted as prepare_batch's `count` below would.
+    // query() prepared and looked up this very batch against the index as it is (with the
+    // lines that cross now already counted as boilerplate): that is reused.
     prepared = std::move(memo->prepared);
     for (auto& p : prepared) p.inserted = now;
-    for (const auto& l : memo->lines)
-      for (const auto h : l) ++s.lines[h];
+    count_lines(memo->lines);
   } else {
     std::vector<std::vector<std::uint64_t>> batch_lines;
     prepared = prepare_batch(
-        batch, s, line_docs,
-        [&](const std::vector<std::vector<std::uint64_t>>& lines) {
-          std::vector<std::uint64_t> crossed;
-          for (const auto& l : lines)
-            for (auto h : l)
-              if (++s.lines[h] == s.params.boilerplate_min_docs) crossed.push_back(h);
-          std::sort(crossed.begin(), crossed.end());
-          return crossed;
-        },
-        line_docs,
+        batch, s, line_docs, count_lines, line_docs,
         [&](Prepared& p) {
           if (!one) s.look_up(p);  // what insert() needs from the index, while p is in cache
         },
