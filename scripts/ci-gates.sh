@@ -11,7 +11,7 @@
 #         io (parallel parsing), pipeline, lsh, cluster, and the CLI end to end (1, 2 and 8
 #         threads byte-identical); against a TSan build of oneTBB made from the Debian source of
 #         the installed libtbb-dev (apt-get source), so that no suppression is needed.
-#   fuzz  each libFuzzer target (fuzz_jsonl, fuzz_text, fuzz_index) for SAMESTORY_FUZZ_SECONDS
+#   fuzz  each libFuzzer target (fuzz_jsonl, fuzz_text, fuzz_index, fuzz_journal) for SAMESTORY_FUZZ_SECONDS
 #         (default 60), all at once, from a copy of its seed corpus in tests/fuzz/corpus/; a
 #         crash prints its input (base64): add it to tests/fuzz/regressions/<target>/ and as a
 #         unit test.
@@ -128,11 +128,11 @@ gate_fuzz() {
   if [[ ! -x build-asan/tests/fuzz/fuzz_jsonl ]]; then
     configure build-asan -DSAMESTORY_BUILD_TESTS=ON -DSAMESTORY_FUZZ=ON -DSAMESTORY_SANITIZE=address,undefined
   fi
-  cmake --build build-asan -j"$JOBS" --target fuzz_jsonl fuzz_text fuzz_index
+  cmake --build build-asan -j"$JOBS" --target fuzz_jsonl fuzz_text fuzz_index fuzz_journal
   local work
   work=$(mktemp -d "${TMPDIR:-/tmp}/samestory-fuzz.XXXXXX")
   local pids=() names=()
-  for name in fuzz_jsonl fuzz_text fuzz_index; do
+  for name in fuzz_jsonl fuzz_text fuzz_index fuzz_journal; do
     mkdir -p "$work/$name/corpus"
     cp tests/fuzz/corpus/"$name"/* "$work/$name/corpus/"
     local dict=()

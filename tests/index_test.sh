@@ -31,6 +31,41 @@ grep -q '"articles": 200' <<<"$("$BIN" index stats ix)" || fail "query inserted"
 "$BIN" index add ix b.jsonl -q --stats st.json > b.out || fail "add b"
 grep -q '"records_written": 135' st.json || fail "stats: $(cat st.json)"; ok
 grep -q '"articles": 335' <<<"$("$BIN" index stats ix)" || fail "stats after add"; ok
+# The adds went to the journal (the index file was not rewritten); rewriting instead
+# (--no-journal) gives the same answers, and so does an index whose journal was folded in.
+[[ -f ix/journal.ssj ]] || fail "add wrote no journal"
+grep -q '"journal_articles": 335' <<<"$("$BIN" index stats ix)" || fail "journal stats: $("$BIN" index stats ix)"; ok
+"$BIN" index create ixr -q
+"$BIN" index add ixr a.jsonl -q --no-journal > ar.out && "$BIN" index add ixr b.jsonl -q --no-journal > br.out
+[[ ! -e ixr/journal.ssj ]] && cmp -s a.out ar.out && cmp -s b.out br.out || fail "journal and rewrite answer differently"; ok
+python3 - "$SAMPLE" > probe.jsonl <<'PY'
+import json, sys
+for i, line in enumerate(open(sys.argv[1])):
+    if i % 7 == 0:
+        a = json.loads(line)
+        a["id"] = "probe-%d" % i
+        a["text"] = a["text"][: len(a["text"]) * 3 // 4]
+        print(json.dumps(a))
+PY
+"$BIN" index query ix probe.jsonl -q > p1.out && "$BIN" index query ixr probe.jsonl -q > p2.out
+cmp -s p1.out p2.out || fail "query after journaled adds differs from query after rewrites"; ok
+cp -r ix ixf && "$BIN" index expire ixf --before 1970-01-01 -q
+[[ ! -e ixf/journal.ssj ]] && "$BIN" index query ixf probe.jsonl -q | cmp -s - p1.out || fail "folding the journal changed answers"; ok
+# A torn last append (a crash while appending) is ignored with a message, then cut off.
+cp -r ix ixt && truncate -s -100 ixt/journal.ssj
+"$BIN" index stats ixt > st 2> err
+grep -q '"articles": 200' st && grep -q 'journal.ssj: ignored the last [0-9]* bytes, an append that did not complete' err ||
+  fail "torn journal: $(cat st err)"; ok
+"$BIN" index add ixt b.jsonl -q > bt.out 2> /dev/null && cmp -s bt.out b.out && "$BIN" index stats ixt 2> err > /dev/null &&
+  [[ ! -s err ]] || fail "add after a torn append: $(cat err)"; ok
+# One writer at a time.
+set +e
+flock ix sleep 3 & holder=$!
+sleep 0.5
+"$BIN" index add ix probe.jsonl -q > /dev/null 2> err; rc=$?
+wait $holder
+set -e
+[[ $rc -eq 1 ]] && grep -q 'ix: another process is writing this index' err || fail "lock: rc $rc $(cat err)"; ok
 # A re-post of an indexed article is a dup of it, from an earlier batch.
 python3 - "$SAMPLE" > repost.jsonl <<'PY'
 import json, sys
@@ -74,7 +109,7 @@ set +e
 set -e
 [[ $rc -eq 2 ]] && grep -q 'minhash oph in index, classic requested' err || fail "scheme mismatch: rc $rc $(cat err)"; ok
 "$BIN" index add ixoph b.jsonl -q > /dev/null || fail "add to an oph index"; ok
-mkdir broken && head -c 1000 ix/index.ssi > broken/index.ssi
+mkdir broken && head -c 1000 ixr/index.ssi > broken/index.ssi
 set +e
 "$BIN" index stats broken > /dev/null 2> err; rc=$?
 set -e
@@ -85,7 +120,7 @@ set +e
 set -e
 [[ $rc -eq 1 ]] && grep -q 'not a samestory index (bad magic)' err || fail "magic: rc $rc $(cat err)"; ok
 # Expire: everything published before 2100 goes, and compaction reclaims every slot.
-before=$(stat -c %s ix/index.ssi)
+before=$(( $(stat -c %s ix/index.ssi) + $(stat -c %s ix/journal.ssj) ))
 "$BIN" index expire ix --before 2100-01-01 2> err
 "$BIN" index stats ix > st
 grep -q '"articles": 0' st && grep -q '"slots": 0' st && grep -q '"reclaimable_slots": 0' st || fail "expire: $(cat st)"
@@ -126,6 +161,28 @@ for i in $(seq 1 12); do
 done
 [[ $killed -ge 1 ]] || fail "no run was killed"
 ok
-ls crash2 | grep -v '^index.ssi$' && fail "temporary files left in the index directory" || true
+# The same for an add that goes to the journal (3,000 articles: under its limit).
+head -3000 big.jsonl > mid.jsonl
+"$BIN" index create crash3 -q && "$BIN" index add crash3 a.jsonl -q > /dev/null
+start=$(date +%s%N)
+"$BIN" index add crash3 mid.jsonl -q -o /dev/null --stats st.json
+mid_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+grep -q '"index_write": "journal"' st.json || fail "a 3,000-article add did not go to the journal: $(cat st.json)"
+"$BIN" index create crash4 -q && "$BIN" index add crash4 a.jsonl -q > /dev/null
+for i in $(seq 1 12); do
+  delay_ms=$(( mid_ms * (50 + i * 5) / 100 ))
+  "$BIN" index add crash4 mid.jsonl -q -o /dev/null &
+  pid=$!
+  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+  kill -KILL $pid 2>/dev/null || true
+  wait $pid 2>/dev/null || true
+  n=$("$BIN" index stats crash4 2>err | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"])') \
+    || fail "index does not load after SIGKILL at ${delay_ms} ms: $(cat err)"
+  [[ $n -eq 200 || $n -eq 3200 ]] || fail "after SIGKILL at ${delay_ms} ms: $n articles"
+  if [[ $n -eq 3200 ]]; then break; fi
+done
 ok
-echo "$PASSED passed, 0 failed (crash runs killed: $killed, full add ${full_ms} ms)"
+ls crash2 crash4 | grep -v -e '^index.ssi$' -e '^journal.ssj$' -e '^crash[24]:$' -e '^$' &&
+  fail "temporary files left in the index directory" || true
+ok
+echo "$PASSED passed, 0 failed (crash runs killed: $killed, full add ${full_ms} ms, journaled add ${mid_ms} ms)"

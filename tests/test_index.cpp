@@ -1336,3 +1336,226 @@ TEST_CASE("index: top_terms chooses as partial_sort by (weight desc, key asc) wo
     }
   }
 }
+
+namespace {
+
+std::string read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+void write_bytes(const fs::path& p, const std::string& b) {
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << b;
+}
+
+/// A fresh directory, removed at the end of the scope.
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& name)
+      : path(fs::temp_directory_path() / ("samestory-" + name + "-" + std::to_string(::getpid()))) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string str() const { return path.string(); }
+};
+
+}  // namespace
+
+TEST_CASE("index: batches appended to the journal load back as the index that added them (random batches)") {
+  for (std::uint64_t seed : {1, 2, 3}) {
+    CAPTURE(seed);
+    test::SplitMix64 rng{seed};
+    const auto docs = generated(700, seed);
+    TempDir dir("journal");
+    index::Index ref(index::IndexParams{});
+    index::save(ref, dir.str());
+    std::size_t next = 0, journaled = 0;
+    std::int64_t now = 1000;
+    while (next < docs.size()) {
+      index::JournalInfo info;
+      auto loaded = index::load(dir.str(), nullptr, &info);
+      REQUIRE(loaded.serialize() == ref.serialize());
+      CHECK(info.articles == journaled);
+      CHECK(info.torn_bytes == 0);
+      // One to three add() calls of 1 to 80 articles, then appended as one record; now and
+      // then the index is rewritten instead (save folds the journal in and removes it).
+      std::vector<index::JournalBatch> batches;
+      for (std::size_t calls = 1 + rng.below(3); calls > 0 && next < docs.size(); --calls) {
+        const std::size_t n = std::min(docs.size() - next, 1 + rng.below(80));
+        index::JournalBatch b{
+            now += static_cast<std::int64_t>(rng.below(5000)),
+            {docs.begin() + static_cast<std::ptrdiff_t>(next), docs.begin() + static_cast<std::ptrdiff_t>(next + n)}};
+        next += n;
+        const auto want = ref.add(b.articles, b.now);
+        CHECK(answer_text(loaded.add(b.articles, b.now)) == answer_text(want));
+        batches.push_back(std::move(b));
+      }
+      if (rng.below(4) == 0) {
+        index::save(loaded, dir.str());
+        CHECK_FALSE(fs::exists(index::journal_file(dir.str())));
+        journaled = 0;
+      } else {
+        index::append_journal(dir.str(), batches);
+        for (const auto& b : batches) journaled += b.articles.size();
+      }
+    }
+    index::JournalInfo info;
+    CHECK(index::load(dir.str(), nullptr, &info).serialize() == ref.serialize());
+    CHECK(info.articles == journaled);
+  }
+}
+
+TEST_CASE("index: a torn last append is ignored and cut off by the next; anything else wrong is an error") {
+  const auto docs = generated(300, 9);
+  auto slice = [&](std::size_t from, std::size_t to) {
+    return std::vector<Article>(docs.begin() + static_cast<std::ptrdiff_t>(from),
+                                docs.begin() + static_cast<std::ptrdiff_t>(to));
+  };
+  TempDir dir("journal-torn");
+  const std::string jpath = index::journal_file(dir.str());
+  index::Index base(index::IndexParams{});
+  base.add(slice(0, 100), 1);
+  index::save(base, dir.str());
+  index::Index after_a = index::load(dir.str()), after_ab = index::load(dir.str());
+  after_a.add(slice(100, 150), 2);
+  after_ab.add(slice(100, 150), 2);
+  after_ab.add(slice(150, 200), 3);
+  index::append_journal(dir.str(), std::vector<index::JournalBatch>{{2, slice(100, 150)}});
+  const std::string one = read_bytes(jpath);
+  index::append_journal(dir.str(), std::vector<index::JournalBatch>{{3, slice(150, 200)}});
+  const std::string two = read_bytes(jpath);
+  REQUIRE(two.size() > one.size());
+  REQUIRE(two.compare(0, one.size(), one) == 0);
+  CHECK(index::load(dir.str()).serialize() == after_ab.serialize());
+
+  // Every cut inside the second record (each byte of its header, then steps through the payload)
+  // loads as after the first append, and says what it ignored.
+  const std::string want_a = after_a.serialize();
+  std::vector<std::size_t> cuts;
+  for (std::size_t n = one.size(); n < one.size() + 40; ++n) cuts.push_back(n);
+  for (std::size_t n = one.size() + 40; n < two.size(); n += std::max<std::size_t>(1, (two.size() - one.size()) / 60))
+    cuts.push_back(n);
+  cuts.push_back(two.size() - 1);
+  for (const auto n : cuts) {
+    CAPTURE(n);
+    write_bytes(jpath, two.substr(0, n));
+    index::JournalInfo info;
+    CHECK(index::load(dir.str(), nullptr, &info).serialize() == want_a);
+    CHECK(info.torn_bytes == n - one.size());
+    CHECK(info.bytes == one.size());
+  }
+  // A zero-filled tail (a file system that grew the file before writing it) is torn too, and so is
+  // a last record whose payload is all there but not the one written.
+  write_bytes(jpath, one + std::string(700, '\0'));
+  CHECK(index::load(dir.str()).serialize() == want_a);
+  std::string last_bad = two;
+  last_bad[two.size() - 5] ^= 0x10;
+  write_bytes(jpath, last_bad);
+  index::JournalInfo info;
+  CHECK(index::load(dir.str(), nullptr, &info).serialize() == want_a);
+  CHECK(info.torn_bytes == two.size() - one.size());
+
+  // The next append cuts the torn bytes off and goes after the first record.
+  index::append_journal(dir.str(), std::vector<index::JournalBatch>{{4, slice(200, 230)}});
+  after_a.add(slice(200, 230), 4);
+  CHECK(index::load(dir.str(), nullptr, &info).serialize() == after_a.serialize());
+  CHECK(info.torn_bytes == 0);
+  CHECK(info.batches == 2);
+
+  // Damage before the last record is an error naming the byte; so are a bad header and a short one.
+  auto refused = [&](const std::string& bytes, const char* message) {
+    write_bytes(jpath, bytes);
+    CHECK_THROWS_WITH_AS(index::load(dir.str()), doctest::Contains(message), std::runtime_error);
+  };
+  std::string bad = two;
+  bad[one.size() - 3] ^= 1;  // the first record's payload
+  refused(bad, "journal.ssj: record at byte 32: payload checksum mismatch (the 32 bytes before it are intact)");
+  bad = two;
+  bad[40] ^= 1;  // the first record's header
+  refused(bad, "journal.ssj: record at byte 32: header checksum mismatch");
+  bad = two;
+  bad[0] = 'X';
+  refused(bad, "journal.ssj: not a samestory journal (bad magic)");
+  refused(two.substr(0, 20), "journal.ssj: journal truncated: the header needs 32 bytes, 20 present");
+  bad = two;
+  bad[8] = 9;
+  refused(bad, "journal.ssj: journal format version 9, this build reads 1");
+  bad = two;
+  bad[20] ^= 1;  // the base identity, under the header checksum
+  refused(bad, "journal.ssj: journal header checksum mismatch");
+
+  // A journal of an earlier index file (left by a crash between save's rename and its removal of
+  // the journal) is stale: ignored, and replaced by the next append.
+  write_bytes(jpath, two);
+  auto full = index::load(dir.str());
+  index::save(full, dir.str());
+  write_bytes(jpath, two);
+  CHECK(index::load(dir.str(), nullptr, &info).serialize() == after_ab.serialize());
+  CHECK(info.stale);
+  CHECK(info.articles == 0);
+  index::append_journal(dir.str(), std::vector<index::JournalBatch>{{5, slice(230, 240)}});
+  after_ab.add(slice(230, 240), 5);
+  CHECK(index::load(dir.str(), nullptr, &info).serialize() == after_ab.serialize());
+  CHECK_FALSE(info.stale);
+  CHECK(info.records == 1);
+}
+
+TEST_CASE("index: parse_journal on truncated and corrupted bytes throws or accounts for every byte") {
+  TempDir dir("journal-fuzz");
+  index::Index idx(index::IndexParams{});
+  index::save(idx, dir.str());
+  auto docs = sample();
+  docs.resize(12);
+  docs[3].published.reset();
+  docs[4].title.clear();
+  index::append_journal(dir.str(), std::vector<index::JournalBatch>{{7, {docs.begin(), docs.begin() + 5}},
+                                                                    {8, {docs.begin() + 5, docs.end()}}});
+  index::append_journal(dir.str(), std::vector<index::JournalBatch>{{9, {docs.begin(), docs.begin() + 1}}});
+  const std::string good = read_bytes(index::journal_file(dir.str()));
+  index::JournalInfo info;
+  std::memcpy(&info.bytes, good.data() + 16, 8);
+  const std::uint64_t base = info.bytes;
+  const auto batches = index::parse_journal(good, base, info);
+  REQUIRE(batches.size() == 3);
+  CHECK(info.records == 2);
+  CHECK(info.articles == 13);
+  CHECK(info.bytes == good.size());
+  for (std::size_t i = 0; i < 5; ++i) {
+    CHECK(batches[0].articles[i].id == docs[i].id);
+    CHECK(batches[0].articles[i].title == docs[i].title);
+    CHECK(batches[0].articles[i].text == docs[i].text);
+    CHECK(batches[0].articles[i].published == docs[i].published);
+  }
+  CHECK(batches[1].now == 8);
+  CHECK(batches[2].articles[0].id == docs[0].id);
+  test::SplitMix64 rng{77};
+  for (int round = 0; round < 3000; ++round) {
+    std::string b = good.substr(0, round % 2 ? good.size() : rng.below(good.size() + 1));
+    for (std::size_t flips = rng.below(3); flips > 0 && !b.empty(); --flips)
+      b[rng.below(b.size())] ^= static_cast<char>(1u << rng.below(8));
+    try {
+      index::JournalInfo got;
+      const auto parsed = index::parse_journal(b, base, got);
+      CHECK((got.stale || got.bytes + got.torn_bytes == b.size()));
+      std::uint64_t n = 0;
+      for (const auto& batch : parsed) n += batch.articles.size();
+      CHECK(n == got.articles);
+    } catch (const std::runtime_error&) {
+    }
+  }
+}
+
+TEST_CASE("index: one writer at a time; the journal limit") {
+  TempDir dir("lock");
+  {
+    index::WriteLock first(dir.str());
+    CHECK_THROWS_WITH_AS(index::WriteLock(dir.str()), doctest::Contains("another process is writing this index"),
+                         std::runtime_error);
+  }
+  index::WriteLock again(dir.str());  // released with the first
+  CHECK_THROWS_WITH_AS(index::WriteLock((dir.path / "nope").string()), doctest::Contains("no such index directory"),
+                       std::runtime_error);
+  CHECK(index::journal_limit(0) == 4096);
+  CHECK(index::journal_limit(1'000'000) == 4096);
+  CHECK(index::journal_limit(2'000'000) == 7812);
+}

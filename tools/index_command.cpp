@@ -32,7 +32,8 @@ std::string answer_json(const index::Answer& a) {
   return out;
 }
 
-std::string stats_json(const index::IndexStats& s, std::uint64_t file_bytes) {
+std::string stats_json(const index::IndexStats& s, std::uint64_t file_bytes, const index::JournalInfo& j,
+                       std::uint64_t journal_bytes) {
   std::string o = "{\n";
   auto num = [&](const char* k, std::uint64_t v, bool comma = true) {
     o += "  \"" + std::string(k) + "\": " + std::to_string(v) + (comma ? ",\n" : "\n");
@@ -52,7 +53,10 @@ std::string stats_json(const index::IndexStats& s, std::uint64_t file_bytes) {
   num("lsh_bands", s.bands.bands);
   num("lsh_rows", s.bands.rows);
   num("memory_bytes", s.memory_bytes);
-  num("file_bytes", file_bytes, false);
+  num("file_bytes", file_bytes);
+  num("journal_bytes", journal_bytes);
+  num("journal_batches", j.batches);
+  num("journal_articles", j.articles, false);
   o += "}\n";
   return o;
 }
@@ -60,6 +64,16 @@ std::string stats_json(const index::IndexStats& s, std::uint64_t file_bytes) {
 std::uint64_t file_size(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+/// Says on stderr what load() ignored of the journal (nothing is lost: see docs/format.md).
+void report_journal(const std::string& dir, const index::JournalInfo& j, bool quiet) {
+  if (quiet) return;
+  const auto path = index::journal_file(dir);
+  if (j.torn_bytes > 0)
+    std::fprintf(stderr, "samestory: %s: ignored the last %llu bytes, an append that did not complete\n", path.c_str(),
+                 static_cast<unsigned long long>(j.torn_bytes));
+  if (j.stale) std::fprintf(stderr, "samestory: %s: ignored, written for an earlier index file\n", path.c_str());
 }
 
 long peak_rss_kb() {
@@ -76,7 +90,7 @@ struct IndexCommand::Impl {
   std::string dir;
   RunFlags create_flags, add_flags, query_flags;
   std::string before, stats_out = "-";
-  bool quiet = false;
+  bool quiet = false, no_journal = false;
 
   /// Refuses the `cluster` story options that the index does not keep: its story stage has no
   /// conflict gates, numbers field, evidence lift or per-field term cap, and compares large
@@ -151,8 +165,18 @@ struct IndexCommand::Impl {
     std::optional<AtomicOutput> stats, rejects;
     if (!f.stats_path.empty()) stats.emplace(f.stats_path);
     if (!f.rejects_path.empty()) rejects.emplace(f.rejects_path);
-    auto idx = index::load(dir);
+    std::optional<index::WriteLock> lock;
+    if (insert) lock.emplace(dir);
+    index::JournalInfo journal;
+    auto idx = index::load(dir, nullptr, &journal);
+    report_journal(dir, journal, f.quiet);
     if (auto r = requested(cmd, f, idx.params())) idx.check_params(*r);
+    // The added batches go to the journal while it stays within its limit; past it (or with
+    // --no-journal) the index file is rewritten whole, taking in the journal.
+    const std::uint64_t limit = index::journal_limit(idx.stats().articles);
+    bool journaling = insert && !no_journal && journal.articles < limit;
+    std::vector<index::JournalBatch> pending;
+    std::uint64_t pending_articles = 0;
     const double t_load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto reader = open_reader(f.input, f.read);
     const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
@@ -183,8 +207,16 @@ struct IndexCommand::Impl {
         keep.push_back(std::move(a));
       }
       while (r < rej.size()) all_rejects.push_back(std::move(rej[r++]));
+      if (journaling && !keep.empty()) {
+        pending_articles += keep.size();
+        journaling = journal.articles + pending_articles <= limit;
+        if (journaling)
+          pending.push_back({now, keep});
+        else
+          pending.clear();
+      }
       const auto answers = insert ? idx.add(std::move(keep), now) : idx.query(std::move(keep));
-      const auto work = idx.stats();
+      const auto work = idx.last_work();
       candidates += work.candidates;
       edges += work.verified_edges;
       for (const auto& a : answers) {
@@ -197,7 +229,14 @@ struct IndexCommand::Impl {
     }
     if (f.pipe.progress) std::fputs("\r\033[K", stderr);
     const auto t1 = std::chrono::steady_clock::now();
-    if (insert) index::save(idx, dir);
+    const char* wrote = "none";
+    if (insert && journaling && !pending.empty()) {
+      index::append_journal(dir, pending);
+      wrote = "journal";
+    } else if (insert && !journaling) {
+      index::save(idx, dir);
+      wrote = "rewrite";
+    }
     const double t_save = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     out.write(records);
     if (rejects) {
@@ -226,6 +265,8 @@ struct IndexCommand::Impl {
       num("index_dup_groups", st.dup_groups);
       num("index_stories", st.stories);
       num("peak_rss_kb", static_cast<std::uint64_t>(peak_rss_kb()));
+      num("journal_articles_replayed", journal.articles);
+      if (insert) o += "  \"index_write\": \"" + std::string(wrote) + "\",\n";
       o += "  \"seconds\": " + std::string(secs) + "\n}\n";
       stats->write(o);
     }
@@ -241,11 +282,14 @@ struct IndexCommand::Impl {
   int run_expire() {
     const auto t = parse_timestamp(before);
     if (!t) throw UsageError("--before: \"" + before + "\" is not an ISO 8601 date");
-    auto idx = index::load(dir);
-    const auto before_bytes = file_size(index::index_file(dir));
+    index::WriteLock lock(dir);
+    index::JournalInfo journal;
+    auto idx = index::load(dir, nullptr, &journal);
+    report_journal(dir, journal, quiet);
+    const auto before_bytes = file_size(index::index_file(dir)) + file_size(index::journal_file(dir));
     const auto n = idx.expire(*t);
-    idx.compact();  // the file is rewritten whole anyway: drop everything removed so far
-    index::save(idx, dir);
+    idx.compact();          // the file is rewritten whole anyway: drop everything removed so far
+    index::save(idx, dir);  // and takes in the journal
     if (!quiet)
       std::fprintf(stderr, "samestory: expired %zu article(s) from %s (%llu bytes, %llu before)\n", n, dir.c_str(),
                    static_cast<unsigned long long>(file_size(index::index_file(dir))),
@@ -254,9 +298,11 @@ struct IndexCommand::Impl {
   }
 
   int run_stats() {
-    auto idx = index::load(dir);
+    index::JournalInfo journal;
+    auto idx = index::load(dir, nullptr, &journal);
+    report_journal(dir, journal, false);
     AtomicOutput out(stats_out);
-    out.write(stats_json(idx.stats(), file_size(index::index_file(dir))));
+    out.write(stats_json(idx.stats(), file_size(index::index_file(dir)), journal, file_size(index::journal_file(dir))));
     out.commit();
     return 0;
   }
@@ -272,6 +318,8 @@ IndexCommand::IndexCommand(CLI::App& app) : impl_(std::make_unique<Impl>()) {
   m.add = m.index->add_subcommand("add", "Add articles; one record per article: status, dup_group, story");
   m.add->add_option("dir", m.dir, "Index directory")->required();
   add_run_flags(*m.add, m.add_flags, true);
+  m.add->add_flag("--no-journal", m.no_journal,
+                  "Rewrite the index file whole (taking in its journal) instead of appending to the journal");
   m.query = m.index->add_subcommand("query", "Answer articles like add, without inserting them");
   m.query->add_option("dir", m.dir, "Index directory")->required();
   add_run_flags(*m.query, m.query_flags, true);

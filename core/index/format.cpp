@@ -21,6 +21,7 @@
 #include <type_traits>
 
 #include "detail/huge_pages.hpp"
+#include "index/detail/journal.hpp"
 #include "index/detail/state.hpp"
 #include "index/index.hpp"
 #include "io/writer.hpp"
@@ -58,6 +59,8 @@ enum Section : std::uint32_t {
   kPostings,
   kSections = 10
 };
+static_assert(detail::kIdentityBytes == kHeaderBytes + kSections * kSectionEntry + 8,
+              "a file's identity covers its header and section table");
 const char* section_name(std::uint32_t id) {
   static const char* names[] = {"?",       "ids",   "slots", "signatures", "docs",    "terms",
                                 "stories", "lines", "df",    "lsh",        "postings"};
@@ -824,9 +827,10 @@ void save(const Index& index, const std::string& dir) {
     std::string().swap(bytes);
   }
   out.commit();
+  detail::remove_journal(dir);  // after the rename: until then the journal completes the old file
 }
 
-Index load(const std::string& dir, const IndexParams* requested) {
+Index load(const std::string& dir, const IndexParams* requested, JournalInfo* journal) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw std::runtime_error(dir + ": no such index directory");
@@ -862,13 +866,18 @@ Index load(const std::string& dir, const IndexParams* requested) {
     }
     bytes = copy;
   }
+  Index idx;
   try {
-    return Index::deserialize(bytes, requested);
+    idx = Index::deserialize(bytes, requested);
   } catch (const std::invalid_argument&) {
     throw;
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
+  JournalInfo info;
+  detail::replay_journal(dir, detail::file_identity(bytes), idx, info);
+  if (journal) *journal = info;
+  return idx;
 }
 
 }  // namespace samestory::index

@@ -166,12 +166,62 @@ class Index {
   std::unique_ptr<detail::State> s_;
 };
 
-/// Saves to DIR/index.ssi crash-safely (temporary file, fsync, rename, fsync of DIR).
-void save(const Index& index, const std::string& dir);
-/// Loads DIR/index.ssi (see Index::deserialize). Throws std::runtime_error when unreadable.
-Index load(const std::string& dir, const IndexParams* requested = nullptr);
+/// One add() call as a journal keeps it: `now` and the articles' id, title, text and published
+/// date (all that add() reads of them).
+struct JournalBatch {
+  std::int64_t now = 0;
+  std::vector<Article> articles;
+};
 
-/// The path of the index file inside DIR.
+/// What load() found in DIR/journal.ssj (docs/format.md, "Journal").
+struct JournalInfo {
+  std::uint64_t records = 0;                ///< appends replayed (each holds one or more batches)
+  std::uint64_t batches = 0, articles = 0;  ///< add() calls replayed, and their articles
+  std::uint64_t bytes = 0;                  ///< journal bytes replayed (0: no journal)
+  std::uint64_t torn_bytes = 0;             ///< an incomplete last append (a crash while appending), ignored
+  bool stale = false;                       ///< written for an earlier index file (a crash right after save()), ignored
+};
+
+/// Saves to DIR/index.ssi crash-safely (temporary file, fsync, rename, fsync of DIR), then
+/// removes DIR/journal.ssj: the file holds everything the journal held.
+void save(const Index& index, const std::string& dir);
+/// Loads DIR/index.ssi (see Index::deserialize), then replays the batches of DIR/journal.ssj
+/// through add() (the same answers and state as when they were added). Throws
+/// std::runtime_error naming the file, and the journal's byte offset, when unreadable.
+Index load(const std::string& dir, const IndexParams* requested = nullptr, JournalInfo* journal = nullptr);
+
+/// Makes batches added to an index loaded from DIR durable without rewriting DIR/index.ssi:
+/// appends them, as one record, to DIR/journal.ssj and fsyncs it (a new journal is written
+/// whole and renamed into place). `batches` must be the add() calls made since load(), in
+/// order. A crash while appending leaves an incomplete record that load() ignores and the
+/// next append cuts off. Callers hold a WriteLock. Throws std::runtime_error.
+void append_journal(const std::string& dir, std::span<const JournalBatch> batches);
+
+/// The most articles a journal is allowed before the index is rewritten whole (save()):
+/// max(4096, articles / 256), so that replaying it costs a small share of loading.
+std::uint64_t journal_limit(std::uint64_t articles);
+
+/// Parses the bytes of a journal written for the index file whose identity is `base`
+/// (docs/format.md) into its batches; fills `info`. Throws std::runtime_error with the byte
+/// offset of what is wrong. Used by load(); public for tests and the fuzz target.
+std::vector<JournalBatch> parse_journal(std::string_view bytes, std::uint64_t base, JournalInfo& info);
+
+/// The exclusive writer lock of an index directory (flock on DIR), held for the object's
+/// lifetime: `index add` and `index expire` take it, so two writers never interleave. Throws
+/// std::runtime_error when another process holds it.
+class WriteLock {
+ public:
+  explicit WriteLock(const std::string& dir);
+  ~WriteLock();
+  WriteLock(const WriteLock&) = delete;
+  WriteLock& operator=(const WriteLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+/// The paths of the index file and of its journal inside DIR.
 std::string index_file(const std::string& dir);
+std::string journal_file(const std::string& dir);
 
 }  // namespace samestory::index
