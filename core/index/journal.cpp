@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -138,7 +139,10 @@ bool all_zero(std::string_view b) {
   return std::all_of(b.begin(), b.end(), [](char c) { return c == 0; });
 }
 
-/// Walks the records (decoding them into `out` unless it is null); see parse_journal.
+/// Walks the records, decoding them into `out`; see parse_journal. Without `out` (to find where
+/// to append) only the headers and the last record's payload are checked, and only `bytes`,
+/// `torn_bytes`, `records` and `stale` are filled: the payloads before it were checked by the
+/// load that preceded the add.
 void scan(std::string_view bytes, std::uint64_t base, JournalInfo& info, std::vector<JournalBatch>* out) {
   info = {};
   if (bytes.size() < kHeaderBytes)
@@ -170,17 +174,13 @@ void scan(std::string_view bytes, std::uint64_t base, JournalInfo& info, std::ve
     const auto len = get<std::uint64_t>(rest, 8);
     if (len > rest.size() - kRecordHeader) break;
     const auto payload = rest.substr(kRecordHeader, static_cast<std::size_t>(len));
-    if (get<std::uint64_t>(rest, 16) != XXH3_64bits(payload.data(), payload.size())) {
-      if (payload.size() + kRecordHeader == rest.size()) break;  // the last record, not all of it written
+    const bool last = payload.size() + kRecordHeader == rest.size();
+    if ((out || last) && get<std::uint64_t>(rest, 16) != XXH3_64bits(payload.data(), payload.size())) {
+      if (last) break;  // the last record, not all of it written
       throw std::runtime_error(at_byte(pos) + "payload checksum mismatch (the " + std::to_string(pos) +
                                " bytes before it are intact)");
     }
-    if (out) {
-      decode(payload, pos, *out, info);
-    } else {
-      std::vector<JournalBatch> skip;
-      decode(payload, pos, skip, info);
-    }
+    if (out) decode(payload, pos, *out, info);
     ++info.records;
     pos += kRecordHeader + payload.size();
   }
@@ -257,14 +257,24 @@ void append_journal(const std::string& dir, std::span<const JournalBatch> batche
   }
   const std::uint64_t base = detail::file_identity(head);
   const std::string rec = record(batches);
-  std::string bytes;
   JournalInfo info;
-  if (read_file(path, bytes)) {
+  if (const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    // Mapped: only the record headers and the last payload are read (the journal may be tens of MB).
+    struct stat st {};
+    const bool sized = ::fstat(fd, &st) == 0;
+    const auto n = sized ? static_cast<std::size_t>(st.st_size) : 0;
+    void* p = n > 0 ? ::mmap(nullptr, n, PROT_READ, MAP_SHARED, fd, 0) : nullptr;
+    ::close(fd);
+    if (!sized || p == MAP_FAILED) throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
     try {
-      scan(bytes, base, info, nullptr);
+      scan(std::string_view(static_cast<const char*>(p), n), base, info, nullptr);
     } catch (const std::exception& e) {
+      if (p) ::munmap(p, n);
       throw std::runtime_error(path + ": " + e.what());
     }
+    if (p) ::munmap(p, n);
+  } else if (errno != ENOENT) {
+    throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
   }
   if (info.bytes == 0) {
     // No journal, or a stale one: a new journal, written whole and renamed into place.
