@@ -66,6 +66,71 @@ sleep 0.5
 wait $holder
 set -e
 [[ $rc -eq 1 ]] && grep -q 'ix: another process is writing this index' err || fail "lock: rc $rc $(cat err)"; ok
+# --follow: a pipe fed over time gets each batch's answers as soon as the input pauses, and an
+# answer read means its batch is in the index (a SIGKILL then loses nothing answered). The
+# batches answer as separate `index add` runs of the same batches do.
+cat > follow.py <<'PY'
+import json, os, select, signal, subprocess, sys, time
+binary, d, src, sizes, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+lines = open(src).read().splitlines()
+cmd = [binary, "index", "add" if mode != "query" else "query", d, "-", "--follow", "-q"]
+p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+buf, at, out = b"", 0, []
+for n in map(int, sizes.split(",")):
+    p.stdin.write(("\n".join(lines[at:at + n]) + "\n").encode())
+    want = [json.loads(l)["id"] for l in lines[at:at + n]]
+    got, end = [], time.time() + 30
+    while len(got) < n:
+        while b"\n" in buf and len(got) < n:
+            l, buf = buf.split(b"\n", 1)
+            got.append(l.decode())
+        if len(got) == n:
+            break
+        if not select.select([p.stdout], [], [], max(0, end - time.time()))[0]:
+            sys.exit("no answer within 30 s for the batch at line %d (%d of %d)" % (at + 1, len(got), n))
+        chunk = p.stdout.read(65536)
+        if not chunk:
+            sys.exit("output ended early")
+        buf += chunk
+    if [json.loads(g)["id"] for g in got] != want:
+        sys.exit("answers out of order at line %d" % (at + 1))
+    out += got
+    at += n
+if mode == "kill":
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+else:
+    p.stdin.close()
+    if p.stdout.read() != b"" or p.wait() != 0:
+        sys.exit("unexpected output or exit at the end")
+print("\n".join(out))
+PY
+# Short articles, so that each batch is one pipe write of at most PIPE_BUF (4096) bytes, which
+# the reader sees whole: the batch boundaries are then the ones written, on a loaded machine too.
+python3 - "$SAMPLE" > f.jsonl <<'PY'
+import json, sys
+for line in open(sys.argv[1]).readlines()[:14]:
+    a = json.loads(line)
+    print(json.dumps({"id": a["id"], "title": a.get("title", ""), "text": a["text"][:300]}))
+PY
+"$BIN" index create fw -q && python3 follow.py "$BIN" fw f.jsonl 3,1,6,4 add > f.out || fail "follow"
+grep -q '"journal_batches": 4' <<<"$("$BIN" index stats fw)" || fail "follow: one journal append a batch"; ok
+"$BIN" index create sw -q
+sed -n 1,3p f.jsonl > s1 && sed -n 4p f.jsonl > s2 && sed -n 5,10p f.jsonl > s3 && sed -n 11,14p f.jsonl > s4
+for k in 1 2 3 4; do "$BIN" index add sw s$k -q; done > s.out
+cmp -s f.out s.out || fail "follow answers differ from one add per batch"; ok
+"$BIN" index query fw probe.jsonl -q > pf.out && "$BIN" index query sw probe.jsonl -q > ps.out
+cmp -s pf.out ps.out || fail "follow left another index than one add per batch"; ok
+python3 follow.py "$BIN" fw probe.jsonl 2,2 query > fq.out || fail "follow query"
+sed -n 1,2p probe.jsonl > q1 && sed -n 3,4p probe.jsonl > q2  # a query's boilerplate counts take in its batch
+for k in 1 2; do "$BIN" index query fw q$k -q; done | cmp -s - fq.out && grep -q '"articles": 14' <<<"$("$BIN" index stats fw)" ||
+  fail "follow query"; ok
+"$BIN" index create kw -q && python3 follow.py "$BIN" kw f.jsonl 5,7 kill > /dev/null || fail "follow kill"
+grep -q '"articles": 12' <<<"$("$BIN" index stats kw)" || fail "answered batches lost by a SIGKILL"; ok
+set +e
+"$BIN" index add kw f.jsonl --follow -o x.out -q 2> err; rc=$?
+set -e
+[[ $rc -eq 2 ]] && grep -q -- '--follow writes each batch' err || fail "--follow with -o: rc $rc $(cat err)"; ok
 # A re-post of an indexed article is a dup of it, from an earlier batch.
 python3 - "$SAMPLE" > repost.jsonl <<'PY'
 import json, sys
@@ -167,7 +232,7 @@ head -3000 big.jsonl > mid.jsonl
 start=$(date +%s%N)
 "$BIN" index add crash3 mid.jsonl -q -o /dev/null --stats st.json
 mid_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-grep -q '"index_write": "journal"' st.json || fail "a 3,000-article add did not go to the journal: $(cat st.json)"
+grep -q '"journal_appends": 1' st.json || fail "a 3,000-article add did not go to the journal: $(cat st.json)"
 "$BIN" index create crash4 -q && "$BIN" index add crash4 a.jsonl -q > /dev/null
 for i in $(seq 1 12); do
   delay_ms=$(( mid_ms * (50 + i * 5) / 100 ))

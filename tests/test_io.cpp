@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -1051,4 +1052,39 @@ TEST_CASE("io: SourceFile copies byte ranges, and refuses a file that changed af
     std::string out;
     CHECK_THROWS_AS(f->copy(0, 5, out), std::runtime_error);
   }
+}
+
+TEST_CASE("io: a following jsonl reader answers what a pipe holds without waiting for more") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  ReadOptions o;
+  o.follow = true;
+  auto reader = open_reader("/dev/fd/" + std::to_string(fds[0]), o);
+  auto put = [&](const std::string& s) {
+    REQUIRE(::write(fds[1], s.data(), s.size()) == static_cast<ssize_t>(s.size()));
+  };
+  std::vector<Article> out;
+  std::vector<Reject> rej;
+  put("{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":\"b\",\"text\":\"two\"}\n");
+  REQUIRE(reader->next_batch(out, rej));  // the writer is still open: a plain reader would block here
+  CHECK(out.size() == 2);
+  put("{\"id\":\"c\",\"text\":\"three\"}\n\n{\"id\":\"d\",");
+  put("\"text\":\"four\"}\n");
+  out.clear();
+  REQUIRE(reader->next_batch(out, rej));
+  REQUIRE(out.size() == 2);  // the blank line is no record; the line written in two pieces is whole
+  CHECK(out[0].id == "c");
+  CHECK(out[1].id == "d");
+  CHECK(out[1].line == 5);
+  put("{\"id\":\"e\",\"text\":\"five\"}");  // the last line needs no newline
+  ::close(fds[1]);
+  out.clear();
+  REQUIRE(reader->next_batch(out, rej));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].id == "e");
+  out.clear();
+  CHECK_FALSE(reader->next_batch(out, rej));
+  CHECK(rej.empty());
+  reader.reset();
+  ::close(fds[0]);
 }

@@ -76,6 +76,52 @@ void report_journal(const std::string& dir, const index::JournalInfo& j, bool qu
   if (j.stale) std::fprintf(stderr, "samestory: %s: ignored, written for an earlier index file\n", path.c_str());
 }
 
+/// Makes the batches an `index add` inserts durable: appended to the journal while it stays
+/// within journal_limit, else (and with --no-journal) by rewriting the index file whole, which
+/// takes the journal in.
+class Durability {
+ public:
+  Durability(std::string dir, const index::Index& idx, const index::JournalInfo& journal, bool no_journal)
+      : dir_(std::move(dir)), no_journal_(no_journal), journaled_(journal.articles) {
+    limit_ = index::journal_limit(idx.stats().articles);
+    rewrite_ = no_journal_ || journaled_ >= limit_;
+  }
+  /// Before add(): keeps a copy of the batch for the journal while it fits.
+  void adding(const std::vector<Article>& batch, std::int64_t now) {
+    if (rewrite_ || batch.empty()) return;
+    pending_articles_ += batch.size();
+    rewrite_ = journaled_ + pending_articles_ > limit_;
+    if (rewrite_)
+      pending_.clear();
+    else
+      pending_.push_back({now, batch});
+  }
+  /// After add(): writes what was added since the last commit.
+  void commit(const index::Index& idx) {
+    if (rewrite_) {
+      index::save(idx, dir_);
+      ++rewrites_;
+      journaled_ = 0;
+      limit_ = index::journal_limit(idx.stats().articles);
+      rewrite_ = no_journal_;
+    } else if (!pending_.empty()) {
+      index::append_journal(dir_, pending_);
+      ++appends_;
+      journaled_ += pending_articles_;
+    }
+    pending_.clear();
+    pending_articles_ = 0;
+  }
+  std::uint64_t appends() const noexcept { return appends_; }
+  std::uint64_t rewrites() const noexcept { return rewrites_; }
+
+ private:
+  std::string dir_;
+  bool no_journal_, rewrite_ = false;
+  std::uint64_t journaled_, limit_ = 0, pending_articles_ = 0, appends_ = 0, rewrites_ = 0;
+  std::vector<index::JournalBatch> pending_;
+};
+
 long peak_rss_kb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -90,7 +136,7 @@ struct IndexCommand::Impl {
   std::string dir;
   RunFlags create_flags, add_flags, query_flags;
   std::string before, stats_out = "-";
-  bool quiet = false, no_journal = false;
+  bool quiet = false, no_journal = false, follow = false;
 
   /// Refuses the `cluster` story options that the index does not keep: its story stage has no
   /// conflict gates, numbers field, evidence lift or per-field term cap, and compares large
@@ -160,7 +206,10 @@ struct IndexCommand::Impl {
       throw UsageError("index: --verify exact is not supported (the index keeps signatures)");
     if (!f.rejects_path.empty() && f.on_error != "skip") throw UsageError("--rejects needs --on-error skip");
     if (f.format != "jsonl") throw UsageError("index " + std::string(insert ? "add" : "query") + " writes JSONL only");
+    if (follow && f.output != "-")
+      throw UsageError("--follow writes each batch's answers to stdout as it is done: -o is not available");
     f.read.keep_raw = !f.rejects_path.empty();
+    f.read.follow = follow;
     AtomicOutput out(f.output);
     std::optional<AtomicOutput> stats, rejects;
     if (!f.stats_path.empty()) stats.emplace(f.stats_path);
@@ -171,15 +220,12 @@ struct IndexCommand::Impl {
     auto idx = index::load(dir, nullptr, &journal);
     report_journal(dir, journal, f.quiet);
     if (auto r = requested(cmd, f, idx.params())) idx.check_params(*r);
-    // The added batches go to the journal while it stays within its limit; past it (or with
-    // --no-journal) the index file is rewritten whole, taking in the journal.
-    const std::uint64_t limit = index::journal_limit(idx.stats().articles);
-    bool journaling = insert && !no_journal && journal.articles < limit;
-    std::vector<index::JournalBatch> pending;
-    std::uint64_t pending_articles = 0;
+    std::optional<Durability> durable;
+    if (insert) durable.emplace(dir, idx, journal, no_journal);
     const double t_load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto reader = open_reader(f.input, f.read);
-    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    double t_save = 0;
     std::vector<Article> batch;
     std::vector<Reject> rej, all_rejects;
     std::unordered_set<std::string> seen;
@@ -189,6 +235,13 @@ struct IndexCommand::Impl {
       batch.clear();
       rej.clear();
       if (!reader->next_batch(batch, rej)) break;
+      if (follow) {
+        // Each batch on its own: its insertion time, and ids seen in earlier batches are either
+        // in the index now (add) or may be asked again (query).
+        now = static_cast<std::int64_t>(std::time(nullptr));
+        seen.clear();
+      }
+      const std::size_t rejected_before = all_rejects.size();
       std::vector<Article> keep;
       std::size_t r = 0;
       for (auto& a : batch) {
@@ -207,14 +260,7 @@ struct IndexCommand::Impl {
         keep.push_back(std::move(a));
       }
       while (r < rej.size()) all_rejects.push_back(std::move(rej[r++]));
-      if (journaling && !keep.empty()) {
-        pending_articles += keep.size();
-        journaling = journal.articles + pending_articles <= limit;
-        if (journaling)
-          pending.push_back({now, keep});
-        else
-          pending.clear();
-      }
+      if (durable) durable->adding(keep, now);
       const auto answers = insert ? idx.add(std::move(keep), now) : idx.query(std::move(keep));
       const auto work = idx.last_work();
       candidates += work.candidates;
@@ -225,19 +271,22 @@ struct IndexCommand::Impl {
         new_stories += a.new_story;
       }
       written += answers.size();
-      if (f.pipe.progress) f.pipe.progress(insert ? "add" : "query", written);
+      if (follow) {
+        // Durable first, then answered: an answer read means the batch is in the index.
+        if (durable) commit(*durable, idx, t_save);
+        if (!f.quiet)
+          for (std::size_t k = rejected_before; k < all_rejects.size(); ++k)
+            std::fprintf(stderr, "samestory: %s:%llu: %s (skipped)\n", all_rejects[k].file.c_str(),
+                         static_cast<unsigned long long>(all_rejects[k].line), all_rejects[k].reason.c_str());
+        out.write(records);
+        out.flush();
+        records.clear();
+      } else if (f.pipe.progress) {
+        f.pipe.progress(insert ? "add" : "query", written);
+      }
     }
-    if (f.pipe.progress) std::fputs("\r\033[K", stderr);
-    const auto t1 = std::chrono::steady_clock::now();
-    const char* wrote = "none";
-    if (insert && journaling && !pending.empty()) {
-      index::append_journal(dir, pending);
-      wrote = "journal";
-    } else if (insert && !journaling) {
-      index::save(idx, dir);
-      wrote = "rewrite";
-    }
-    const double t_save = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    if (f.pipe.progress && !follow) std::fputs("\r\033[K", stderr);
+    if (durable && !follow) commit(*durable, idx, t_save);
     out.write(records);
     if (rejects) {
       std::string s;
@@ -266,7 +315,10 @@ struct IndexCommand::Impl {
       num("index_stories", st.stories);
       num("peak_rss_kb", static_cast<std::uint64_t>(peak_rss_kb()));
       num("journal_articles_replayed", journal.articles);
-      if (insert) o += "  \"index_write\": \"" + std::string(wrote) + "\",\n";
+      if (durable) {
+        num("journal_appends", durable->appends());
+        num("index_rewrites", durable->rewrites());
+      }
       o += "  \"seconds\": " + std::string(secs) + "\n}\n";
       stats->write(o);
     }
@@ -277,6 +329,12 @@ struct IndexCommand::Impl {
       std::fprintf(stderr, "samestory: %zu record(s) rejected%s\n", all_rejects.size(),
                    rejects ? (" (see " + f.rejects_path + ")").c_str() : "");
     return 0;
+  }
+
+  static void commit(Durability& durable, const index::Index& idx, double& seconds) {
+    const auto t = std::chrono::steady_clock::now();
+    durable.commit(idx);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   }
 
   int run_expire() {
@@ -323,6 +381,10 @@ IndexCommand::IndexCommand(CLI::App& app) : impl_(std::make_unique<Impl>()) {
   m.query = m.index->add_subcommand("query", "Answer articles like add, without inserting them");
   m.query->add_option("dir", m.dir, "Index directory")->required();
   add_run_flags(*m.query, m.query_flags, true);
+  for (auto* cmd : {m.add, m.query})
+    cmd->add_flag("--follow", m.follow,
+                  "Answer each batch as soon as the input pauses (a pipe fed over time), on stdout, flushed; "
+                  "add makes each batch durable first");
   m.expire = m.index->add_subcommand("expire", "Remove articles published (else inserted) before a date");
   m.expire->add_option("dir", m.dir, "Index directory")->required();
   m.expire->add_option("--before", m.before, "ISO 8601 date or time")->required();

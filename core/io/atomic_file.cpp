@@ -112,6 +112,11 @@ void AtomicOutput::write(std::string_view bytes) {
     throw std::runtime_error((to_stdout_ ? std::string("<stdout>") : path_) + ": write error: " + std::strerror(errno));
 }
 
+void AtomicOutput::flush() {
+  if (std::fflush(file_) != 0)
+    throw std::runtime_error((to_stdout_ ? std::string("<stdout>") : path_) + ": write error: " + std::strerror(errno));
+}
+
 void AtomicOutput::commit() {
   if (committed_) return;
   if (to_stdout_) {

@@ -1,6 +1,8 @@
+#include <poll.h>
 #include <simdjson.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -329,6 +331,8 @@ class JsonlReader final : public ArticleReader {
     // Fill buf_ with whole lines up to about batch_bytes.
     batch_.clear();
     while (batch_.size() < opt_.batch_bytes && next_line(lines)) {
+      // Follow mode: the input paused (no whole line buffered, nothing ready): answer what came.
+      if (opt_.follow && (pos_ == end_ || !std::memchr(chunk_.data() + pos_, '\n', end_ - pos_)) && !ready()) break;
     }
     if (lines.empty()) return false;
     batch_.resize(batch_.size() + simdjson::SIMDJSON_PADDING, '\0');
@@ -391,14 +395,32 @@ class JsonlReader final : public ArticleReader {
     const std::size_t want = read_size_;
     read_size_ = std::min<std::size_t>(read_size_ * 2, std::size_t{1} << 20);
     chunk_.resize(end_ + want);
-    const std::size_t n = std::fread(chunk_.data() + end_, 1, want, file_);
-    if (n == 0) {
-      if (std::ferror(file_)) throw std::runtime_error(name_ + ": read error: " + std::strerror(errno));
-      eof_ = true;
+    std::size_t n = 0;
+    if (opt_.follow) {
+      // What is there now (a blocking read returns as soon as anything is), not a full buffer.
+      ssize_t got;
+      do got = ::read(::fileno(file_), chunk_.data() + end_, want);
+      while (got < 0 && errno == EINTR);
+      if (got < 0) throw std::runtime_error(name_ + ": read error: " + std::strerror(errno));
+      n = static_cast<std::size_t>(got);
+      eof_ = n == 0;
+    } else {
+      n = std::fread(chunk_.data() + end_, 1, want, file_);
+      if (n == 0) {
+        if (std::ferror(file_)) throw std::runtime_error(name_ + ": read error: " + std::strerror(errno));
+        eof_ = true;
+      }
     }
     end_ += n;
     bytes_ += n;
     return n > 0;
+  }
+
+  /// Follow mode: true when more input can be read without waiting (or the input has ended).
+  bool ready() const {
+    if (eof_) return false;
+    pollfd p{::fileno(file_), POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
   }
 
   /// Finds the next line and appends it to the batch; returns false at end of input. A line

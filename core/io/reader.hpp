@@ -30,6 +30,9 @@ struct ReadOptions {
   bool keep_raw = false;                                 ///< keep each record verbatim in Article::raw
   std::size_t batch_bytes = std::size_t{8} << 20;        ///< target input bytes per batch
   std::size_t max_article_bytes = std::size_t{8} << 20;  ///< larger records are rejected
+  /// JSONL: a batch ends as soon as no more input is ready (a pipe fed over time), instead of
+  /// waiting for batch_bytes; next_batch blocks only while it has no line at all.
+  bool follow = false;
 };
 
 /// A stream of article batches. Records come out in input order.

@@ -75,6 +75,9 @@ class AtomicOutput {
 
   /// Writes bytes; throws std::runtime_error on a write error.
   void write(std::string_view bytes);
+  /// Pushes what was written so far to stdout or a device written in place (a temporary file
+  /// stays unnamed until commit). Throws std::runtime_error on a write error.
+  void flush();
   /// Flushes, syncs and renames into place. Throws std::runtime_error on failure.
   void commit();
   const std::string& path() const noexcept { return path_; }
