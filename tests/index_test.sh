@@ -127,6 +127,8 @@ for k in 1 2; do "$BIN" index query fw q$k -q; done | cmp -s - fq.out && grep -q
   fail "follow query"; ok
 "$BIN" index create kw -q && python3 follow.py "$BIN" kw f.jsonl 5,7 kill > /dev/null || fail "follow kill"
 grep -q '"articles": 12' <<<"$("$BIN" index stats kw)" || fail "answered batches lost by a SIGKILL"; ok
+{ sed -n 13p f.jsonl; echo '{"id":"bad"}'; sed -n 14p f.jsonl; } | "$BIN" index add kw - --follow --on-error skip > fr.out 2> err
+[[ $(wc -l < fr.out) -eq 2 ]] && grep -q '<stdin>:2: missing field "text" (skipped)' err || fail "follow reject: $(cat fr.out err)"; ok
 set +e
 "$BIN" index add kw f.jsonl --follow -o x.out -q 2> err; rc=$?
 set -e
@@ -210,20 +212,27 @@ before=$("$BIN" index stats crash | python3 -c 'import json,sys; print(json.load
 start=$(date +%s%N)
 "$BIN" index add crash big.jsonl -q -o /dev/null
 full_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-"$BIN" index create crash2 -q && "$BIN" index add crash2 a.jsonl -q > /dev/null
 killed=0
-for i in $(seq 1 12); do
-  delay_ms=$(( full_ms * (40 + i * 5) / 100 ))
-  "$BIN" index add crash2 big.jsonl -q -o /dev/null &
-  pid=$!
-  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-  if kill -KILL $pid 2>/dev/null; then killed=$((killed + 1)); fi
-  wait $pid 2>/dev/null || true
-  n=$("$BIN" index stats crash2 2>err | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"])') \
-    || fail "index does not load after SIGKILL at ${delay_ms} ms: $(cat err)"
-  [[ $n -eq 200 || $n -eq 20200 ]] || fail "after SIGKILL at ${delay_ms} ms: $n articles"
-  if [[ $n -eq 20200 ]]; then break; fi
-done
+# kill_runs DIR INPUT MS FROM NEW: `index add DIR INPUT` (MS long when whole) SIGKILLed after
+# FROM + 5, FROM + 10, ... % of MS, until one completes; the index must then load with its 200
+# articles or with NEW.
+kill_runs() {
+  "$BIN" index create "$1" -q && "$BIN" index add "$1" a.jsonl -q > /dev/null
+  local i delay_ms pid n
+  for i in $(seq 1 12); do
+    delay_ms=$(( $3 * ($4 + i * 5) / 100 ))
+    "$BIN" index add "$1" "$2" -q -o /dev/null &
+    pid=$!
+    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+    if kill -KILL $pid 2>/dev/null; then killed=$((killed + 1)); fi
+    wait $pid 2>/dev/null || true
+    n=$("$BIN" index stats "$1" 2>err | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"])') \
+      || fail "$1 does not load after SIGKILL at ${delay_ms} ms: $(cat err)"
+    [[ $n -eq 200 || $n -eq $5 ]] || fail "$1 after SIGKILL at ${delay_ms} ms: $n articles"
+    if [[ $n -eq $5 ]]; then break; fi
+  done
+}
+kill_runs crash2 big.jsonl "$full_ms" 40 20200
 [[ $killed -ge 1 ]] || fail "no run was killed"
 ok
 # The same for an add that goes to the journal (3,000 articles: under its limit).
@@ -233,19 +242,7 @@ start=$(date +%s%N)
 "$BIN" index add crash3 mid.jsonl -q -o /dev/null --stats st.json
 mid_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 grep -q '"journal_appends": 1' st.json || fail "a 3,000-article add did not go to the journal: $(cat st.json)"
-"$BIN" index create crash4 -q && "$BIN" index add crash4 a.jsonl -q > /dev/null
-for i in $(seq 1 12); do
-  delay_ms=$(( mid_ms * (50 + i * 5) / 100 ))
-  "$BIN" index add crash4 mid.jsonl -q -o /dev/null &
-  pid=$!
-  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-  kill -KILL $pid 2>/dev/null || true
-  wait $pid 2>/dev/null || true
-  n=$("$BIN" index stats crash4 2>err | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"])') \
-    || fail "index does not load after SIGKILL at ${delay_ms} ms: $(cat err)"
-  [[ $n -eq 200 || $n -eq 3200 ]] || fail "after SIGKILL at ${delay_ms} ms: $n articles"
-  if [[ $n -eq 3200 ]]; then break; fi
-done
+kill_runs crash4 mid.jsonl "$mid_ms" 50 3200
 ok
 ls crash2 crash4 | grep -v -e '^index.ssi$' -e '^journal.ssj$' -e '^crash[24]:$' -e '^$' &&
   fail "temporary files left in the index directory" || true

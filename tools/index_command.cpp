@@ -273,7 +273,7 @@ struct IndexCommand::Impl {
       written += answers.size();
       if (follow) {
         // Durable first, then answered: an answer read means the batch is in the index.
-        if (durable) commit(*durable, idx, t_save);
+        if (durable && !answers.empty()) commit(*durable, idx, t_save);
         if (!f.quiet)
           for (std::size_t k = rejected_before; k < all_rejects.size(); ++k)
             std::fprintf(stderr, "samestory: %s:%llu: %s (skipped)\n", all_rejects[k].file.c_str(),
