@@ -40,7 +40,9 @@ namespace {
 constexpr unsigned char kMagic[8] = {'S', 'S', 'I', 'D', 'X', 0, 0, 1};
 // 2: 32-bit MinHash family and its scheme, hashed bigram df, 200-byte header.
 // 3: the lines and df maps in table order (FlatMap::mix of the key) instead of key order.
-constexpr std::uint32_t kVersion = 3;
+// 4: the layout of 3; a journal beside the file (journal.ssj) is part of the index, so builds
+//    that would ignore it (readers of 2 and 3 only) refuse the file instead of losing its adds.
+constexpr std::uint32_t kVersion = 4;
 constexpr std::uint32_t kOldestVersion = 2;  // read too (the map orders differ)
 constexpr std::uint32_t kTypeFeedIndex = 1;
 constexpr std::size_t kHeaderBytes = 200;  // including the header checksum
@@ -416,12 +418,12 @@ Index Index::deserialize(std::string_view bytes, const IndexParams* requested) {
   const auto version = h.get<std::uint32_t>();
   if (version == 1)
     throw std::runtime_error(
-        "index format version 1 not supported (this build reads versions 2 and 3): its MinHash "
+        "index format version 1 not supported (this build reads versions 2 to 4): its MinHash "
         "signatures use the 64-bit hash family replaced in version 2; rebuild the index with "
         "`samestory index create` and `index add`");
   if (version < kOldestVersion || version > kVersion)
     throw std::runtime_error("index format version " + std::to_string(version) +
-                             " not supported (this build reads versions " + std::to_string(kOldestVersion) + " and " +
+                             " not supported (this build reads versions " + std::to_string(kOldestVersion) + " to " +
                              std::to_string(kVersion) + ")");
   if (XXH3_64bits(bytes.data(), kHeaderBytes - 8) != [&] {
         std::uint64_t v;
