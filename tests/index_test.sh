@@ -127,6 +127,12 @@ for k in 1 2; do "$BIN" index query fw q$k -q; done | cmp -s - fq.out && grep -q
   fail "follow query"; ok
 "$BIN" index create kw -q && python3 follow.py "$BIN" kw f.jsonl 5,7 kill > /dev/null || fail "follow kill"
 grep -q '"articles": 12' <<<"$("$BIN" index stats kw)" || fail "answered batches lost by a SIGKILL"; ok
+# A journal's batches count 8 articles more each: 460 single-article batches fold it once, at
+# the 456th (456 x 9 > 4096), and leave 4 in the new journal.
+python3 -c 'for i in range(460): print("{\"id\":\"s%d\",\"text\":\"single %d of a feed\"}" % (i, i))' > singles.jsonl
+"$BIN" index create one -q && python3 follow.py "$BIN" one singles.jsonl "$(python3 -c 'print(",".join(["1"] * 460))')" add > /dev/null &&
+  "$BIN" index stats one > st || fail "single-article follow"
+grep -q '"articles": 460' st && grep -q '"journal_batches": 4,' st || fail "journal cost of batches: $(cat st)"; ok
 { sed -n 13p f.jsonl; echo '{"id":"bad"}'; sed -n 14p f.jsonl; } | "$BIN" index add kw - --follow --on-error skip > fr.out 2> err
 [[ $(wc -l < fr.out) -eq 2 ]] && grep -q '<stdin>:2: missing field "text" (skipped)' err || fail "follow reject: $(cat fr.out err)"; ok
 set +e

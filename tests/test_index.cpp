@@ -1563,4 +1563,5 @@ TEST_CASE("index: one writer at a time; the journal limit") {
   CHECK(index::journal_limit(0) == 4096);
   CHECK(index::journal_limit(1'000'000) == 4096);
   CHECK(index::journal_limit(2'000'000) == 7812);
+  CHECK(index::journal_cost(100, 3) == 100 + 3 * index::kJournalBatchCost);
 }

@@ -76,21 +76,23 @@ void report_journal(const std::string& dir, const index::JournalInfo& j, bool qu
   if (j.stale) std::fprintf(stderr, "samestory: %s: ignored, written for an earlier index file\n", path.c_str());
 }
 
-/// Makes the batches an `index add` inserts durable: appended to the journal while it stays
-/// within journal_limit, else (and with --no-journal) by rewriting the index file whole, which
-/// takes the journal in.
+/// Makes the batches an `index add` inserts durable: appended to the journal while its cost
+/// (journal_cost) stays within journal_limit, else (and with --no-journal) by rewriting the
+/// index file whole, which takes the journal in.
 class Durability {
  public:
   Durability(std::string dir, const index::Index& idx, const index::JournalInfo& journal, bool no_journal)
-      : dir_(std::move(dir)), no_journal_(no_journal), journaled_(journal.articles) {
+      : dir_(std::move(dir)),
+        no_journal_(no_journal),
+        journaled_(index::journal_cost(journal.articles, journal.batches)) {
     limit_ = index::journal_limit(idx.stats().articles);
     rewrite_ = no_journal_ || journaled_ >= limit_;
   }
   /// Before add(): keeps a copy of the batch for the journal while it fits.
   void adding(const std::vector<Article>& batch, std::int64_t now) {
     if (rewrite_ || batch.empty()) return;
-    pending_articles_ += batch.size();
-    rewrite_ = journaled_ + pending_articles_ > limit_;
+    pending_cost_ += index::journal_cost(batch.size(), 1);
+    rewrite_ = journaled_ + pending_cost_ > limit_;
     if (rewrite_)
       pending_.clear();
     else
@@ -107,10 +109,10 @@ class Durability {
     } else if (!pending_.empty()) {
       index::append_journal(dir_, pending_);
       ++appends_;
-      journaled_ += pending_articles_;
+      journaled_ += pending_cost_;
     }
     pending_.clear();
-    pending_articles_ = 0;
+    pending_cost_ = 0;
   }
   std::uint64_t appends() const noexcept { return appends_; }
   std::uint64_t rewrites() const noexcept { return rewrites_; }
@@ -118,7 +120,7 @@ class Durability {
  private:
   std::string dir_;
   bool no_journal_, rewrite_ = false;
-  std::uint64_t journaled_, limit_ = 0, pending_articles_ = 0, appends_ = 0, rewrites_ = 0;
+  std::uint64_t journaled_, limit_ = 0, pending_cost_ = 0, appends_ = 0, rewrites_ = 0;
   std::vector<index::JournalBatch> pending_;
 };
 

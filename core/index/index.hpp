@@ -197,7 +197,13 @@ Index load(const std::string& dir, const IndexParams* requested = nullptr, Journ
 /// next append cuts off. Callers hold a WriteLock. Throws std::runtime_error.
 void append_journal(const std::string& dir, std::span<const JournalBatch> batches);
 
-/// The most articles a journal is allowed before the index is rewritten whole (save()):
+/// What replaying journaled batches costs, counted in articles: each add() call counts as
+/// kJournalBatchCost articles more (its fixed work, measured in docs/performance.md, round 9),
+/// so a feed of single articles does not make the load slow.
+inline constexpr std::uint64_t kJournalBatchCost = 8;
+std::uint64_t journal_cost(std::uint64_t articles, std::uint64_t batches);
+
+/// The most a journal may cost (journal_cost) before the index is rewritten whole (save()):
 /// max(4096, articles / 256), so that replaying it costs a small share of loading.
 std::uint64_t journal_limit(std::uint64_t articles);
 

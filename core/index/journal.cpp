@@ -233,6 +233,10 @@ std::string journal_file(const std::string& dir) {
   return dir + "/journal.ssj";
 }
 
+std::uint64_t journal_cost(std::uint64_t articles, std::uint64_t batches) {
+  return articles + kJournalBatchCost * batches;
+}
+
 std::uint64_t journal_limit(std::uint64_t articles) {
   return std::max<std::uint64_t>(4096, articles / 256);
 }
