@@ -21,6 +21,7 @@
 #include "index/detail/state.hpp"
 #include "index/index.hpp"
 #include "io/reader.hpp"
+#include "le_bytes.hpp"
 #include "pipeline/pipeline.hpp"
 #include "random.hpp"
 
@@ -370,14 +371,8 @@ TEST_CASE("index: load checks magic, version, parameters, checksums with exact m
 
 namespace {
 
-std::uint64_t get64(const std::string& b, std::size_t at) {
-  std::uint64_t v;
-  std::memcpy(&v, b.data() + at, 8);
-  return v;
-}
-void put64(std::string& b, std::size_t at, std::uint64_t v) {
-  std::memcpy(b.data() + at, &v, 8);
-}
+using samestory::test::get64;
+using samestory::test::put64;
 /// Section `id` of an index file: (offset, length) from the section table (docs/format.md).
 std::pair<std::size_t, std::size_t> section_of(const std::string& b, std::uint32_t id) {
   const std::size_t at = 200 + (id - 1) * 32;
@@ -1517,9 +1512,8 @@ TEST_CASE("index: parse_journal on truncated and corrupted bytes throws or accou
                                                                     {8, {docs.begin() + 5, docs.end()}}});
   index::append_journal(dir.str(), std::vector<index::JournalBatch>{{9, {docs.begin(), docs.begin() + 1}}});
   const std::string good = read_bytes(index::journal_file(dir.str()));
+  const std::uint64_t base = get64(good, 16);  // the journal's own base: not stale
   index::JournalInfo info;
-  std::memcpy(&info.bytes, good.data() + 16, 8);
-  const std::uint64_t base = info.bytes;
   const auto batches = index::parse_journal(good, base, info);
   REQUIRE(batches.size() == 3);
   CHECK(info.records == 2);

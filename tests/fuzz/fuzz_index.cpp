@@ -16,6 +16,7 @@
 #include <exception>
 #include <string>
 
+#include "../le_bytes.hpp"
 #include "index/index.hpp"
 
 namespace {
@@ -24,14 +25,8 @@ using samestory::index::Index;
 
 constexpr std::size_t kHeader = 200, kSections = 10, kEntry = 32, kTable = kSections * kEntry;
 
-std::uint64_t get64(const std::string& b, std::size_t at) {
-  std::uint64_t v;
-  std::memcpy(&v, b.data() + at, 8);
-  return v;
-}
-void put64(std::string& b, std::size_t at, std::uint64_t v) {
-  std::memcpy(b.data() + at, &v, 8);
-}
+using samestory::test::get64;
+using samestory::test::put64;
 
 /// Recomputes every checksum that the layout in `b` allows (little-endian host).
 void fix_checksums(std::string& b) {

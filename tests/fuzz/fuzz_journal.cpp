@@ -15,18 +15,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "../le_bytes.hpp"
 #include "index/index.hpp"
 
 namespace {
 
-std::uint64_t get64(const std::string& b, std::size_t at) {
-  std::uint64_t v;
-  std::memcpy(&v, b.data() + at, 8);
-  return v;
-}
-void put64(std::string& b, std::size_t at, std::uint64_t v) {
-  std::memcpy(b.data() + at, &v, 8);
-}
+using samestory::test::get64;
+using samestory::test::put64;
 
 void fix_checksums(std::string& b) {
   if (b.size() < 32) return;
