@@ -188,35 +188,66 @@ void scan(std::string_view bytes, std::uint64_t base, JournalInfo& info, std::ve
   info.torn_bytes = bytes.size() - pos;
 }
 
-std::string read_all(int fd, const std::string& path) {
-  std::string b;
-  char buf[1 << 16];
-  for (;;) {
-    const auto got = ::read(fd, buf, sizeof buf);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(path + ": read error: " + std::strerror(errno));
+/// A journal file's bytes (empty when it does not exist or is empty). Mapped for an append,
+/// which holds the writer lock and reads only the record headers and the last payload; read
+/// into memory for a load, which holds no lock: a writer cutting off a torn tail while the
+/// file is mapped would make the reader's access to those pages fault.
+class JournalFile {
+ public:
+  JournalFile(const std::string& path, bool map) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return;
+      throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
     }
-    if (got == 0) return b;
-    b.append(buf, static_cast<std::size_t>(got));
-  }
-}
-
-/// Reads the whole file into `bytes`; false when it does not exist.
-bool read_file(const std::string& path, std::string& bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return false;
-    throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
-  }
-  try {
-    bytes = read_all(fd, path);
-  } catch (...) {
+    exists_ = true;
+    struct stat st {};
+    bool ok = ::fstat(fd, &st) == 0;
+    const auto n = ok ? static_cast<std::size_t>(st.st_size) : 0;
+    if (ok && map && n > 0) {
+      p_ = ::mmap(nullptr, n, PROT_READ, MAP_SHARED, fd, 0);
+      ok = p_ != MAP_FAILED;
+      n_ = ok ? n : 0;
+    } else if (ok && !map) {
+      char buf[1 << 16];
+      for (ssize_t got; (got = ::read(fd, buf, sizeof buf)) != 0;) {
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+          ok = false;
+          break;
+        }
+        copy_.append(buf, static_cast<std::size_t>(got));
+      }
+    }
+    const int e = errno;
     ::close(fd);
-    throw;
+    if (!ok) throw std::runtime_error(path + ": cannot read: " + std::strerror(e));
   }
-  ::close(fd);
-  return true;
+  ~JournalFile() {
+    if (n_ > 0) ::munmap(p_, n_);
+  }
+  JournalFile(const JournalFile&) = delete;
+  JournalFile& operator=(const JournalFile&) = delete;
+  bool exists() const noexcept { return exists_; }
+  std::string_view bytes() const noexcept {
+    return n_ > 0 ? std::string_view(static_cast<const char*>(p_), n_) : std::string_view(copy_);
+  }
+
+ private:
+  bool exists_ = false;
+  void* p_ = nullptr;
+  std::size_t n_ = 0;
+  std::string copy_;
+};
+
+/// scan() of DIR's journal, with the journal's path in front of any error.
+void scan_file(const std::string& path, const JournalFile& j, std::uint64_t base, JournalInfo& info,
+               std::vector<JournalBatch>* out) {
+  try {
+    scan(j.bytes(), base, info, out);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
 }
 
 void sync_dir(const std::string& dir) {
@@ -262,24 +293,7 @@ void append_journal(const std::string& dir, std::span<const JournalBatch> batche
   const std::uint64_t base = detail::file_identity(head);
   const std::string rec = record(batches);
   JournalInfo info;
-  if (const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
-    // Mapped: only the record headers and the last payload are read (the journal may be tens of MB).
-    struct stat st {};
-    const bool sized = ::fstat(fd, &st) == 0;
-    const auto n = sized ? static_cast<std::size_t>(st.st_size) : 0;
-    void* p = n > 0 ? ::mmap(nullptr, n, PROT_READ, MAP_SHARED, fd, 0) : nullptr;
-    ::close(fd);
-    if (!sized || p == MAP_FAILED) throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
-    try {
-      scan(std::string_view(static_cast<const char*>(p), n), base, info, nullptr);
-    } catch (const std::exception& e) {
-      if (p) ::munmap(p, n);
-      throw std::runtime_error(path + ": " + e.what());
-    }
-    if (p) ::munmap(p, n);
-  } else if (errno != ENOENT) {
-    throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
-  }
+  if (const JournalFile j(path, true); j.exists()) scan_file(path, j, base, info, nullptr);
   if (info.bytes == 0) {
     // No journal, or a stale one: a new journal, written whole and renamed into place.
     AtomicOutput out(path);
@@ -333,14 +347,10 @@ std::uint64_t file_identity(std::string_view index_bytes) {
 void replay_journal(const std::string& dir, std::uint64_t base, Index& index, JournalInfo& info) {
   info = {};
   const std::string path = journal_file(dir);
-  std::string bytes;
-  if (!read_file(path, bytes)) return;
+  const JournalFile j(path, false);
+  if (!j.exists()) return;
   std::vector<JournalBatch> batches;
-  try {
-    batches = parse_journal(bytes, base, info);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": " + e.what());
-  }
+  scan_file(path, j, base, info, &batches);
   for (std::size_t b = 0; b < batches.size(); ++b) {
     try {
       index.add(std::move(batches[b].articles), batches[b].now);
