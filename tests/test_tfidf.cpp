@@ -500,3 +500,45 @@ TEST_CASE("tfidf: the AVX2 cosine gives the portable one's bits") {
       }
   }
 }
+
+TEST_CASE("tfidf: a ScatteredRow's dot is the merge cosine and Eigen's sparse dot, bit for bit") {
+  using samestory::tfidf::row;
+  using samestory::tfidf::ScatteredRow;
+  SplitMix64 rng{113};
+  for (int t = 0; t < 60; ++t) {
+    // Short and long rows, dense and sparse overlap, empty docs.
+    const Corpus c = make_corpus(rng, 2 + rng.below(25), 2 + rng.below(t % 2 ? 60 : 3000), t % 3 ? 40 : 500);
+    const auto rows = IdfModel::fit(c.docs).transform_rows(c.docs);
+    ScatteredRow spread(rows.cols());
+    for (Eigen::Index i = 0; i < rows.rows(); ++i) {
+      spread.set(row(rows, i));
+      const SparseVector a = samestory::tfidf::to_vector(rows, i);
+      for (Eigen::Index j = 0; j < rows.rows(); ++j) {
+        const double want = static_cast<double>(a.dot(samestory::tfidf::to_vector(rows, j)));
+        CHECK(spread.dot(row(rows, j)) == want);
+        CHECK(cosine(row(rows, i), row(rows, j)) == want);
+      }
+    }
+    // Cleared, the array is all zero again: nothing matches.
+    spread.clear();
+    if (rows.rows() > 0) CHECK(spread.dot(row(rows, 0)) == 0.0);
+  }
+}
+
+TEST_CASE("tfidf: a ScatteredRow refuses a row beyond its columns and merges one beyond them") {
+  using samestory::tfidf::Row;
+  using samestory::tfidf::ScatteredRow;
+  const std::int32_t ia[] = {1, 5, 9}, ib[] = {5, 9, 40}, ic[] = {-1, 5};
+  const float va[] = {0.5f, 0.5f, 0.7f}, vb[] = {0.25f, 0.5f, 0.8f}, vc[] = {0.5f, 0.5f};
+  const Row a{ia, va, 3}, b{ib, vb, 3}, c{ic, vc, 2};
+  ScatteredRow spread(10);
+  CHECK_THROWS_AS(spread.set(b), std::invalid_argument);
+  CHECK_THROWS_AS(spread.set(c), std::invalid_argument);
+  spread.set(a);
+  CHECK(spread.dot(b) == cosine(a, b));  // index 40 is outside the 10 columns: the merge answers
+  CHECK(spread.dot(b) == static_cast<double>(0.5f * 0.25f + 0.7f * 0.5f));
+  CHECK(spread.dot(Row{}) == 0.0);
+  ScatteredRow none;
+  CHECK(none.cols() == 0);
+  CHECK(none.dot(a) == 0.0);
+}

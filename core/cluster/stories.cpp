@@ -393,27 +393,47 @@ void candidate_similarities(const StoryCorpus& docs, std::span<const lsh::Pair> 
                             std::vector<double>& sim, std::vector<std::uint8_t>& far) {
   detail::resize_huge(sim, cand.size());
   detail::resize_huge(far, cand.size());
-  // The rows of a pair's second doc are mostly not in cache (pairs are sorted by first doc): the
-  // start of each of its field arrays is hinted a few pairs ahead, so the misses overlap.
-  constexpr std::size_t kAhead = 4;
+  // The rows of a pair's second doc are mostly not in cache (pairs are sorted by first doc): they
+  // are hinted a few pairs ahead, whole, so the misses overlap.
+  constexpr std::size_t kAhead = 3;
   auto hint = [&](std::uint32_t d) {
     for (std::size_t f = 0; f < kSimFields; ++f) {
       const tfidf::Row x = sim_row(docs, f, d);
-      for (std::size_t b = 0; b < std::min<std::size_t>(x.size, 64); b += 16) {
+      for (std::size_t b = 0; b < x.size; b += 16) {
         __builtin_prefetch(x.index + b);
         __builtin_prefetch(x.value + b);
       }
     }
   };
+  // Each first doc's rows are spread over dense arrays (per thread) and its partners' rows
+  // looked up in them: the same cosines, bit for bit, without merging the two rows.
+  std::array<Eigen::Index, kSimFields> cols{};
+  for (std::size_t f = 0; f < kSimFields; ++f)
+    cols[f] = f < kStoryFields ? docs.fields[f].cols() : docs.extras[kNumbers].cols();
+  tbb::enumerable_thread_specific<std::array<tfidf::ScatteredRow, kSimFields>> scattered([&] {
+    std::array<tfidf::ScatteredRow, kSimFields> s;
+    for (std::size_t f = 0; f < kSimFields; ++f) s[f] = tfidf::ScatteredRow(cols[f]);
+    return s;
+  });
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cand.size(), 256), [&](const auto& r) {
+    auto& spread = scattered.local();
+    std::uint32_t spread_doc = ~std::uint32_t{0};
+    std::array<bool, kSimFields> has_i{};
     for (std::size_t k = r.begin(); k < std::min(r.end(), r.begin() + kAhead); ++k) hint(cand[k].second);
     for (std::size_t k = r.begin(); k < r.end(); ++k) {
       if (k + kAhead < r.end()) hint(cand[k + kAhead].second);
       const auto [i, j] = cand[k];
-      const auto ri = rows_of(docs, i), rj = rows_of(docs, j);
-      sim[k] = combine(o, present(ri), present(rj), [&](std::size_t f) { return tfidf::cosine(ri[f], rj[f]); });
+      if (i != spread_doc) {
+        const auto ri = rows_of(docs, i);
+        for (std::size_t f = 0; f < kSimFields; ++f) spread[f].set(ri[f]);
+        has_i = present(ri);
+        spread_doc = i;
+      }
+      const auto rj = rows_of(docs, j);
+      sim[k] = combine(o, has_i, present(rj), [&](std::size_t f) { return spread[f].dot(rj[f]); });
       far[k] = far_apart(docs.published[i], docs.published[j], o);
     }
+    for (auto& s : spread) s.clear();
   });
 }
 

@@ -152,4 +152,32 @@ double cosine(Row a, Row b);
 enum class CosinePath { best, portable, avx2 };
 double cosine(Row a, Row b, CosinePath path);
 
+/// One row spread over a dense array of its matrix's columns, for the cosines of one doc with
+/// many (the story stage compares each doc with its candidates in turn): dot(b) reads b's
+/// entries once each and looks a's weight up by index, instead of merging the two rows; a
+/// bitmap of a's indices (hashed into 2^16 bits, in L1 cache) keeps the lookups of b's other
+/// terms out of the array. Bit for bit cosine(a, b): the matched products are added in b's
+/// index order, which is the merge's. The array holds `cols` floats (4 bytes a column), zero
+/// outside the row that is set.
+class ScatteredRow {
+ public:
+  explicit ScatteredRow(Eigen::Index cols = 0);
+  /// Columns the array covers; a row with a larger index is compared by the merge instead.
+  Eigen::Index cols() const noexcept { return static_cast<Eigen::Index>(dense_.size() - 1); }
+  /// Spreads `a` (its indices below cols()), clearing the row set before; a must stay valid
+  /// while it is set.
+  void set(Row a);
+  /// Clears the row set (the array is all zero again).
+  void clear() { set(Row{}); }
+  /// cosine(a, b) for the row a that is set.
+  double dot(Row b) const;
+
+ private:
+  static constexpr std::uint32_t kBits = 1u << 16;
+  static constexpr std::size_t kBitWords = kBits / 64;
+  std::vector<float> dense_;         ///< cols + 1: the last is a zero no row writes
+  std::vector<std::uint64_t> bits_;  ///< bit x % kBits set for each index x of the row
+  Row a_{};
+};
+
 }  // namespace samestory::tfidf
