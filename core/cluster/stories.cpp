@@ -394,8 +394,8 @@ void candidate_similarities(const StoryCorpus& docs, std::span<const lsh::Pair> 
   detail::resize_huge(sim, cand.size());
   detail::resize_huge(far, cand.size());
   // The rows of a pair's second doc are mostly not in cache (pairs are sorted by first doc): they
-  // are hinted a few pairs ahead, whole, so the misses overlap.
-  constexpr std::size_t kAhead = 3;
+  // are hinted whole, 12 pairs ahead (3 ahead, at 1M docs, took 7 % more story time).
+  constexpr std::size_t kAhead = 12;
   auto hint = [&](std::uint32_t d) {
     for (std::size_t f = 0; f < kSimFields; ++f) {
       const tfidf::Row x = sim_row(docs, f, d);

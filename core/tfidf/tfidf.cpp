@@ -645,8 +645,9 @@ double ScatteredRow::dot(Row b) const {
   float res = 0.0f;
   for (std::size_t j = 0; j < b.size; ++j) {
     const auto x = static_cast<std::uint32_t>(b.index[j]);
-    const bool in = bits[x % kBits / 64] >> (x % 64) & 1;
-    res += dense[in ? x : none] * b.value[j];
+    const auto in = static_cast<std::uint32_t>(bits[x % kBits / 64] >> (x % 64) & 1);
+    const std::uint32_t pick = 0u - in;  // all ones when the bit is set: no branch
+    res += dense[(x & pick) | (none & ~pick)] * b.value[j];
   }
   return static_cast<double>(res);
 }
