@@ -780,78 +780,66 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
   };
   std::vector<std::vector<std::uint32_t>> members(n);
   for (std::uint32_t i = 0; i < n; ++i) members[roots[i]].push_back(i);
-  // S[M][f] as a sorted list of (index, sum): each index's values added in member order (as
-  // Eigen's sparse += would, one member after the other), so v . S is looked up entry by entry
-  // (v's entries in index order, as Eigen's sparse dot sums them) instead of merged with the
-  // whole sum for every member.
-  using Sum = std::vector<std::pair<std::int32_t, float>>;
-  auto dot_sum = [](tfidf::Row v, const Sum& sum) {
-    float acc = 0.0f;
-    auto from = sum.begin();
-    for (std::size_t k = 0; k < v.size; ++k) {
-      from = std::lower_bound(from, sum.end(), v.index[k], [](const auto& e, std::int32_t x) { return e.first < x; });
-      if (from == sum.end()) break;
-      if (from->first == v.index[k]) acc += v.value[k] * from->second;
-    }
-    return acc;
-  };
+  // S[M][f] in a dense array per field (per thread): each index's values added in member order
+  // (as Eigen's sparse += would, one member after the other), then v . S looked up entry by
+  // entry in v's index order (as Eigen's sparse dot sums them; an index S lacks adds +0), and
+  // the entries cleared again. The field sums of each member are kept per mask, then combined
+  // mask by mask in increasing order, as a loop over the masks per member would.
   auto squared_norm = [](tfidf::Row v) {  // Eigen's squaredNorm: the squares summed in order
     float acc = 0.0f;
     for (std::size_t k = 0; k < v.size; ++k) acc += v.value[k] * v.value[k];
     return acc;
   };
-  tbb::enumerable_thread_specific<std::vector<std::tuple<std::int32_t, std::uint32_t, float>>> scratch;
+  std::array<std::size_t, kSimFields> cols{};
+  for (std::size_t f = 0; f < kSimFields; ++f)
+    cols[f] = static_cast<std::size_t>(f < kStoryFields ? docs.fields[f].cols() : docs.extras[kNumbers].cols());
+  struct MemberScratch {
+    std::array<std::vector<float>, kSimFields> dense;
+    std::vector<double> total, s, wsum;
+  };
+  tbb::enumerable_thread_specific<MemberScratch> scratch;
   tbb::parallel_for(std::size_t{0}, n, [&](std::size_t r) {
     const auto& m = members[r];
     if (m.size() < 2) return;
+    MemberScratch& sc = scratch.local();
     std::vector<unsigned> masks(m.size());
     std::array<bool, kMasks> seen{};
     for (std::size_t k = 0; k < m.size(); ++k) seen[masks[k] = field_mask(m[k])] = true;
-    std::array<std::array<Sum, kSimFields>, kMasks> sum;
-    auto& entries = scratch.local();  // (index, member, value)
-    for (unsigned mk = 0; mk < kMasks; ++mk) {
-      if (!seen[mk]) continue;
+    sc.total.assign(m.size(), 0.0);
+    for (unsigned mj = 0; mj < kMasks; ++mj) {
+      if (!seen[mj]) continue;
+      sc.s.assign(m.size(), 0.0);
+      sc.wsum.assign(m.size(), 0.0);
       for (std::size_t f = 0; f < kSimFields; ++f) {
-        if (!(mk >> f & 1u)) continue;
-        entries.clear();
+        if (!(mj >> f & 1u)) continue;
+        std::vector<float>& sum = sc.dense[f];
+        if (sum.size() != cols[f]) sum.assign(cols[f], 0.0f);
         for (std::size_t k = 0; k < m.size(); ++k) {
-          if (masks[k] != mk) continue;
+          if (masks[k] != mj) continue;
           const tfidf::Row v = sim_row(docs, f, m[k]);
-          for (std::size_t e = 0; e < v.size; ++e)
-            entries.emplace_back(v.index[e], static_cast<std::uint32_t>(k), v.value[e]);
+          for (std::size_t e = 0; e < v.size; ++e) sum[static_cast<std::size_t>(v.index[e])] += v.value[e];
         }
-        std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
-          return std::tie(std::get<0>(x), std::get<1>(x)) < std::tie(std::get<0>(y), std::get<1>(y));
-        });
-        Sum& out = sum[mk][f];
-        for (const auto& [index, k, value] : entries) {
-          if (!out.empty() && out.back().first == index) {
-            out.back().second += value;
-          } else {
-            out.emplace_back(index, value);
-          }
+        for (std::size_t k = 0; k < m.size(); ++k) {
+          if (!(masks[k] >> f & 1u)) continue;  // f is in mj: both have it
+          const tfidf::Row v = sim_row(docs, f, m[k]);
+          float acc = 0.0f;
+          for (std::size_t e = 0; e < v.size; ++e) acc += v.value[e] * sum[static_cast<std::size_t>(v.index[e])];
+          double dot = static_cast<double>(acc);
+          if (mj == masks[k]) dot -= static_cast<double>(squared_norm(v));
+          sc.s[k] += weight_of(o, f) * dot;
+          sc.wsum[k] += weight_of(o, f);
+        }
+        for (std::size_t k = 0; k < m.size(); ++k) {
+          if (masks[k] != mj) continue;
+          const tfidf::Row v = sim_row(docs, f, m[k]);
+          for (std::size_t e = 0; e < v.size; ++e) sum[static_cast<std::size_t>(v.index[e])] = 0.0f;
         }
       }
+      for (std::size_t k = 0; k < m.size(); ++k)
+        if (masks[k] & mj) sc.total[k] += sc.s[k] / sc.wsum[k];
     }
-    for (std::size_t k = 0; k < m.size(); ++k) {
-      const unsigned mi = masks[k];
-      double total = 0;
-      for (unsigned mj = 0; mj < kMasks; ++mj) {
-        const unsigned both = mi & mj;
-        if (!seen[mj] || both == 0) continue;
-        double s = 0, wsum = 0;
-        for (std::size_t f = 0; f < kSimFields; ++f) {
-          if (!(both >> f & 1u)) continue;
-          const tfidf::Row v = sim_row(docs, f, m[k]);
-          double dot = static_cast<double>(dot_sum(v, sum[mj][f]));
-          if (mj == mi) dot -= static_cast<double>(squared_norm(v));
-          s += weight_of(o, f) * dot;
-          wsum += weight_of(o, f);
-        }
-        total += s / wsum;
-      }
-      res.score[m[k]] = static_cast<float>(std::clamp(total / static_cast<double>(m.size() - 1), 0.0, 1.0));
-    }
+    for (std::size_t k = 0; k < m.size(); ++k)
+      res.score[m[k]] = static_cast<float>(std::clamp(sc.total[k] / static_cast<double>(m.size() - 1), 0.0, 1.0));
   });
   for (std::uint32_t i = 0; i < n; ++i) res.lead[i] = lead[roots[i]];
   return res;
