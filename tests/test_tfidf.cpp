@@ -525,6 +525,55 @@ TEST_CASE("tfidf: a ScatteredRow's dot is the merge cosine and Eigen's sparse do
   }
 }
 
+TEST_CASE("tfidf: a ScatteredRow over many columns: indices sharing a bitmap bit still match exactly") {
+  // Columns beyond the 2^16-bit bitmap, so that indices x and x + 65536k share a bit: the
+  // partner's index reads the array, which holds 0 there, and the sum stays the merge's.
+  using samestory::tfidf::Row;
+  using samestory::tfidf::ScatteredRow;
+  SplitMix64 rng{114};
+  constexpr std::int32_t kCols = 400000;
+  auto random_row = [&](std::vector<std::int32_t>& index, std::vector<float>& value, std::size_t n,
+                        const std::vector<std::int32_t>& near) {
+    std::set<std::int32_t> picked;
+    while (picked.size() < n) {
+      if (!near.empty() && rng.below(3) == 0) {
+        // A neighbour of the other row's index on the bitmap (same bit) or the same index.
+        const std::int32_t x = near[rng.below(near.size())];
+        const std::int32_t y = x + static_cast<std::int32_t>(65536 * rng.below(4)) - 65536;
+        if (y >= 0 && y < kCols) picked.insert(y);
+      } else {
+        picked.insert(static_cast<std::int32_t>(rng.below(kCols)));
+      }
+    }
+    index.assign(picked.begin(), picked.end());
+    value.resize(index.size());
+    for (auto& v : value) v = static_cast<float>(0.001 + rng.unit());
+  };
+  ScatteredRow spread(kCols);
+  for (int t = 0; t < 300; ++t) {
+    std::vector<std::int32_t> ia, ib;
+    std::vector<float> va, vb;
+    random_row(ia, va, rng.below(t % 2 ? 40 : 900), {});
+    spread.set(Row{ia.data(), va.data(), ia.size()});
+    for (int u = 0; u < 5; ++u) {
+      random_row(ib, vb, rng.below(t % 3 ? 60 : 1200), ia);
+      const Row a{ia.data(), va.data(), ia.size()}, b{ib.data(), vb.data(), ib.size()};
+      // The reference: the products of the shared indices added in index order.
+      float want = 0.0f;
+      for (std::size_t i = 0, j = 0; i < ia.size() && j < ib.size();) {
+        if (ia[i] == ib[j])
+          want += va[i++] * vb[j++];
+        else if (ia[i] < ib[j])
+          ++i;
+        else
+          ++j;
+      }
+      CHECK(spread.dot(b) == static_cast<double>(want));
+      CHECK(cosine(a, b) == static_cast<double>(want));
+    }
+  }
+}
+
 TEST_CASE("tfidf: a ScatteredRow refuses a row beyond its columns and merges one beyond them") {
   using samestory::tfidf::Row;
   using samestory::tfidf::ScatteredRow;

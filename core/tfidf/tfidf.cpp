@@ -614,26 +614,29 @@ ScatteredRow::ScatteredRow(Eigen::Index cols)
     : dense_(static_cast<std::size_t>(std::max<Eigen::Index>(cols, 0)) + 1, 0.0f), bits_(kBitWords, 0) {}
 
 void ScatteredRow::set(Row a) {
-  for (std::size_t e = 0; e < a_.size; ++e) {
-    const auto x = static_cast<std::uint32_t>(a_.index[e]);
+  for (const auto i : index_) {
+    const auto x = static_cast<std::uint32_t>(i);
     dense_[x] = 0.0f;
     bits_[x % kBits / 64] = 0;
   }
-  a_ = Row{};
+  index_.clear();
+  value_.clear();
   if (a.size > 0 && (a.index[0] < 0 || a.index[a.size - 1] >= cols()))
     throw std::invalid_argument("ScatteredRow::set: a row index outside the array's columns");
+  index_.assign(a.index, a.index + a.size);
+  value_.assign(a.value, a.value + a.size);
   for (std::size_t e = 0; e < a.size; ++e) {
     const auto x = static_cast<std::uint32_t>(a.index[e]);
     dense_[x] = a.value[e];
     bits_[x % kBits / 64] |= std::uint64_t{1} << (x % 64);
   }
-  a_ = a;
 }
 
 double ScatteredRow::dot(Row b) const {
-  if (a_.size == 0 || b.size == 0) return 0.0;
+  if (index_.empty() || b.size == 0) return 0.0;
   // Rows are sorted by index: b fits the array when its first and last entries do.
-  if (b.index[0] < 0 || b.index[b.size - 1] >= cols()) return cosine(a_, b);
+  if (b.index[0] < 0 || b.index[b.size - 1] >= cols())
+    return cosine(Row{index_.data(), value_.data(), index_.size()}, b);
   // An index whose bit is clear is not in a: it reads the zero past the columns, which set()
   // never writes, so the loads that reach the array (a large one, for a field with millions of
   // terms) are a's own entries, in cache since set(). A non-match adds +0.0f, which changes

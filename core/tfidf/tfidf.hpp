@@ -164,8 +164,7 @@ class ScatteredRow {
   explicit ScatteredRow(Eigen::Index cols = 0);
   /// Columns the array covers; a row with a larger index is compared by the merge instead.
   Eigen::Index cols() const noexcept { return static_cast<Eigen::Index>(dense_.size() - 1); }
-  /// Spreads `a` (its indices below cols()), clearing the row set before; a must stay valid
-  /// while it is set.
+  /// Spreads `a` (its indices below cols(); a copy is kept), clearing the row set before.
   void set(Row a);
   /// Clears the row set (the array is all zero again).
   void clear() { set(Row{}); }
@@ -177,7 +176,8 @@ class ScatteredRow {
   static constexpr std::size_t kBitWords = kBits / 64;
   std::vector<float> dense_;         ///< cols + 1: the last is a zero no row writes
   std::vector<std::uint64_t> bits_;  ///< bit x % kBits set for each index x of the row
-  Row a_{};
+  std::vector<std::int32_t> index_;  ///< the row set (cleared from the arrays by the next set)
+  std::vector<float> value_;
 };
 
 }  // namespace samestory::tfidf
