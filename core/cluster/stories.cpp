@@ -98,6 +98,11 @@ tfidf::Row sim_row(const StoryCorpus& c, std::size_t f, std::size_t i) {
   return m.rows() > 0 ? tfidf::row(m, static_cast<Eigen::Index>(i)) : tfidf::Row{};
 }
 
+/// Columns of similarity field f (its terms; 0 when the corpus has no numbers).
+std::size_t sim_cols(const StoryCorpus& c, std::size_t f) {
+  return static_cast<std::size_t>(f < kStoryFields ? c.fields[f].cols() : c.extras[kNumbers].cols());
+}
+
 std::array<tfidf::Row, kSimFields> rows_of(const StoryCorpus& c, std::size_t i) {
   std::array<tfidf::Row, kSimFields> r;
   for (std::size_t f = 0; f < kSimFields; ++f) r[f] = sim_row(c, f, i);
@@ -407,12 +412,10 @@ void candidate_similarities(const StoryCorpus& docs, std::span<const lsh::Pair> 
   };
   // Each first doc's rows are spread over dense arrays (per thread) and its partners' rows
   // looked up in them: the same cosines, bit for bit, without merging the two rows.
-  std::array<Eigen::Index, kSimFields> cols{};
-  for (std::size_t f = 0; f < kSimFields; ++f)
-    cols[f] = f < kStoryFields ? docs.fields[f].cols() : docs.extras[kNumbers].cols();
   tbb::enumerable_thread_specific<std::array<tfidf::ScatteredRow, kSimFields>> scattered([&] {
     std::array<tfidf::ScatteredRow, kSimFields> s;
-    for (std::size_t f = 0; f < kSimFields; ++f) s[f] = tfidf::ScatteredRow(cols[f]);
+    for (std::size_t f = 0; f < kSimFields; ++f)
+      s[f] = tfidf::ScatteredRow(static_cast<Eigen::Index>(sim_cols(docs, f)));
     return s;
   });
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cand.size(), 256), [&](const auto& r) {
@@ -790,9 +793,6 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     for (std::size_t k = 0; k < v.size; ++k) acc += v.value[k] * v.value[k];
     return acc;
   };
-  std::array<std::size_t, kSimFields> cols{};
-  for (std::size_t f = 0; f < kSimFields; ++f)
-    cols[f] = static_cast<std::size_t>(f < kStoryFields ? docs.fields[f].cols() : docs.extras[kNumbers].cols());
   struct MemberScratch {
     std::array<std::vector<float>, kSimFields> dense;
     std::vector<double> total, s, wsum;
@@ -813,7 +813,7 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
       for (std::size_t f = 0; f < kSimFields; ++f) {
         if (!(mj >> f & 1u)) continue;
         std::vector<float>& sum = sc.dense[f];
-        if (sum.size() != cols[f]) sum.assign(cols[f], 0.0f);
+        if (sum.size() != sim_cols(docs, f)) sum.assign(sim_cols(docs, f), 0.0f);
         for (std::size_t k = 0; k < m.size(); ++k) {
           if (masks[k] != mj) continue;
           const tfidf::Row v = sim_row(docs, f, m[k]);
