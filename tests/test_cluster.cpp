@@ -1435,6 +1435,10 @@ TEST_CASE("cluster: story_extra_terms counts numbers, figures and the lead's nam
     CHECK(got[kNumbers] == as_counts(numbers));
     CHECK(got[kLead] == as_counts(lead));
     CHECK(got[kFigures] == as_counts(figures));
+    // Into arrays reused from the round before: the same counts.
+    static std::array<samestory::tfidf::TermCounts, samestory::cluster::kStoryExtras> reused;
+    samestory::cluster::story_extra_terms(t, bp, reused, lead_lines);
+    CHECK(reused == got);
   }
   samestory::text::AnalyzedText bad;
   bad.entities = {1, 2};

@@ -1295,6 +1295,10 @@ TEST_CASE("index: story_terms equals a plain sort-and-count reference (random te
     const auto got = cluster::story_terms(t, bp);
     const auto want = story_terms_reference(t, bp);
     for (std::size_t f = 0; f < cluster::kStoryFields; ++f) REQUIRE(got[f] == want[f]);
+    // Into arrays reused from the round before (the batch stage's way): the same counts.
+    static std::array<tfidf::TermCounts, cluster::kStoryFields> reused;
+    cluster::story_terms(t, bp, reused);
+    for (std::size_t f = 0; f < cluster::kStoryFields; ++f) REQUIRE(reused[f] == want[f]);
     if (round >= 56) {
       std::size_t body = 0;
       for (const auto& [h, c] : want[cluster::kBody]) body += c;

@@ -18,7 +18,9 @@
 
 using samestory::tfidf::cosine;
 using samestory::tfidf::count_terms;
+using samestory::tfidf::CountBlock;
 using samestory::tfidf::IdfModel;
+using samestory::tfidf::kBlockDocs;
 using samestory::tfidf::SparseVector;
 using samestory::tfidf::TermCounts;
 
@@ -445,14 +447,15 @@ TEST_CASE("tfidf: fit_rows equals fit then transform_rows, bit for bit, for any 
     const auto want = IdfModel::fit(c.docs, min_df).transform_rows(c.docs, max_terms);
     samestory::tfidf::SparseRows r1, r4;
     tbb::task_arena one(1), four(4);
-    one.execute([&] {
-      auto docs = c.docs;  // fit_rows overwrites the terms
-      r1 = samestory::tfidf::fit_rows(docs, min_df, max_terms);
-    });
-    four.execute([&] {
-      auto docs = c.docs;
-      r4 = samestory::tfidf::fit_rows(docs, min_df, max_terms);
-    });
+    one.execute([&] { r1 = samestory::tfidf::fit_rows(std::span<const TermCounts>(c.docs), min_df, max_terms); });
+    // The same docs in blocks, given straight (fit_rows overwrites their terms).
+    std::vector<CountBlock> blocks((c.docs.size() + kBlockDocs - 1) / kBlockDocs);
+    for (std::size_t d = 0; d < c.docs.size(); ++d) blocks[d / kBlockDocs].add(c.docs[d]);
+    for (std::size_t d = 0; d < c.docs.size(); ++d) {
+      const auto got = blocks[d / kBlockDocs].doc(d % kBlockDocs);
+      REQUIRE(TermCounts(got.begin(), got.end()) == c.docs[d]);
+    }
+    four.execute([&] { r4 = samestory::tfidf::fit_rows(blocks, min_df, max_terms); });
     for (const auto* got : {&r1, &r4}) {
       REQUIRE(got->rows() == want.rows());
       CHECK(got->cols() == want.cols());
@@ -470,12 +473,44 @@ TEST_CASE("tfidf: fit_rows equals fit then transform_rows, bit for bit, for any 
     crowded[d] =
         counts_of({std::uint64_t{7} << 40 | (d % 5), std::uint64_t{7} << 40 | (d % 3 + 10), ~std::uint64_t{0}});
   const auto want = IdfModel::fit(crowded, 2).transform_rows(crowded);
-  const auto got = samestory::tfidf::fit_rows(crowded, 2);  // last use of crowded
+  const auto before = crowded;
+  const auto got = samestory::tfidf::fit_rows(std::span<const TermCounts>(crowded), 2);
+  CHECK(crowded == before);  // the TermCounts are copied, not overwritten
   REQUIRE(got.nonZeros() == want.nonZeros());
   for (Eigen::Index k = 0; k < want.nonZeros(); ++k) {
     CHECK(got.innerIndexPtr()[k] == want.innerIndexPtr()[k]);
     CHECK(got.valuePtr()[k] == want.valuePtr()[k]);
   }
+}
+
+TEST_CASE("tfidf: fit_rows takes blocks of kBlockDocs docs, the last one shorter or empty") {
+  std::vector<CountBlock> none;
+  CHECK(samestory::tfidf::fit_rows(none).rows() == 0);
+  // A short block before the last is refused.
+  std::vector<CountBlock> blocks(2);
+  blocks[0].add(counts_of({1, 2}));
+  blocks[1].add(counts_of({2}));
+  CHECK_THROWS_AS(samestory::tfidf::fit_rows(blocks), std::invalid_argument);
+  // Full blocks, then an empty one: the rows of the full ones.
+  std::vector<TermCounts> docs;
+  for (std::size_t d = 0; d < 2 * kBlockDocs; ++d) docs.push_back(counts_of({d % 7, 100 + d % 11, 100 + d % 11}));
+  std::vector<CountBlock> full(3);
+  for (std::size_t d = 0; d < docs.size(); ++d) full[d / kBlockDocs].add(docs[d]);
+  CHECK(full[2].docs() == 0);
+  const auto got = samestory::tfidf::fit_rows(full);
+  const auto want = IdfModel::fit(docs).transform_rows(docs);
+  REQUIRE(got.rows() == want.rows());
+  REQUIRE(got.nonZeros() == want.nonZeros());
+  for (Eigen::Index k = 0; k < want.nonZeros(); ++k) {
+    CHECK(got.innerIndexPtr()[k] == want.innerIndexPtr()[k]);
+    CHECK(got.valuePtr()[k] == want.valuePtr()[k]);
+  }
+  // clear() empties a block for reuse.
+  full[0].clear();
+  CHECK(full[0].docs() == 0);
+  full[0].add(counts_of({5, 5}));
+  CHECK(full[0].doc(0).size() == 1);
+  CHECK(full[0].doc(0)[0].count == 2);
 }
 
 TEST_CASE("tfidf: the AVX2 cosine gives the portable one's bits") {

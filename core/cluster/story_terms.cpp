@@ -49,7 +49,7 @@ void sort_hashes(std::vector<std::uint64_t>& v) {
   }
 }
 
-/// As tfidf::count_terms (distinct hashes ascending, with their counts), `out` sized exactly.
+/// As tfidf::count_terms (distinct hashes ascending, with their counts); a fresh `out` is sized exactly.
 void count_sorted(std::vector<std::uint64_t>& terms, tfidf::TermCounts& out) {
   sort_hashes(terms);
   const std::size_t n = terms.size();
@@ -70,6 +70,12 @@ void count_sorted(std::vector<std::uint64_t>& terms, tfidf::TermCounts& out) {
 std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText& t,
                                                         std::span<const std::uint8_t> boilerplate) {
   std::array<tfidf::TermCounts, kStoryFields> out;
+  story_terms(t, boilerplate, out);
+  return out;
+}
+
+void story_terms(const text::AnalyzedText& t, std::span<const std::uint8_t> boilerplate,
+                 std::array<tfidf::TermCounts, kStoryFields>& out) {
   thread_local std::vector<std::uint64_t> terms, bigrams;
   // The content words (not stop words) of [b, e) appended to `terms`: each word written, the end
   // moved on only for a content word (no branch on a word being a stop word: nearly half are).
@@ -116,15 +122,20 @@ std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText
   }
   terms.insert(terms.end(), t.entities.begin() + static_cast<std::ptrdiff_t>(from), t.entities.end());
   count_sorted(terms, out[kEntity]);
-  return out;
 }
 
 std::array<tfidf::TermCounts, kStoryExtras> story_extra_terms(const text::AnalyzedText& t,
                                                               std::span<const std::uint8_t> boilerplate,
                                                               std::uint32_t lead_lines) {
+  std::array<tfidf::TermCounts, kStoryExtras> out;
+  story_extra_terms(t, boilerplate, out, lead_lines);
+  return out;
+}
+
+void story_extra_terms(const text::AnalyzedText& t, std::span<const std::uint8_t> boilerplate,
+                       std::array<tfidf::TermCounts, kStoryExtras>& out, std::uint32_t lead_lines) {
   if (t.entity_kinds.size() != t.entities.size())
     throw std::invalid_argument("story_extra_terms: entity kinds and entities differ in number");
-  std::array<tfidf::TermCounts, kStoryExtras> out;
   thread_local std::vector<std::uint64_t> numbers, lead, figures;
   numbers.clear();
   lead.clear();
@@ -148,7 +159,6 @@ std::array<tfidf::TermCounts, kStoryExtras> story_extra_terms(const text::Analyz
   count_sorted(numbers, out[kNumbers]);
   count_sorted(lead, out[kLead]);
   count_sorted(figures, out[kFigures]);
-  return out;
 }
 
 }  // namespace samestory::cluster

@@ -16,6 +16,9 @@ namespace samestory::cluster {
 /// consecutive content words within a line, and entities of non-boilerplate lines.
 std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText& t,
                                                         std::span<const std::uint8_t> boilerplate);
+/// The same into `out` (its vectors' capacity reused).
+void story_terms(const text::AnalyzedText& t, std::span<const std::uint8_t> boilerplate,
+                 std::array<tfidf::TermCounts, kStoryFields>& out);
 
 /// Term counts of the story extras of one article (StoryExtra; the batch story stage reads them,
 /// the feed index does not), boilerplate lines left out as in story_terms: its numbers (entity
@@ -25,5 +28,8 @@ std::array<tfidf::TermCounts, kStoryFields> story_terms(const text::AnalyzedText
 std::array<tfidf::TermCounts, kStoryExtras> story_extra_terms(const text::AnalyzedText& t,
                                                               std::span<const std::uint8_t> boilerplate,
                                                               std::uint32_t lead_lines = 2);
+/// The same into `out` (its vectors' capacity reused).
+void story_extra_terms(const text::AnalyzedText& t, std::span<const std::uint8_t> boilerplate,
+                       std::array<tfidf::TermCounts, kStoryExtras>& out, std::uint32_t lead_lines = 2);
 
 }  // namespace samestory::cluster

@@ -79,12 +79,6 @@ void boilerplate_flags(const text::AnalyzedText& t, const text::BoilerplateModel
   for (std::size_t i = 0; i < t.lines.size(); ++i) flags[i] = bp.is_boilerplate(t.lines[i]) ? 1 : 0;
 }
 
-std::vector<std::uint8_t> boilerplate_flags(const text::AnalyzedText& t, const text::BoilerplateModel& bp) {
-  std::vector<std::uint8_t> flags;
-  boilerplate_flags(t, bp, flags);
-  return flags;
-}
-
 PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint64_t()>& bytes,
                         const std::string& input_name, const PipelineOptions& o) {
   if (!(o.dup_threshold > 0 && o.dup_threshold <= 1)) throw std::invalid_argument("dup threshold must be in (0, 1]");
@@ -317,7 +311,6 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
   std::vector<std::uint32_t> story_lead(m);
   std::vector<float> story_score(m, 1.0f);
   if (o.stories && m > 0) {
-    std::vector<std::array<tfidf::TermCounts, cluster::kStoryFields>> counts(m);
     // The extras the options read (StoryExtra): numbers when weighted, lead names and figures
     // when their conflict gates are on.
     const auto& so = o.story;
@@ -325,36 +318,59 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
     const std::array<bool, cluster::kStoryExtras> wanted{so.number_weight > 0, gates && so.lead_conflict_hi <= 1,
                                                          gates && so.figure_conflict_size > 0};
     const bool any_extra = wanted[0] || wanted[1] || wanted[2];
-    std::vector<std::array<tfidf::TermCounts, cluster::kStoryExtras>> extra(any_extra ? m : 0);
-    tbb::parallel_for(std::size_t{0}, m, [&](std::size_t c) {
-      text::AnalyzedText& t = analyzed[canon_list[c]];
-      const auto flags = boilerplate_flags(t, bp);
-      counts[c] = cluster::story_terms(t, flags);
-      if (any_extra) extra[c] = cluster::story_extra_terms(t, flags);
-      t = text::AnalyzedText{};  // each article's text features go as soon as they are counted
+    // Each field's term counts in blocks of tfidf::kBlockDocs canonicals (one array a block,
+    // filled by one task), as fit_rows takes them.
+    const std::size_t blocks = (m + tfidf::kBlockDocs - 1) / tfidf::kBlockDocs;
+    std::array<std::vector<tfidf::CountBlock>, cluster::kStoryFields> counts;
+    std::array<std::vector<tfidf::CountBlock>, cluster::kStoryExtras> extra;
+    for (auto& f : counts) f.resize(blocks);
+    for (std::size_t x = 0; x < cluster::kStoryExtras; ++x) extra[x].resize(wanted[x] ? blocks : 0);
+    // A block is collected in per-thread blocks (their capacity reused) and copied out at its
+    // exact size.
+    struct TermScratch {
+      std::vector<std::uint8_t> flags;
+      std::array<tfidf::TermCounts, cluster::kStoryFields> terms;
+      std::array<tfidf::TermCounts, cluster::kStoryExtras> extras;
+      std::array<tfidf::CountBlock, cluster::kStoryFields> block;
+      std::array<tfidf::CountBlock, cluster::kStoryExtras> extra_block;
+    };
+    tbb::enumerable_thread_specific<TermScratch> term_scratch;
+    tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t b) {
+      TermScratch& sc = term_scratch.local();
+      for (auto& f : sc.block) f.clear();
+      for (auto& x : sc.extra_block) x.clear();
+      for (std::size_t c = b * tfidf::kBlockDocs; c < std::min(m, (b + 1) * tfidf::kBlockDocs); ++c) {
+        text::AnalyzedText& t = analyzed[canon_list[c]];
+        boilerplate_flags(t, bp, sc.flags);
+        cluster::story_terms(t, sc.flags, sc.terms);
+        for (std::size_t f = 0; f < cluster::kStoryFields; ++f) sc.block[f].add(sc.terms[f]);
+        if (any_extra) {
+          cluster::story_extra_terms(t, sc.flags, sc.extras);
+          for (std::size_t x = 0; x < cluster::kStoryExtras; ++x)
+            if (wanted[x]) sc.extra_block[x].add(sc.extras[x]);
+        }
+        t = text::AnalyzedText{};  // each article's text features go as soon as they are counted
+      }
+      for (std::size_t f = 0; f < cluster::kStoryFields; ++f) counts[f][b] = sc.block[f];
+      for (std::size_t x = 0; x < cluster::kStoryExtras; ++x)
+        if (wanted[x]) extra[x][b] = sc.extra_block[x];
     });
     std::vector<text::AnalyzedText>().swap(analyzed);
     cluster::StoryCorpus docs;
+    // Each field's counts are freed once its rows are built. They are large blocks of the heap,
+    // which glibc may keep: they are given back, so that the next field's sort buffers and rows
+    // (fresh mappings) do not come on top of them in the peak.
     for (std::size_t f = 0; f < cluster::kStoryFields; ++f) {
-      {
-        std::vector<tfidf::TermCounts> field(m);
-        for (std::size_t c = 0; c < m; ++c) field[c] = std::move(counts[c][f]);
-        docs.fields[f] = tfidf::fit_rows(field, f == cluster::kBigram ? 2 : 1, o.story.max_terms);
-      }
-      // The field's term counts just freed are small blocks of the heap, which glibc keeps:
-      // give them back, so that the next field's sort buffers and rows (fresh mappings) do not
-      // come on top of them in the peak.
+      docs.fields[f] = tfidf::fit_rows(counts[f], f == cluster::kBigram ? 2 : 1, o.story.max_terms);
+      std::vector<tfidf::CountBlock>().swap(counts[f]);
       trim_heap();
     }
-    std::vector<std::array<tfidf::TermCounts, cluster::kStoryFields>>().swap(counts);
     for (std::size_t x = 0; x < cluster::kStoryExtras; ++x) {
       if (!wanted[x]) continue;
-      std::vector<tfidf::TermCounts> field(m);
-      for (std::size_t c = 0; c < m; ++c) field[c] = std::move(extra[c][x]);
-      docs.extras[x] = tfidf::fit_rows(field, 1, x == cluster::kNumbers ? so.max_terms : 0);
+      docs.extras[x] = tfidf::fit_rows(extra[x], 1, x == cluster::kNumbers ? so.max_terms : 0);
+      std::vector<tfidf::CountBlock>().swap(extra[x]);
       trim_heap();
     }
-    std::vector<std::array<tfidf::TermCounts, cluster::kStoryExtras>>().swap(extra);
     docs.published.resize(m);
     docs.keys.resize(m);
     for (std::size_t c = 0; c < m; ++c) {

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace samestory::tfidf {
@@ -278,8 +279,13 @@ SparseRows IdfModel::transform_rows(std::span<const TermCounts> docs, std::size_
                     [&](std::size_t r, auto& out) { transform_into(docs[r], out, max_terms); });
 }
 
-SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_t max_terms) {
-  const std::size_t n = docs.size();
+SparseRows fit_rows(std::span<CountBlock> blocks, std::uint32_t min_df, std::size_t max_terms) {
+  const std::size_t chunks = blocks.size();
+  for (std::size_t c = 0; c + 1 < chunks; ++c)
+    if (blocks[c].docs() != kBlockDocs)
+      throw std::invalid_argument("fit_rows: a block before the last holds " + std::to_string(blocks[c].docs()) +
+                                  " documents, not kBlockDocs");
+  const std::size_t n = chunks == 0 ? 0 : (chunks - 1) * kBlockDocs + blocks.back().docs();
   // Each term occurrence's hash is overwritten with its vector index (kDropped: its term is
   // dropped) once its slice is counted; idf per index.
   constexpr std::uint64_t kDropped = ~std::uint64_t{0};
@@ -288,12 +294,11 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
   // g, so one group's records are in memory at a time; docs are sorted by term, so each doc's
   // terms of group g follow those of group g - 1 (cursor[d] marks where they start). A group is
   // sorted by a parallel radix sort: into kParts partitions on the next kPartBits bits (each
-  // chunk of docs writing its records to its own slots of each partition), then each partition
+  // block of docs writing its records to its own slots of each partition), then each partition
   // by a counting sort on the bits after those, with an insertion sort of the few records that
   // share a bucket (terms are hashes, so they spread evenly).
   constexpr unsigned kGroupBits = 3, kPartBits = 8;
-  constexpr std::size_t kDocChunk = 1024, kParts = std::size_t{1} << kPartBits;
-  const std::size_t chunks = (n + kDocChunk - 1) / kDocChunk;
+  constexpr std::size_t kParts = std::size_t{1} << kPartBits;
   struct Record {
     std::uint64_t term;
     std::size_t slot;  // where the occurrence's index goes in index_at
@@ -301,36 +306,37 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
   auto part_of = [](std::uint64_t term) {
     return static_cast<std::size_t>(term >> (64 - kGroupBits - kPartBits) & (kParts - 1));
   };
-  std::vector<std::uint32_t> cursor(n, 0), until(n, 0);
+  std::vector<std::uint32_t> cursor(n, 0), until(n, 0), kept_terms(n, 0);
   std::vector<std::size_t> slot(chunks * kParts), part_begin(kParts + 1), kept(kParts + 1);
   std::vector<Record> group, sorted;
   std::vector<std::uint64_t> index_at;  // per slot of the group, the index of its term
   tbb::enumerable_thread_specific<std::vector<std::size_t>> bucket_scratch;
   const double docs_n = static_cast<double>(n);
-  // Each pass below reads one slice of every doc's counts, doc after doc: the next docs'
-  // slices (separate allocations, so each a cache miss) are hinted a few docs ahead.
+  // Each pass below reads one slice of every doc's counts, doc after doc: about an eighth of
+  // each doc, so the slices lie apart and the next docs' slices are hinted a few docs ahead.
   constexpr std::size_t kAhead = 4;
-  auto prefetch_slice = [&](std::size_t d) {
-    const std::size_t size = docs[d].size();
-    if (cursor[d] >= size) return;  // nothing left (an empty doc's data() may be null)
-    __builtin_prefetch(docs[d].data() + cursor[d]);
-    __builtin_prefetch(docs[d].data() + std::min<std::size_t>(cursor[d] + 6, size - 1));  // the next line
+  auto prefetch_slice = [&](const CountBlock& block, std::size_t k, std::size_t d) {
+    if (k + kAhead >= block.docs()) return;
+    const auto doc = block.doc(k + kAhead);
+    const std::size_t at = cursor[d + kAhead];
+    if (at >= doc.size()) return;
+    __builtin_prefetch(doc.data() + at);
+    __builtin_prefetch(doc.data() + std::min<std::size_t>(at + 6, doc.size() - 1));  // the next line
   };
   for (std::uint64_t g = 0; g < (std::uint64_t{1} << kGroupBits); ++g) {
-    // This group's terms of each doc, [cursor[d], until[d]), counted per chunk and partition.
+    // This group's terms of each doc, [cursor[d], until[d]), counted per block and partition.
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
       std::size_t* count = slot.data() + c * kParts;
       std::fill(count, count + kParts, 0);
-      const std::size_t end = std::min(n, (c + 1) * kDocChunk);
-      for (std::size_t d = c * kDocChunk; d < end; ++d) {
-        if (d + kAhead < end) prefetch_slice(d + kAhead);
-        std::uint32_t k = cursor[d];
-        for (; k < docs[d].size() && docs[d][k].term() >> (64 - kGroupBits) == g; ++k)
-          ++count[part_of(docs[d][k].term())];
-        until[d] = k;
+      for (std::size_t k = 0, d = c * kBlockDocs; k < blocks[c].docs(); ++k, ++d) {
+        prefetch_slice(blocks[c], k, d);
+        const auto doc = blocks[c].doc(k);
+        std::uint32_t i = cursor[d];
+        for (; i < doc.size() && doc[i].term() >> (64 - kGroupBits) == g; ++i) ++count[part_of(doc[i].term())];
+        until[d] = i;
       }
     });
-    // Partition p holds chunk 0's records, then chunk 1's, ...: slot[c][p] becomes where chunk
+    // Partition p holds block 0's records, then block 1's, ...: slot[c][p] becomes where block
     // c's records of partition p start.
     std::size_t size = 0;
     for (std::size_t p = 0; p < kParts; ++p) {
@@ -341,20 +347,20 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
     detail::resize_huge(group, size);
     detail::resize_huge(sorted, size);
     detail::resize_huge(index_at, size);
-    // Each chunk walks its docs' records in order, giving each the next slot of its partition;
+    // Each block walks its docs' records in order, giving each the next slot of its partition;
     // the walk is replayed below to read the indices back in the same order.
     auto walk = [&](std::size_t c, auto&& visit) {
       std::array<std::size_t, kParts> at;
       std::copy(slot.begin() + static_cast<std::ptrdiff_t>(c * kParts),
                 slot.begin() + static_cast<std::ptrdiff_t>((c + 1) * kParts), at.begin());
-      const std::size_t end = std::min(n, (c + 1) * kDocChunk);
-      for (std::size_t d = c * kDocChunk; d < end; ++d) {
-        if (d + kAhead < end) prefetch_slice(d + kAhead);
-        for (std::uint32_t k = cursor[d]; k < until[d]; ++k) visit(docs[d][k], at[part_of(docs[d][k].term())]++);
+      for (std::size_t k = 0, d = c * kBlockDocs; k < blocks[c].docs(); ++k, ++d) {
+        prefetch_slice(blocks[c], k, d);
+        const auto doc = blocks[c].doc(k);
+        for (std::uint32_t i = cursor[d]; i < until[d]; ++i) visit(d, doc[i], at[part_of(doc[i].term())]++);
       }
     };
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
-      walk(c, [&](const auto& term_count, std::size_t at) { group[at] = {term_count.term(), at}; });
+      walk(c, [&](std::size_t, const auto& term_count, std::size_t at) { group[at] = {term_count.term(), at}; });
     });
     // Each partition sorted into `sorted`, and its kept terms counted: indices follow term
     // order, so a partition's first index is the number of kept terms before it.
@@ -407,8 +413,11 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
     });
     // The indices written over the terms doc by doc, in order (not at random across the corpus).
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
-      walk(c, [&](auto& term_count, std::size_t at) { term_count = {index_at[at], term_count.count}; });
-      for (std::size_t d = c * kDocChunk; d < std::min(n, (c + 1) * kDocChunk); ++d) cursor[d] = until[d];
+      walk(c, [&](std::size_t d, auto& term_count, std::size_t at) {
+        term_count = {index_at[at], term_count.count};
+        kept_terms[d] += index_at[at] != kDropped;
+      });
+      for (std::size_t k = 0, d = c * kBlockDocs; k < blocks[c].docs(); ++k, ++d) cursor[d] = until[d];
     });
   }
   std::vector<Record>().swap(group);
@@ -420,19 +429,17 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
   std::int64_t nnz = 0;
   for (std::size_t d = 0; d < n; ++d) {
     m.outerIndexPtr()[d] = static_cast<std::int32_t>(nnz);
-    std::size_t kept_terms = 0;
-    for (const auto& [index, count] : docs[d]) kept_terms += index != kDropped;
-    nnz += static_cast<std::int64_t>(max_terms > 0 ? std::min(kept_terms, max_terms) : kept_terms);
+    nnz += max_terms > 0 ? std::min<std::int64_t>(kept_terms[d], static_cast<std::int64_t>(max_terms)) : kept_terms[d];
     if (nnz > std::numeric_limits<std::int32_t>::max())
       throw std::length_error("over 2^31 TF-IDF entries in one field");
   }
   m.outerIndexPtr()[n] = static_cast<std::int32_t>(nnz);
   resize_entries(m, nnz);
   tbb::enumerable_thread_specific<std::vector<std::pair<std::int32_t, float>>> rows;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 256), [&](const auto& r) {
+  tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
     auto& out = rows.local();
-    for (std::size_t d = r.begin(); d < r.end(); ++d) {
-      const TermCounts& doc = docs[d];
+    for (std::size_t k = 0, d = c * kBlockDocs; k < blocks[c].docs(); ++k, ++d) {
+      const auto doc = blocks[c].doc(k);
       for (const auto& [index, count] : doc)
         if (index != kDropped) __builtin_prefetch(&idf[index]);
       out.clear();
@@ -440,13 +447,19 @@ SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df, std::size_
         if (index != kDropped) out.emplace_back(static_cast<std::int32_t>(index), weight(count, idf[index]));
       finish_row(out, 0, max_terms);
       const auto at = static_cast<std::size_t>(m.outerIndexPtr()[d]);
-      for (std::size_t k = 0; k < out.size(); ++k) {
-        m.innerIndexPtr()[at + k] = out[k].first;
-        m.valuePtr()[at + k] = out[k].second;
+      for (std::size_t e = 0; e < out.size(); ++e) {
+        m.innerIndexPtr()[at + e] = out[e].first;
+        m.valuePtr()[at + e] = out[e].second;
       }
     }
   });
   return m;
+}
+
+SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df, std::size_t max_terms) {
+  std::vector<CountBlock> blocks((docs.size() + kBlockDocs - 1) / kBlockDocs);
+  for (std::size_t d = 0; d < docs.size(); ++d) blocks[d / kBlockDocs].add(docs[d]);
+  return fit_rows(blocks, min_df, max_terms);
 }
 
 void resize_entries(SparseRows& m, std::int64_t nnz) {

@@ -133,12 +133,48 @@ class IdfModel {
   std::size_t docs_ = 0;
 };
 
+/// Documents per CountBlock: every block of a corpus but its last holds this many.
+inline constexpr std::size_t kBlockDocs = 1024;
+
+/// The term counts (each doc's sorted by term) of up to kBlockDocs consecutive documents in one
+/// array, doc after doc. The story stage holds those of every article at once: one allocation a
+/// block instead of one a document, and a pass over the docs reads memory in order.
+class CountBlock {
+ public:
+  /// Appends a document's counts.
+  void add(std::span<const TermCount> doc) {
+    counts_.insert(counts_.end(), doc.begin(), doc.end());
+    ends_.push_back(counts_.size());
+  }
+  std::size_t docs() const noexcept { return ends_.size(); }
+  /// Document k's counts.
+  std::span<TermCount> doc(std::size_t k) noexcept {
+    return {counts_.data() + (k == 0 ? 0 : ends_[k - 1]), counts_.data() + ends_[k]};
+  }
+  std::span<const TermCount> doc(std::size_t k) const noexcept {
+    return {counts_.data() + (k == 0 ? 0 : ends_[k - 1]), counts_.data() + ends_[k]};
+  }
+  /// Removes every document (the arrays keep their capacity).
+  void clear() noexcept {
+    counts_.clear();
+    ends_.clear();
+  }
+
+ private:
+  std::vector<std::size_t> ends_;  ///< per doc, the end of its counts in counts_
+  std::vector<TermCount> counts_;
+};
+
 /// IdfModel::fit(docs, min_df).transform_rows(docs, max_terms), without keeping the model: term
 /// occurrences are sorted a slice of the term space at a time, and each occurrence's hash in
-/// `docs` is overwritten with its vector index as its term is counted, so no term is looked up
-/// afterwards and no table of the vocabulary is built (less memory and time for large corpora).
-/// `docs` is left holding indices, not terms.
-SparseRows fit_rows(std::span<TermCounts> docs, std::uint32_t min_df = 1, std::size_t max_terms = 0);
+/// `blocks` is overwritten with its vector index as its term is counted, so no term is looked
+/// up afterwards and no table of the vocabulary is built (less memory and time for large
+/// corpora). Document d is document d % kBlockDocs of block d / kBlockDocs: every block but the
+/// last must hold kBlockDocs documents (std::invalid_argument otherwise). `blocks` is left
+/// holding indices, not terms.
+SparseRows fit_rows(std::span<CountBlock> blocks, std::uint32_t min_df = 1, std::size_t max_terms = 0);
+/// The same over one TermCounts per document (copied into blocks; `docs` is not changed).
+SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df = 1, std::size_t max_terms = 0);
 
 /// Cosine of two L2-normalised vectors (their dot product); 0 when either is empty. Bit for bit
 /// Eigen's sparse dot (products summed in float in index order), without its branches.
