@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <set>
 #include <vector>
@@ -505,6 +506,12 @@ TEST_CASE("tfidf: fit_rows takes blocks of kBlockDocs docs, the last one shorter
     CHECK(got.innerIndexPtr()[k] == want.innerIndexPtr()[k]);
     CHECK(got.valuePtr()[k] == want.valuePtr()[k]);
   }
+  // A max_terms past every row's size keeps every term (as 0 does).
+  auto again = std::vector<CountBlock>(3);
+  for (std::size_t d = 0; d < docs.size(); ++d) again[d / kBlockDocs].add(docs[d]);
+  const auto all = samestory::tfidf::fit_rows(again, 1, std::numeric_limits<std::size_t>::max());
+  REQUIRE(all.nonZeros() == want.nonZeros());
+  for (Eigen::Index k = 0; k < want.nonZeros(); ++k) CHECK(all.valuePtr()[k] == want.valuePtr()[k]);
   // clear() empties a block for reuse.
   full[0].clear();
   CHECK(full[0].docs() == 0);

@@ -284,7 +284,7 @@ SparseRows fit_rows(std::span<CountBlock> blocks, std::uint32_t min_df, std::siz
   for (std::size_t c = 0; c + 1 < chunks; ++c)
     if (blocks[c].docs() != kBlockDocs)
       throw std::invalid_argument("fit_rows: a block before the last holds " + std::to_string(blocks[c].docs()) +
-                                  " documents, not kBlockDocs");
+                                  " documents, not kBlockDocs (" + std::to_string(kBlockDocs) + ")");
   const std::size_t n = chunks == 0 ? 0 : (chunks - 1) * kBlockDocs + blocks.back().docs();
   // Each term occurrence's hash is overwritten with its vector index (kDropped: its term is
   // dropped) once its slice is counted; idf per index.
@@ -429,7 +429,7 @@ SparseRows fit_rows(std::span<CountBlock> blocks, std::uint32_t min_df, std::siz
   std::int64_t nnz = 0;
   for (std::size_t d = 0; d < n; ++d) {
     m.outerIndexPtr()[d] = static_cast<std::int32_t>(nnz);
-    nnz += max_terms > 0 ? std::min<std::int64_t>(kept_terms[d], static_cast<std::int64_t>(max_terms)) : kept_terms[d];
+    nnz += static_cast<std::int64_t>(max_terms > 0 ? std::min<std::size_t>(kept_terms[d], max_terms) : kept_terms[d]);
     if (nnz > std::numeric_limits<std::int32_t>::max())
       throw std::length_error("over 2^31 TF-IDF entries in one field");
   }
