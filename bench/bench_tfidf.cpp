@@ -33,8 +33,7 @@ void BM_FitRows(benchmark::State& state) {
   const auto f = static_cast<std::size_t>(state.range(0));
   const std::uint32_t min_df = f == cluster::kBigram ? 2 : 1;
   const auto& docs = counts()[f];
-  std::vector<tfidf::CountBlock> blocks((docs.size() + tfidf::kBlockDocs - 1) / tfidf::kBlockDocs);
-  for (std::size_t d = 0; d < docs.size(); ++d) blocks[d / tfidf::kBlockDocs].add(docs[d]);
+  const auto blocks = tfidf::to_blocks(docs);
   auto work = blocks;
   const auto got = tfidf::fit_rows(work, min_df);
   if (!same_rows(got, tfidf::IdfModel::fit(docs, min_df).transform_rows(docs))) {

@@ -450,8 +450,7 @@ TEST_CASE("tfidf: fit_rows equals fit then transform_rows, bit for bit, for any 
     tbb::task_arena one(1), four(4);
     one.execute([&] { r1 = samestory::tfidf::fit_rows(std::span<const TermCounts>(c.docs), min_df, max_terms); });
     // The same docs in blocks, given straight (fit_rows overwrites their terms).
-    std::vector<CountBlock> blocks((c.docs.size() + kBlockDocs - 1) / kBlockDocs);
-    for (std::size_t d = 0; d < c.docs.size(); ++d) blocks[d / kBlockDocs].add(c.docs[d]);
+    auto blocks = samestory::tfidf::to_blocks(c.docs);
     for (std::size_t d = 0; d < c.docs.size(); ++d) {
       const auto got = blocks[d / kBlockDocs].doc(d % kBlockDocs);
       REQUIRE(TermCounts(got.begin(), got.end()) == c.docs[d]);
@@ -498,6 +497,7 @@ TEST_CASE("tfidf: fit_rows takes blocks of kBlockDocs docs, the last one shorter
   std::vector<CountBlock> full(3);
   for (std::size_t d = 0; d < docs.size(); ++d) full[d / kBlockDocs].add(docs[d]);
   CHECK(full[2].docs() == 0);
+  auto again = full;  // fit_rows overwrites the terms of `full`
   const auto got = samestory::tfidf::fit_rows(full);
   const auto want = IdfModel::fit(docs).transform_rows(docs);
   REQUIRE(got.rows() == want.rows());
@@ -507,8 +507,6 @@ TEST_CASE("tfidf: fit_rows takes blocks of kBlockDocs docs, the last one shorter
     CHECK(got.valuePtr()[k] == want.valuePtr()[k]);
   }
   // A max_terms past every row's size keeps every term (as 0 does).
-  auto again = std::vector<CountBlock>(3);
-  for (std::size_t d = 0; d < docs.size(); ++d) again[d / kBlockDocs].add(docs[d]);
   const auto all = samestory::tfidf::fit_rows(again, 1, std::numeric_limits<std::size_t>::max());
   REQUIRE(all.nonZeros() == want.nonZeros());
   for (Eigen::Index k = 0; k < want.nonZeros(); ++k) CHECK(all.valuePtr()[k] == want.valuePtr()[k]);

@@ -456,9 +456,14 @@ SparseRows fit_rows(std::span<CountBlock> blocks, std::uint32_t min_df, std::siz
   return m;
 }
 
-SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df, std::size_t max_terms) {
+std::vector<CountBlock> to_blocks(std::span<const TermCounts> docs) {
   std::vector<CountBlock> blocks((docs.size() + kBlockDocs - 1) / kBlockDocs);
   for (std::size_t d = 0; d < docs.size(); ++d) blocks[d / kBlockDocs].add(docs[d]);
+  return blocks;
+}
+
+SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df, std::size_t max_terms) {
+  auto blocks = to_blocks(docs);
   return fit_rows(blocks, min_df, max_terms);
 }
 

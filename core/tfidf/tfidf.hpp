@@ -165,6 +165,9 @@ class CountBlock {
   std::vector<TermCount> counts_;
 };
 
+/// The counts of one TermCounts per document, copied into blocks of kBlockDocs documents.
+std::vector<CountBlock> to_blocks(std::span<const TermCounts> docs);
+
 /// IdfModel::fit(docs, min_df).transform_rows(docs, max_terms), without keeping the model: term
 /// occurrences are sorted a slice of the term space at a time, and each occurrence's hash in
 /// `blocks` is overwritten with its vector index as its term is counted, so no term is looked
@@ -173,7 +176,7 @@ class CountBlock {
 /// last must hold kBlockDocs documents (std::invalid_argument otherwise). `blocks` is left
 /// holding indices, not terms.
 SparseRows fit_rows(std::span<CountBlock> blocks, std::uint32_t min_df = 1, std::size_t max_terms = 0);
-/// The same over one TermCounts per document (copied into blocks; `docs` is not changed).
+/// The same over one TermCounts per document (copied by to_blocks; `docs` is not changed).
 SparseRows fit_rows(std::span<const TermCounts> docs, std::uint32_t min_df = 1, std::size_t max_terms = 0);
 
 /// Cosine of two L2-normalised vectors (their dot product); 0 when either is empty. Bit for bit
