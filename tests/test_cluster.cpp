@@ -875,7 +875,26 @@ TEST_CASE("cluster: stories edge cases") {
   CHECK(r0.score.empty());
   StoryOptions bad;
   bad.threshold = 0;
-  CHECK_THROWS_AS(cluster_stories(none, bad), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(cluster_stories(none, bad), "story threshold must be positive", std::invalid_argument);
+  // The agglomeration skips the gates of a link whose ungated average misses the threshold, so
+  // a gate may only lower a link: its factor in [0, 1].
+  for (const double f : {-0.5, 1.5, std::nan("")}) {
+    bad = StoryOptions{};
+    bad.time_factor = f;
+    CHECK_THROWS_WITH_AS(cluster_stories(none, bad), "story time factor must be in [0, 1]", std::invalid_argument);
+    bad = StoryOptions{};
+    bad.cluster_gate_factor = f;
+    CHECK_THROWS_WITH_AS(cluster_stories(none, bad), "story cluster gate factor must be in [0, 1]",
+                         std::invalid_argument);
+    bad = StoryOptions{};
+    bad.conflict_factor = f;
+    CHECK_THROWS_WITH_AS(cluster_stories(none, bad), "story conflict factor must be in [0, 1]", std::invalid_argument);
+  }
+  for (const double f : {0.0, 1.0}) {
+    bad = StoryOptions{};
+    bad.time_factor = bad.cluster_gate_factor = bad.conflict_factor = f;
+    CHECK_NOTHROW(cluster_stories(none, bad));
+  }
   // Docs with no salient terms are never compared: each is its own story.
   std::vector<FieldTokens> tokens(3);
   for (auto& t : tokens) t[samestory::cluster::kTitle] = {1, 2, 3};

@@ -291,6 +291,26 @@ TEST_CASE("index: merge of shards built apart equals one index over both") {
                        std::invalid_argument);
 }
 
+TEST_CASE("index: the constructor refuses out-of-range parameters") {
+  auto refused = [](auto change) {
+    index::IndexParams p;
+    change(p);
+    std::string what;
+    try {
+      index::Index idx(p);
+    } catch (const std::invalid_argument& e) {
+      what = e.what();
+    }
+    return what;
+  };
+  CHECK(refused([](index::IndexParams&) {}).empty());
+  CHECK(refused([](index::IndexParams& p) { p.dup_threshold = 0; }) == "dup threshold must be in (0, 1]");
+  CHECK(refused([](index::IndexParams& p) { p.story.threshold = 0; }) == "story threshold must be positive");
+  CHECK(refused([](index::IndexParams& p) { p.story.time_factor = -0.1; }) == "story time factor must be in [0, 1]");
+  CHECK(refused([](index::IndexParams& p) { p.story_terms = 0; }) == "story terms must be in 1..4096");
+  CHECK(refused([](index::IndexParams& p) { p.max_bucket = 1; }) == "max bucket must be at least 2");
+}
+
 TEST_CASE("index: save -> load -> save is byte-identical, and answers survive") {
   const auto docs = sample();
   index::Index idx(index::IndexParams{});

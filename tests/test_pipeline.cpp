@@ -144,9 +144,19 @@ TEST_CASE("pipeline: duplicate ids are rejected under skip and raised under fail
   CHECK_THROWS_AS(run_pipeline(docs, o), InputError);
 }
 
+TEST_CASE("pipeline: story options are checked when stories are asked for") {
+  PipelineOptions o;
+  o.story.conflict_factor = -1;
+  CHECK_THROWS_WITH_AS(run_pipeline(random_corpus(5, 10), o), "story conflict factor must be in [0, 1]",
+                       std::invalid_argument);
+  o.stories = false;  // a dup-only run does not use them
+  CHECK_NOTHROW(run_pipeline(random_corpus(5, 10), o));
+}
+
 TEST_CASE("pipeline: recurring short lines are dropped as boilerplate") {
   std::vector<Article> docs = random_corpus(9, 40);
-  for (auto& d : docs) d.text = "Subscribe to our newsletter\n" + d.text + "\nCopyright Example News. All rights reserved.";
+  for (auto& d : docs)
+    d.text = "Subscribe to our newsletter\n" + d.text + "\nCopyright Example News. All rights reserved.";
   const auto r = run_pipeline(docs, {});
   CHECK(r.stats.boilerplate_lines >= 2);
   CHECK(r.stats.boilerplate_dropped >= 80);

@@ -12,6 +12,7 @@
 #include <limits>
 #include <queue>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 
@@ -448,9 +449,9 @@ std::uint32_t count_in(const EntityCounts& c, std::uint32_t t) {
   return it != c.end() && it->first == t ? it->second : 0;
 }
 
-/// The sum of two sorted count lists.
-EntityCounts merge_counts(const EntityCounts& a, const EntityCounts& b) {
-  EntityCounts out;
+/// The sum of two sorted count lists, into out (cleared first).
+void merge_counts(const EntityCounts& a, const EntityCounts& b, EntityCounts& out) {
+  out.clear();
   out.reserve(a.size() + b.size());
   std::size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {
@@ -463,7 +464,6 @@ EntityCounts merge_counts(const EntityCounts& a, const EntityCounts& b) {
       ++i, ++j;
     }
   }
-  return out;
 }
 
 /// cluster_stories on docs already in content order; orig[i] is doc i's input index (the
@@ -662,9 +662,11 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     g.conflict = gate_conflict(gates[0], a, b) || gate_conflict(gates[1], a, b) || gate_conflict(gates[2], a, b);
     return g;
   };
+  auto whole_eligible = [&](std::uint32_t a, std::uint32_t b, const Link& l) {
+    return big && size[a] + size[b] >= o.big_min_size && l.sum > 0 && l.sum >= o.big_link * std::min(size[a], size[b]);
+  };
   auto whole_score = [&](std::uint32_t a, std::uint32_t b, const Link& l, const LinkGates& g, double share) {
-    if (size[a] + size[b] < o.big_min_size || !(l.sum > 0) || l.sum < o.big_link * std::min(size[a], size[b]))
-      return 0.0;
+    if (!whole_eligible(a, b, l)) return 0.0;
     const double mean = sums->cross(a, b) / (static_cast<double>(size[a]) * size[b]);
     if (mean < o.big_min_mean) return 0.0;
     auto own = [&](std::uint32_t c) {  // mean similarity of c's pairs; -1 for a single doc
@@ -679,10 +681,14 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     if (g.conflict) w *= o.conflict_factor;
     return w;
   };
+  // The gates only lower a link (similarities are never negative, the factors are in [0, 1]),
+  // so a link whose ungated average misses the threshold can reach the heap only through
+  // whole_score: most links, whose gates need not be worked out.
   auto push = [&](std::uint32_t a, std::uint32_t b, const Link& l) {
     if (a > b) std::swap(a, b);
-    const LinkGates g = gates_of(a, b, l);
     const double pairs = static_cast<double>(size[a]) * size[b];
+    if (l.sum / pairs < o.threshold && !whole_eligible(a, b, l)) return;
+    const LinkGates g = gates_of(a, b, l);
     // Lifting cannot bring a link below the threshold ungated up to it: such links skip the
     // evidence count (they are not pushed either way).
     const bool lifted = evidence && (g.pair || g.date) && l.sum / pairs >= o.threshold && shared_evidence(a, b);
@@ -698,6 +704,8 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     for (const auto& [b, l] : adj[a])
       if (a < b) push(a, b, l);
   Links merged;
+  std::vector<std::int64_t> merged_dates;
+  EntityCounts merged_counts;
   while (!heap.empty()) {
     const auto [avg, a, b, va, vb] = heap.top();
     heap.pop();
@@ -707,13 +715,15 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     if (big) sums->merge(a, b);
     parent[b] = a;
     size[a] += size[b];
-    std::vector<std::int64_t> merged_dates;
+    // Merged into scratch lists that then swap with a's, so their buffers are reused.
+    merged_dates.clear();
     std::merge(dates[a].begin(), dates[a].end(), dates[b].begin(), dates[b].end(), std::back_inserter(merged_dates));
-    dates[a] = std::move(merged_dates);
+    dates[a].swap(merged_dates);
     std::vector<std::int64_t>().swap(dates[b]);
     for (Gate& gate : gates) {
       if (gate.count.empty()) continue;
-      gate.count[a] = merge_counts(gate.count[a], gate.count[b]);
+      merge_counts(gate.count[a], gate.count[b], merged_counts);
+      gate.count[a].swap(merged_counts);
       EntityCounts().swap(gate.count[b]);
       if (!gate.on) continue;
       std::vector<std::uint32_t>().swap(gate.defining[b]);
@@ -739,17 +749,26 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
         ++i, ++j;
       }
     }
-    // b's neighbours drop b and hold the new link to a (a's other neighbours already do).
-    for (const auto& [c, l] : lb) {
+    // b's neighbours drop b and hold the new link to a (a's other neighbours already do): in one
+    // pass over each list, b's entry is dropped where a's is there, else it becomes a's, the
+    // entries between moved up by one (a < b). The lists lie at random in memory: the ones a few
+    // neighbours ahead are prefetched.
+    constexpr std::size_t kAhead = 4;
+    auto now = merged.cbegin();  // merged holds every neighbour of b but a, in order
+    for (std::size_t k = 0; k < lb.size(); ++k) {
+      if (k + 2 * kAhead < lb.size()) __builtin_prefetch(&adj[lb[k + 2 * kAhead].first]);
+      if (k + kAhead < lb.size()) __builtin_prefetch(adj[lb[k + kAhead].first].data());
+      const std::uint32_t c = lb[k].first;
       if (c == a) continue;
+      while (now->first < c) ++now;
       Links& lc = adj[c];
-      lc.erase(find_link(lc, b));
-      const auto it = find_link(lc, a);
-      const Link& now = find_link(merged, c)->second;
-      if (it != lc.end() && it->first == a) {
-        it->second = now;
+      const auto ia = find_link(lc, a), ib = find_link(lc, b);
+      if (ia->first == a) {
+        ia->second = now->second;
+        lc.erase(ib);
       } else {
-        lc.insert(it, {a, now});
+        std::move_backward(ia, ib, std::next(ib));
+        *ia = {a, now->second};
       }
     }
     adj[a].swap(merged);
@@ -869,8 +888,18 @@ StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& 
   return cluster_stories(StoryCorpus::from_docs(docs), o);
 }
 
-StoryResult cluster_stories(StoryCorpus&& docs, const StoryOptions& o) {
+void check_story_options(const StoryOptions& o) {
   if (!(o.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
+  auto factor = [](double f, const char* name) {
+    if (!(f >= 0 && f <= 1)) throw std::invalid_argument(std::string(name) + " must be in [0, 1]");
+  };
+  factor(o.time_factor, "story time factor");
+  factor(o.cluster_gate_factor, "story cluster gate factor");
+  factor(o.conflict_factor, "story conflict factor");
+}
+
+StoryResult cluster_stories(StoryCorpus&& docs, const StoryOptions& o) {
+  check_story_options(o);
   // Work in content order, so that candidate, merge and score tie-breaks follow the content,
   // not the input order: a shuffled corpus gives the same stories. Each field is copied into
   // that order and its original freed at once, so the stage holds about one set of vectors,

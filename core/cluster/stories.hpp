@@ -120,6 +120,10 @@ std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOpti
 std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs);
 std::vector<std::uint32_t> story_order(const StoryCorpus& docs);
 
+/// Throws std::invalid_argument unless the threshold is positive and time_factor,
+/// cluster_gate_factor and conflict_factor are in [0, 1] (the gates only ever lower a link).
+void check_story_options(const StoryOptions& options);
+
 /// Clusters docs into stories. Candidates are pairs sharing at least min_shared of their
 /// salient_terms highest-weighted body and entity terms (found by sorting (term, doc) keys,
 /// as an LSH bucket index would); clusters merge by average link, counting uncompared pairs
@@ -144,6 +148,7 @@ std::vector<std::uint32_t> story_order(const StoryCorpus& docs);
 /// mean of each one's own (big_single when one is a single doc: the cluster's own), and at least
 /// big_min_mean, merges them, with the time gates unlifted and the conflict gates (a story of
 /// hundreds of reports, each compared with a few dozen of them, stays one story). Deterministic.
+/// Throws std::invalid_argument for options check_story_options refuses.
 StoryResult cluster_stories(std::span<const StoryDoc> docs, const StoryOptions& options);
 
 /// The same, consuming `docs` (left empty): each field is freed as it is copied into the

@@ -847,7 +847,7 @@ Index::Index(const IndexParams& params) : s_(std::make_unique<State>()) {
   if (!(params.dup_threshold > 0 && params.dup_threshold <= 1))
     throw std::invalid_argument("dup threshold must be in (0, 1]");
   if (params.boilerplate_min_docs < 2) throw std::invalid_argument("boilerplate min docs must be at least 2");
-  if (!(params.story.threshold > 0)) throw std::invalid_argument("story threshold must be positive");
+  cluster::check_story_options(params.story);
   if (params.story_terms < 1 || params.story_terms > 4096)
     throw std::invalid_argument("story terms must be in 1..4096");
   if (params.max_bucket < 2) throw std::invalid_argument("max bucket must be at least 2");

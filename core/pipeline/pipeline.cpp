@@ -83,6 +83,7 @@ PipelineResult run_impl(const BatchFn& next_batch, const std::function<std::uint
                         const std::string& input_name, const PipelineOptions& o) {
   if (!(o.dup_threshold > 0 && o.dup_threshold <= 1)) throw std::invalid_argument("dup threshold must be in (0, 1]");
   if (o.boilerplate_min_docs < 2) throw std::invalid_argument("boilerplate min docs must be at least 2");
+  if (o.stories) cluster::check_story_options(o.story);  // before the stages that precede them
   const sketch::MinHasher hasher(o.minhash);
   const std::uint32_t k = o.minhash.num_perm;
   PipelineResult res;
