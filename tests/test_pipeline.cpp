@@ -144,13 +144,29 @@ TEST_CASE("pipeline: duplicate ids are rejected under skip and raised under fail
   CHECK_THROWS_AS(run_pipeline(docs, o), InputError);
 }
 
-TEST_CASE("pipeline: story options are checked when stories are asked for") {
+TEST_CASE("pipeline: story options are checked before any input is read, when stories are asked for") {
+  // A reader that counts the batches asked of it.
+  struct Counting : ArticleReader {
+    std::vector<Article> docs = random_corpus(5, 10);
+    int calls = 0;
+    bool next_batch(std::vector<Article>& out, std::vector<Reject>&) override {
+      if (calls++ > 0) return false;
+      out.insert(out.end(), docs.begin(), docs.end());
+      return true;
+    }
+    std::uint64_t bytes_read() const override { return 0; }
+    const std::string& name() const override { return name_; }
+    std::string name_ = "counting";
+  };
   PipelineOptions o;
   o.story.conflict_factor = -1;
-  CHECK_THROWS_WITH_AS(run_pipeline(random_corpus(5, 10), o), "story conflict factor must be in [0, 1]",
-                       std::invalid_argument);
+  Counting refused;
+  CHECK_THROWS_WITH_AS(run_pipeline(refused, o), "story conflict factor must be in [0, 1]", std::invalid_argument);
+  CHECK(refused.calls == 0);
   o.stories = false;  // a dup-only run does not use them
-  CHECK_NOTHROW(run_pipeline(random_corpus(5, 10), o));
+  Counting read;
+  CHECK(run_pipeline(read, o).stats.accepted == 10);
+  CHECK(read.calls == 2);
 }
 
 TEST_CASE("pipeline: recurring short lines are dropped as boilerplate") {
