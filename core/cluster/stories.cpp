@@ -687,11 +687,12 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
   auto push = [&](std::uint32_t a, std::uint32_t b, const Link& l) {
     if (a > b) std::swap(a, b);
     const double pairs = static_cast<double>(size[a]) * size[b];
-    if (l.sum / pairs < o.threshold && !whole_eligible(a, b, l)) return;
+    const bool reaches = l.sum / pairs >= o.threshold;  // ungated
+    if (!reaches && !whole_eligible(a, b, l)) return;
     const LinkGates g = gates_of(a, b, l);
     // Lifting cannot bring a link below the threshold ungated up to it: such links skip the
     // evidence count (they are not pushed either way).
-    const bool lifted = evidence && (g.pair || g.date) && l.sum / pairs >= o.threshold && shared_evidence(a, b);
+    const bool lifted = evidence && (g.pair || g.date) && reaches && shared_evidence(a, b);
     const double sum = g.pair && !lifted ? l.sum - (1 - o.time_factor) * l.far : l.sum;
     double avg = sum / pairs;
     if (g.date && !lifted) avg *= o.cluster_gate_factor;
