@@ -34,4 +34,17 @@ void resize_huge(std::vector<T>& v, std::size_t n) {
   v.resize(n);
 }
 
+/// v.resize(n) for scratch whose values are all overwritten after it: when n outgrows v's room
+/// the old values are dropped (not copied) and room for n + n / 8 is allocated, advised first,
+/// so that a run of sizes that differ by a few percent allocates (and faults in) once.
+template <class T>
+void resize_scratch(std::vector<T>& v, std::size_t n) {
+  if (n > v.capacity()) {
+    std::vector<T>().swap(v);
+    v.reserve(n + n / 8);
+    advise_huge_pages(v.data(), v.capacity() * sizeof(T));
+  }
+  v.resize(n);
+}
+
 }  // namespace samestory::detail

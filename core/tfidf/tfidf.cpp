@@ -344,9 +344,9 @@ SparseRows fit_rows(std::span<CountBlock> blocks, std::uint32_t min_df, std::siz
       for (std::size_t c = 0; c < chunks; ++c) size += std::exchange(slot[c * kParts + p], size);
     }
     part_begin[kParts] = size;
-    detail::resize_huge(group, size);
-    detail::resize_huge(sorted, size);
-    detail::resize_huge(index_at, size);
+    detail::resize_scratch(group, size);
+    detail::resize_scratch(sorted, size);
+    detail::resize_scratch(index_at, size);
     // Each block walks its docs' records in order, giving each the next slot of its partition;
     // the walk is replayed below to read the indices back in the same order.
     auto walk = [&](std::size_t c, auto&& visit) {
