@@ -943,6 +943,70 @@ TEST_CASE("cluster: stories do not depend on the thread count") {
   CHECK(r1.stats.candidates.hot_buckets == r4.stats.candidates.hot_buckets);
 }
 
+TEST_CASE("cluster: a corpus stored with its rows in another order (row_of) is the same corpus") {
+  using samestory::cluster::StoryCorpus;
+  SplitMix64 rng{252};
+  std::vector<FieldTokens> tokens(800);
+  for (auto& t : tokens) {
+    const std::uint64_t topic = rng.below(60);
+    for (std::size_t f = 0; f < kStoryFields; ++f)
+      for (std::size_t k = 0, n = 2 + rng.below(10); k < n; ++k)
+        t[f].push_back(rng.below(4) ? topic * 40 + rng.below(40) : 100000 + rng.below(3000));
+  }
+  auto docs = tfidf_docs(tokens);
+  for (auto& d : docs) {
+    if (rng.below(4)) d.published = static_cast<std::int64_t>(rng.below(30 * kDay));
+    d.key.published = d.published;
+    d.key.length = rng.below(5);
+  }
+  SplitMix64 extra_rng{253};
+  add_extras(extra_rng, docs);
+  const std::size_t n = docs.size();
+  const StoryCorpus plain = StoryCorpus::from_docs(docs);
+  // Row r of `stored` holds doc perm[r]; the docs keep their indices through row_of.
+  std::vector<std::uint32_t> perm(n);
+  for (std::uint32_t i = 0; i < n; ++i) perm[i] = i;
+  shuffle(perm, rng);
+  std::vector<StoryDoc> by_row(n);
+  for (std::size_t r = 0; r < n; ++r) by_row[r] = docs[perm[r]];
+  StoryCorpus stored = StoryCorpus::from_docs(by_row);
+  stored.published = plain.published;
+  stored.keys = plain.keys;
+  stored.row_of.resize(n);
+  for (std::uint32_t r = 0; r < n; ++r) stored.row_of[perm[r]] = r;
+  for (std::size_t i = 0; i < n; ++i) {
+    const StoryDoc a = plain.doc(i), b = stored.doc(i);
+    for (std::size_t f = 0; f < kStoryFields; ++f) CHECK(a.fields[f].isApprox(b.fields[f], 0.0f));
+    for (std::size_t x = 0; x < kStoryExtras; ++x) CHECK(a.extras[x].isApprox(b.extras[x], 0.0f));
+  }
+  StoryOptions o;
+  o.max_bucket = 50;
+  o.number_weight = 0.1;
+  o.lead_conflict_hi = 0.6;
+  o.figure_conflict_size = 2;
+  o.big_min_size = 6;  // the summed vectors read rows too
+  samestory::lsh::CandidateStats sa, sb;
+  CHECK(samestory::cluster::story_candidates(plain, o, sa) == samestory::cluster::story_candidates(stored, o, sb));
+  const StoryResult a = cluster_stories(StoryCorpus(plain), o);
+  const StoryResult b = cluster_stories(std::move(stored), o);
+  CHECK(a.stats.merges > 150);
+  CHECK(a.lead == b.lead);
+  CHECK(a.score == b.score);
+  CHECK(a.lead == cluster_stories(docs, o).lead);
+  // A row_of that does not give each doc its own row is refused: too short, a row past the
+  // last, two docs on one row.
+  for (int fault = 0; fault < 3; ++fault) {
+    StoryCorpus bad = plain;
+    bad.row_of = perm;
+    if (fault == 0) bad.row_of.pop_back();
+    if (fault == 1) bad.row_of[3] = static_cast<std::uint32_t>(n);
+    if (fault == 2) bad.row_of[3] = bad.row_of[4];
+    const char* msg = "story row_of must give each doc its own row below size(), or be empty";
+    CHECK_THROWS_WITH_AS(samestory::cluster::story_candidates(bad, o, sa), msg, std::invalid_argument);
+    CHECK_THROWS_WITH_AS(cluster_stories(std::move(bad), o), msg, std::invalid_argument);
+  }
+}
+
 TEST_CASE("cluster: two dated clusters weeks apart stay two stories; a lone follow-up joins") {
   // Six docs about one subject: three dated on day 0, three on day 30, all with equal content.
   std::vector<FieldTokens> tokens(7);

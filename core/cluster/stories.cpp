@@ -23,13 +23,18 @@ namespace samestory::cluster {
 
 StoryDoc StoryCorpus::doc(std::size_t i) const {
   StoryDoc d;
-  for (std::size_t f = 0; f < kStoryFields; ++f)
-    d.fields[f] = tfidf::to_vector(fields[f], static_cast<Eigen::Index>(i));
+  for (std::size_t f = 0; f < kStoryFields; ++f) d.fields[f] = tfidf::to_vector(fields[f], row(i));
   for (std::size_t x = 0; x < kStoryExtras; ++x)
-    if (extras[x].rows() > 0) d.extras[x] = tfidf::to_vector(extras[x], static_cast<Eigen::Index>(i));
+    if (extras[x].rows() > 0) d.extras[x] = tfidf::to_vector(extras[x], row(i));
   d.published = published[i];
   d.key = keys[i];
   return d;
+}
+
+std::vector<std::uint32_t> StoryCorpus::docs_by_row() const {
+  std::vector<std::uint32_t> doc(size());
+  for (std::size_t i = 0; i < doc.size(); ++i) doc[static_cast<std::size_t>(row(i))] = static_cast<std::uint32_t>(i);
+  return doc;
 }
 
 StoryCorpus StoryCorpus::from_docs(std::span<const StoryDoc> docs) {
@@ -94,9 +99,9 @@ std::array<bool, kSimFields> present(const StoryDoc& d) {
 
 /// Row i of similarity field f (empty when the corpus has no numbers).
 tfidf::Row sim_row(const StoryCorpus& c, std::size_t f, std::size_t i) {
-  if (f < kStoryFields) return tfidf::row(c.fields[f], static_cast<Eigen::Index>(i));
+  if (f < kStoryFields) return tfidf::row(c.fields[f], c.row(i));
   const tfidf::SparseRows& m = c.extras[kNumbers];
-  return m.rows() > 0 ? tfidf::row(m, static_cast<Eigen::Index>(i)) : tfidf::Row{};
+  return m.rows() > 0 ? tfidf::row(m, c.row(i)) : tfidf::Row{};
 }
 
 /// Columns of similarity field f (its terms; 0 when the corpus has no numbers).
@@ -137,18 +142,34 @@ namespace {
 
 using Keyed = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
 
+/// Throws std::invalid_argument unless docs.row_of is empty or gives each doc its own row.
+void check_rows(const StoryCorpus& docs) {
+  if (docs.row_of.empty()) return;
+  const std::size_t n = docs.size();
+  std::vector<bool> taken(n, false);
+  bool ok = docs.row_of.size() == n;
+  for (std::size_t i = 0; ok && i < n; ++i) {
+    const std::uint32_t r = docs.row_of[i];
+    ok = r < n && !taken[r];
+    if (ok) taken[r] = true;
+  }
+  if (!ok) throw std::invalid_argument("story row_of must give each doc its own row below size(), or be empty");
+}
+
 /// (salient term key, doc) entries: each doc's top body and entity terms by weight.
 Keyed salient_keys(const StoryCorpus& docs, const StoryOptions& o) {
   const std::size_t n = docs.size();
   std::vector<std::uint32_t> count(n);
   std::vector<std::uint64_t> chosen;
   detail::resize_huge(chosen, n * std::size_t{o.salient_terms});
+  const std::vector<std::uint32_t> doc_at = docs.docs_by_row();
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 64), [&](const auto& r) {
     std::vector<std::pair<float, std::uint64_t>> terms;
-    for (std::size_t i = r.begin(); i < r.end(); ++i) {
+    for (std::size_t row = r.begin(); row < r.end(); ++row) {
+      const std::size_t i = doc_at[row];
       terms.clear();
       for (std::size_t f : {std::size_t{kBody}, std::size_t{kEntity}}) {
-        const tfidf::Row x = tfidf::row(docs.fields[f], static_cast<Eigen::Index>(i));
+        const tfidf::Row x = tfidf::row(docs.fields[f], static_cast<Eigen::Index>(row));
         for (std::size_t k = 0; k < x.size; ++k)
           terms.emplace_back(x.value[k], (std::uint64_t{f} << 32) | static_cast<std::uint32_t>(x.index[k]));
       }
@@ -182,6 +203,7 @@ std::vector<lsh::Pair> story_candidates(std::span<const StoryDoc> docs, const St
 }
 
 std::vector<lsh::Pair> story_candidates(const StoryCorpus& docs, const StoryOptions& o, lsh::CandidateStats& stats) {
+  check_rows(docs);
   Keyed keyed = salient_keys(docs, o);
   tbb::parallel_sort(keyed.begin(), keyed.end());  // (key, doc) pairs are distinct: any order of sort agrees
   stats.entries += keyed.size();
@@ -356,7 +378,7 @@ namespace {
 std::uint64_t content_hash(const StoryCorpus& c, std::size_t i, std::vector<std::uint64_t>& buf) {
   buf.clear();
   auto add = [&](const tfidf::SparseRows& m, std::size_t tag) {
-    const tfidf::Row x = tfidf::row(m, static_cast<Eigen::Index>(i));
+    const tfidf::Row x = tfidf::row(m, c.row(i));
     for (std::size_t k = 0; k < x.size; ++k) {
       std::uint32_t bits;
       std::memcpy(&bits, &x.value[k], sizeof bits);
@@ -394,6 +416,46 @@ tfidf::SparseRows permute_rows(const tfidf::SparseRows& m, std::span<const std::
   return out;
 }
 
+/// Lays the rows of every field and extra out in a breadth-first order of the candidate graph
+/// (from each unvisited doc in doc order, neighbours in pair order), setting docs.row_of: a
+/// doc's partners then lie near it and near each other's, so the similarities, which read the
+/// partners' rows of each doc in turn, find more of them in cache than in the content order
+/// (docs at random). Only where rows are stored changes; every doc keeps its index. Returns
+/// the doc of each row.
+std::vector<std::uint32_t> lay_out_rows(StoryCorpus& docs, std::span<const lsh::Pair> cand) {
+  const std::size_t n = docs.size();
+  std::vector<std::uint32_t> order;
+  order.reserve(n);
+  {
+    std::vector<std::uint32_t> begin(n + 1, 0), next;
+    for (const auto& [a, b] : cand) ++begin[a + 1], ++begin[b + 1];
+    for (std::size_t i = 0; i < n; ++i) begin[i + 1] += begin[i];
+    detail::resize_huge(next, begin[n]);
+    std::vector<std::uint32_t> at(begin.begin(), begin.end() - 1);
+    for (const auto& [a, b] : cand) next[at[a]++] = b, next[at[b]++] = a;
+    std::vector<std::uint8_t> seen(n, 0);
+    for (std::size_t s = 0; s < n; ++s) {
+      if (seen[s]) continue;
+      seen[s] = 1;
+      order.push_back(static_cast<std::uint32_t>(s));
+      for (std::size_t head = order.size() - 1; head < order.size(); ++head)  // the queue: order's tail
+        for (std::uint32_t e = begin[order[head]]; e < begin[order[head] + 1]; ++e)
+          if (!seen[next[e]]) {
+            seen[next[e]] = 1;
+            order.push_back(next[e]);
+          }
+    }
+  }
+  std::vector<std::uint32_t> rows(n);
+  for (std::size_t p = 0; p < n; ++p) rows[p] = static_cast<std::uint32_t>(docs.row(order[p]));
+  for (auto& m : docs.fields) m = permute_rows(m, rows);
+  for (auto& m : docs.extras)
+    if (m.rows() > 0) m = permute_rows(m, rows);
+  docs.row_of.resize(n);
+  for (std::size_t p = 0; p < n; ++p) docs.row_of[order[p]] = static_cast<std::uint32_t>(p);
+  return order;
+}
+
 /// Per candidate pair, its content similarity and whether it is dated beyond the time gate.
 void candidate_similarities(const StoryCorpus& docs, std::span<const lsh::Pair> cand, const StoryOptions& o,
                             std::vector<double>& sim, std::vector<std::uint8_t>& far) {
@@ -419,13 +481,26 @@ void candidate_similarities(const StoryCorpus& docs, std::span<const lsh::Pair> 
       s[f] = tfidf::ScatteredRow(static_cast<Eigen::Index>(sim_cols(docs, f)));
     return s;
   });
+  // Pairs are taken in the row order of their first doc (each doc's pairs together, as sorted),
+  // so that, rows being laid out by lay_out_rows, consecutive docs' partners are near in memory.
+  const std::size_t n = docs.size();
+  std::vector<std::uint32_t> seq;
+  detail::resize_huge(seq, cand.size());
+  {
+    std::vector<std::uint32_t> at(n + 1, 0);
+    for (const auto& pr : cand) ++at[static_cast<std::size_t>(docs.row(pr.first)) + 1];
+    for (std::size_t r = 0; r < n; ++r) at[r + 1] += at[r];
+    for (std::size_t k = 0; k < cand.size(); ++k)
+      seq[at[static_cast<std::size_t>(docs.row(cand[k].first))]++] = static_cast<std::uint32_t>(k);
+  }
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cand.size(), 256), [&](const auto& r) {
     auto& spread = scattered.local();
     std::uint32_t spread_doc = ~std::uint32_t{0};
     std::array<bool, kSimFields> has_i{};
-    for (std::size_t k = r.begin(); k < std::min(r.end(), r.begin() + kAhead); ++k) hint(cand[k].second);
-    for (std::size_t k = r.begin(); k < r.end(); ++k) {
-      if (k + kAhead < r.end()) hint(cand[k + kAhead].second);
+    for (std::size_t t = r.begin(); t < std::min(r.end(), r.begin() + kAhead); ++t) hint(cand[seq[t]].second);
+    for (std::size_t t = r.begin(); t < r.end(); ++t) {
+      if (t + kAhead < r.end()) hint(cand[seq[t + kAhead]].second);
+      const std::size_t k = seq[t];
       const auto [i, j] = cand[k];
       if (i != spread_doc) {
         const auto ri = rows_of(docs, i);
@@ -466,16 +541,17 @@ void merge_counts(const EntityCounts& a, const EntityCounts& b, EntityCounts& ou
   }
 }
 
-/// cluster_stories on docs already in content order; orig[i] is doc i's input index (the
-/// last tie-break of the story lead).
-StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std::span<const std::uint32_t> orig) {
+/// cluster_stories on docs already in content order (their rows anywhere: row_of); orig[i] is
+/// doc i's input index (the last tie-break of the story lead). Lays the rows out anew.
+StoryResult cluster_ordered(StoryCorpus& docs, const StoryOptions& o, std::span<const std::uint32_t> orig) {
   const std::size_t n = docs.size();
   StoryResult res;
   res.lead.resize(n);
   res.score.assign(n, 1.0f);
 
-  // 1. Candidates: pairs sharing >= min_shared salient terms.
+  // 1. Candidates: pairs sharing >= min_shared salient terms; the rows laid out along them.
   const std::vector<lsh::Pair> cand = story_candidates(docs, o, res.stats.candidates);
+  const std::vector<std::uint32_t> doc_at = lay_out_rows(docs, cand);
 
   // 2. Similarities, in parallel, kept in candidate order: the content similarity, and
   // whether the pair is dated further apart than the time gate (its similarity then counts
@@ -617,8 +693,9 @@ StoryResult cluster_ordered(const StoryCorpus& docs, const StoryOptions& o, std:
     if (!gate.on && !(g == 0 && evidence)) continue;
     gate.count.resize(n);
     if (gate.on) gate.defining.resize(n);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      const tfidf::Row x = tfidf::row(*gate.terms, i);
+    for (std::size_t row = 0; row < n; ++row) {
+      const std::uint32_t i = doc_at[row];
+      const tfidf::Row x = tfidf::row(*gate.terms, static_cast<Eigen::Index>(row));
       gate.count[i].reserve(x.size);
       for (std::size_t k = 0; k < x.size; ++k) gate.count[i].emplace_back(static_cast<std::uint32_t>(x.index[k]), 1);
       if (gate.on) refresh_gate(gate, i);
@@ -902,28 +979,28 @@ void check_story_options(const StoryOptions& o) {
 StoryResult cluster_stories(StoryCorpus&& docs, const StoryOptions& o) {
   check_story_options(o);
   // Work in content order, so that candidate, merge and score tie-breaks follow the content,
-  // not the input order: a shuffled corpus gives the same stories. Each field is copied into
-  // that order and its original freed at once, so the stage holds about one set of vectors,
-  // laid out in the order the similarities read them.
+  // not the input order: a shuffled corpus gives the same stories. Only the small per-doc
+  // arrays are copied into that order; the rows stay where they are (row_of says where) until
+  // the candidates are known, then each field is copied into the order the similarities read
+  // them (lay_out_rows) and its original freed at once, so the stage holds about one set.
   const std::size_t n = docs.size();
+  for (const auto& m : docs.fields)
+    if (static_cast<std::size_t>(m.rows()) != n) throw std::invalid_argument("story fields must have a row per doc");
   for (const auto& m : docs.extras)
     if (m.rows() != 0 && static_cast<std::size_t>(m.rows()) != n)
       throw std::invalid_argument("story extras must have a row per doc, or none");
+  check_rows(docs);
   const std::vector<std::uint32_t> orig = story_order(docs);
   StoryCorpus ordered;
-  for (std::size_t f = 0; f < kStoryFields; ++f) {
-    ordered.fields[f] = permute_rows(docs.fields[f], orig);
-    docs.fields[f] = tfidf::SparseRows();
-  }
-  for (std::size_t x = 0; x < kStoryExtras; ++x) {
-    if (docs.extras[x].rows() > 0) ordered.extras[x] = permute_rows(docs.extras[x], orig);
-    docs.extras[x] = tfidf::SparseRows();
-  }
+  ordered.fields = std::move(docs.fields);
+  ordered.extras = std::move(docs.extras);
   ordered.published.resize(n);
   ordered.keys.resize(n);
+  ordered.row_of.resize(n);
   for (std::size_t k = 0; k < n; ++k) {
     ordered.published[k] = docs.published[orig[k]];
     ordered.keys[k] = docs.keys[orig[k]];
+    ordered.row_of[k] = static_cast<std::uint32_t>(docs.row(orig[k]));
   }
   docs = StoryCorpus{};
   StoryResult r = cluster_ordered(ordered, o, orig);

@@ -37,7 +37,17 @@ struct StoryCorpus {
   std::array<tfidf::SparseRows, kStoryExtras> extras;  ///< size() rows each, or none (0 rows: no doc has it)
   std::vector<std::optional<std::int64_t>> published;  ///< seconds since the epoch
   std::vector<CanonicalKey> keys;                      ///< decide the story's lead
+  /// Per doc, its row in `fields` and `extras` (a permutation of 0 .. size() - 1); empty: doc
+  /// i is row i. cluster_stories lays the rows out in the order its similarities read them and
+  /// finds them through this; story_candidates and cluster_stories refuse one that does not
+  /// give each doc its own row.
+  std::vector<std::uint32_t> row_of;
   std::size_t size() const noexcept { return keys.size(); }
+  /// The row of doc i in `fields` and `extras`.
+  Eigen::Index row(std::size_t i) const noexcept { return static_cast<Eigen::Index>(row_of.empty() ? i : row_of[i]); }
+  /// The doc of each row (row_of inverted): work that may visit the docs in any order reads
+  /// the rows in sequence through it.
+  std::vector<std::uint32_t> docs_by_row() const;
   /// Doc i as a StoryDoc (a copy).
   StoryDoc doc(std::size_t i) const;
   /// The docs, flat (field f has as many columns as the longest field f vector).

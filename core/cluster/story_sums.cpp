@@ -88,10 +88,12 @@ StorySums::StorySums(const StoryCorpus& docs, const std::array<double, kStoryFie
   last_.resize(n);
   size_.assign(n, 1);
   sums_.resize(n);
-  for (std::uint32_t i = 0; i < n; ++i) {
+  const std::vector<std::uint32_t> doc_at = docs.docs_by_row();  // rows read in sequence
+  for (std::size_t row = 0; row < n; ++row) {
+    const std::uint32_t i = doc_at[row];
     double s = 0;
     for (std::size_t f = 0; f < kStoryFields; ++f) {
-      const tfidf::Row x = tfidf::row(docs.fields[f], i);
+      const tfidf::Row x = tfidf::row(docs.fields[f], static_cast<Eigen::Index>(row));
       for (std::size_t k = 0; k < x.size; ++k) {
         const double v = static_cast<double>(scale_[f] * x.value[k]);
         s += v * v;
@@ -107,7 +109,7 @@ StorySums::~StorySums() = default;
 void StorySums::add_doc(Map& m, std::uint32_t doc) const {
   for (std::size_t f = 0; f < kStoryFields; ++f) {
     if (scale_[f] == 0) continue;
-    const tfidf::Row x = tfidf::row(docs_.fields[f], doc);
+    const tfidf::Row x = tfidf::row(docs_.fields[f], docs_.row(doc));
     for (std::size_t k = 0; k < x.size; ++k)
       m.add(std::uint64_t{f} << 32 | static_cast<std::uint32_t>(x.index[k]),
             static_cast<double>(scale_[f] * x.value[k]));
@@ -118,7 +120,7 @@ double StorySums::dot_doc(const Map& m, std::uint32_t doc) const {
   double acc = 0;
   for (std::size_t f = 0; f < kStoryFields; ++f) {
     if (scale_[f] == 0) continue;
-    const tfidf::Row x = tfidf::row(docs_.fields[f], doc);
+    const tfidf::Row x = tfidf::row(docs_.fields[f], docs_.row(doc));
     for (std::size_t k = 0; k < x.size; ++k)
       acc += static_cast<double>(scale_[f] * x.value[k]) *
              m.get(std::uint64_t{f} << 32 | static_cast<std::uint32_t>(x.index[k]));
