@@ -155,6 +155,26 @@ void add_extras(SplitMix64& rng, std::vector<StoryDoc>& docs) {
   }
 }
 
+// n docs on `topics` overlapping topics over a shared vocabulary (each term from the doc's
+// topic 3 times in 4, else from 3,000 shared ones), dated 3 times in 4 within 30 days: many
+// candidates, merges and ties.
+std::vector<StoryDoc> topic_docs(SplitMix64& rng, std::size_t n, std::uint64_t topics) {
+  std::vector<FieldTokens> tokens(n);
+  for (auto& t : tokens) {
+    const std::uint64_t topic = rng.below(topics);
+    for (std::size_t f = 0; f < kStoryFields; ++f)
+      for (std::size_t k = 0, m = 2 + rng.below(10); k < m; ++k)
+        t[f].push_back(rng.below(4) ? topic * 40 + rng.below(40) : 100000 + rng.below(3000));
+  }
+  auto docs = tfidf_docs(tokens);
+  for (auto& d : docs) {
+    if (rng.below(4)) d.published = static_cast<std::int64_t>(rng.below(30 * kDay));
+    d.key.published = d.published;
+    d.key.length = rng.below(5);
+  }
+  return docs;
+}
+
 std::vector<std::uint32_t> partition_of(const StoryResult& r) {
   return canonical_partition(r.lead);
 }
@@ -908,20 +928,7 @@ TEST_CASE("cluster: stories edge cases") {
 TEST_CASE("cluster: stories do not depend on the thread count") {
   const tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
   SplitMix64 rng{250};
-  // Overlapping topics over a shared vocabulary: many candidates, merges and ties.
-  std::vector<FieldTokens> tokens(3000);
-  for (auto& t : tokens) {
-    const std::uint64_t topic = rng.below(150);
-    for (std::size_t f = 0; f < kStoryFields; ++f)
-      for (std::size_t k = 0, n = 2 + rng.below(10); k < n; ++k)
-        t[f].push_back(rng.below(4) ? topic * 40 + rng.below(40) : 100000 + rng.below(3000));
-  }
-  auto docs = tfidf_docs(tokens);
-  for (auto& d : docs) {
-    if (rng.below(4)) d.published = static_cast<std::int64_t>(rng.below(30 * kDay));
-    d.key.published = d.published;
-    d.key.length = rng.below(5);
-  }
+  auto docs = topic_docs(rng, 3000, 150);
   SplitMix64 extra_rng{251};
   add_extras(extra_rng, docs);  // numbers, lead names and figures: the conflict gates at work too
   StoryOptions o;
@@ -946,19 +953,7 @@ TEST_CASE("cluster: stories do not depend on the thread count") {
 TEST_CASE("cluster: a corpus stored with its rows in another order (row_of) is the same corpus") {
   using samestory::cluster::StoryCorpus;
   SplitMix64 rng{252};
-  std::vector<FieldTokens> tokens(800);
-  for (auto& t : tokens) {
-    const std::uint64_t topic = rng.below(60);
-    for (std::size_t f = 0; f < kStoryFields; ++f)
-      for (std::size_t k = 0, n = 2 + rng.below(10); k < n; ++k)
-        t[f].push_back(rng.below(4) ? topic * 40 + rng.below(40) : 100000 + rng.below(3000));
-  }
-  auto docs = tfidf_docs(tokens);
-  for (auto& d : docs) {
-    if (rng.below(4)) d.published = static_cast<std::int64_t>(rng.below(30 * kDay));
-    d.key.published = d.published;
-    d.key.length = rng.below(5);
-  }
+  auto docs = topic_docs(rng, 800, 60);
   SplitMix64 extra_rng{253};
   add_extras(extra_rng, docs);
   const std::size_t n = docs.size();
