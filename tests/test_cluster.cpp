@@ -998,8 +998,13 @@ TEST_CASE("cluster: a corpus stored with its rows in another order (row_of) is t
     if (fault == 2) bad.row_of[3] = bad.row_of[4];
     const char* msg = "story row_of must give each doc its own row below size(), or be empty";
     CHECK_THROWS_WITH_AS(samestory::cluster::story_candidates(bad, o, sa), msg, std::invalid_argument);
+    CHECK_THROWS_WITH_AS(samestory::cluster::story_order(bad), msg, std::invalid_argument);
     CHECK_THROWS_WITH_AS(cluster_stories(std::move(bad), o), msg, std::invalid_argument);
   }
+  StoryCorpus no_title = plain;  // a field without a row per doc
+  no_title.fields[samestory::cluster::kTitle] = samestory::tfidf::SparseRows();
+  CHECK_THROWS_WITH_AS(cluster_stories(std::move(no_title), o), "story fields must have a row per doc",
+                       std::invalid_argument);
 }
 
 TEST_CASE("cluster: two dated clusters weeks apart stay two stories; a lone follow-up joins") {

@@ -949,6 +949,7 @@ std::vector<std::uint32_t> story_order(std::span<const StoryDoc> docs) {
 }
 
 std::vector<std::uint32_t> story_order(const StoryCorpus& docs) {
+  check_rows(docs);
   std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(docs.size());
   tbb::enumerable_thread_specific<std::vector<std::uint64_t>> bufs;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, docs.size(), 256), [&](const auto& r) {
@@ -989,7 +990,6 @@ StoryResult cluster_stories(StoryCorpus&& docs, const StoryOptions& o) {
   for (const auto& m : docs.extras)
     if (m.rows() != 0 && static_cast<std::size_t>(m.rows()) != n)
       throw std::invalid_argument("story extras must have a row per doc, or none");
-  check_rows(docs);
   const std::vector<std::uint32_t> orig = story_order(docs);
   StoryCorpus ordered;
   ordered.fields = std::move(docs.fields);

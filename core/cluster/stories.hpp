@@ -39,8 +39,8 @@ struct StoryCorpus {
   std::vector<CanonicalKey> keys;                      ///< decide the story's lead
   /// Per doc, its row in `fields` and `extras` (a permutation of 0 .. size() - 1); empty: doc
   /// i is row i. cluster_stories lays the rows out in the order its similarities read them and
-  /// finds them through this; story_candidates and cluster_stories refuse one that does not
-  /// give each doc its own row.
+  /// finds them through this; story_order, story_candidates and cluster_stories refuse one
+  /// that does not give each doc its own row (std::invalid_argument).
   std::vector<std::uint32_t> row_of;
   std::size_t size() const noexcept { return keys.size(); }
   /// The row of doc i in `fields` and `extras`.
