@@ -151,13 +151,16 @@ TEST_CASE("index: query gives the answer add gives, without inserting") {
   }
 }
 
-TEST_CASE("index: an add right after a query of the same batch reuses its preparation, same result") {
-  // The index that queries first and the one that only adds must answer and store the same,
-  // whether the query's preparation is reused (same batch, index unchanged) or must not be
-  // (another batch added, an article removed, a text changed, compaction, merge).
+namespace {
+
+// The index that queries first and the one that only adds must answer and store the same,
+// whether the query's preparation is reused (same batch, index unchanged) or must not be
+// (another batch added, an article removed, a text changed, compaction, merge).
+void check_query_memo(std::uint32_t story_bucket_limit) {
   const auto docs = sample();
   index::IndexParams p;
   p.boilerplate_min_docs = 3;  // lines become boilerplate inside batches of the sample
+  p.story.max_bucket = story_bucket_limit;
   index::Index idx(p), twin(p);
   const std::vector<Article> first(docs.begin(), docs.begin() + 60);
   idx.add(first, 1);
@@ -171,20 +174,28 @@ TEST_CASE("index: an add right after a query of the same batch reuses its prepar
     CHECK(idx.last_work().from_query == want_from_query);
     const auto b = twin.add(batch, 7);
     same_answers(a, b);
+    CHECK(idx.last_work().story_candidates == twin.last_work().story_candidates);
     REQUIRE(idx.serialize() == twin.serialize());
   };
   std::size_t at = 60;
-  for (const std::size_t size : {1, 2, 13, 40}) {  // the sequential and the parallel insert
+  std::uint64_t story_seeded = 0;
+  for (const std::size_t size : {1, 2, 13, 40, 1, 40}) {  // the sequential and the parallel insert
     CAPTURE(size);
     const auto batch = slice(at, at + size);
     const auto q = idx.query(batch);
     const auto a = idx.add(batch, 7);
     CHECK(idx.last_work().from_query == size);
+    CHECK(idx.last_work().story_from_query <= std::count_if(a.begin(), a.end(), [](const auto& x) { return !x.dup; }));
+    story_seeded += idx.last_work().story_from_query;
     same_answers(a, twin.add(batch, 7));
+    CHECK(twin.last_work().story_from_query == 0);
+    // The same story candidates compared, not only the same outcome.
+    CHECK(idx.last_work().story_candidates == twin.last_work().story_candidates);
     REQUIRE(idx.serialize() == twin.serialize());
     if (size == 1) CHECK(q[0].dup_group == a[0].dup_group);  // batch mates: add sees them, query not
     at += size;
   }
+  CHECK(story_seeded > 0);
   // Not reused: another batch added in between.
   const auto x = slice(at, at + 10), y = slice(at + 10, at + 20);
   idx.query(x);
@@ -238,6 +249,18 @@ TEST_CASE("index: an add right after a query of the same batch reuses its prepar
   idx.query(slice(at + 8, at + 12));
   idx.query(z);
   both_add(z, 8);
+}
+
+}  // namespace
+
+TEST_CASE("index: an add right after a query of the same batch reuses its preparation, same result") {
+  check_query_memo(index::IndexParams{}.story.max_bucket);
+}
+
+TEST_CASE("index: the query's story candidates are not reused where batch mates pass the bucket limit") {
+  // A small limit: batch mates take salient terms past it that the index's lists alone kept
+  // under it, and those terms must then not be counted.
+  check_query_memo(6);
 }
 
 TEST_CASE("index: remove re-derives groups as a batch run over the remaining articles") {

@@ -386,9 +386,9 @@ void rank_shared(std::vector<C>& count, const std::vector<std::uint32_t>& touche
 
 }  // namespace
 
-void State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t pub, const BatchDocs* batch,
+bool State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t pub, const BatchDocs* batch,
                         std::uint32_t before, std::vector<std::pair<std::uint32_t, double>>& links,
-                        std::uint64_t& compared) const {
+                        std::uint64_t& compared, const StorySeed* seed, StorySeed* keep) const {
   // Count shared salient terms per doc in a dense per-thread array (a hash map here cost more
   // than the similarities), then keep, as the batch run does, the max_candidates_per_doc docs
   // sharing the most terms (ties: the older doc). Each lookup is a chain of dependent cache
@@ -407,16 +407,6 @@ void State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t 
     const auto f = key_field(term.key);
     if (f == cluster::kBody || f == cluster::kEntity) salient.push_back(&term);
   }
-  for (const Term* term : salient) {
-    prefetch_postings_dir(term->key);
-    postings.prefetch(term->key);
-  }
-  for (const Term* term : salient) prefetch_postings_keys(term->key);
-  found.resize(salient.size());
-  for (std::size_t i = 0; i < salient.size(); ++i) {
-    found[i] = loaded_list(salient[i]->key);
-    if (found[i] != kNoList) prefetch(post_begin.data() + found[i]);
-  }
   batch_runs.assign(salient.size(), {0, 0});
   std::size_t batch_total = 0;
   if (batch && before > 0)
@@ -429,19 +419,50 @@ void State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t 
       batch_runs[i] = {static_cast<std::uint32_t>(it - bp.begin()), n};
       batch_total += n;
     }
+  const std::size_t max_bucket = params.story.max_bucket;
+  bool seeded = seed && seed->valid && seed->keys.size() == salient.size();
+  for (std::size_t i = 0; seeded && i < salient.size(); ++i)
+    seeded = seed->keys[i] == salient[i]->key &&
+             (seed->in_index[i] > max_bucket || seed->in_index[i] + batch_runs[i].second <= max_bucket);
+  if (!seeded) {
+    for (const Term* term : salient) {
+      prefetch_postings_dir(term->key);
+      postings.prefetch(term->key);
+    }
+    for (const Term* term : salient) prefetch_postings_keys(term->key);
+    found.resize(salient.size());
+    for (std::size_t i = 0; i < salient.size(); ++i) {
+      found[i] = loaded_list(salient[i]->key);
+      if (found[i] != kNoList) prefetch(post_begin.data() + found[i]);
+    }
+  }
+  if (keep) {
+    keep->keys.clear();
+    keep->in_index.clear();
+  }
   batch_ids.resize(batch_total);  // no reallocation below: lists point into it
   lists.clear();
   std::size_t total = 0, used = 0;
   for (std::size_t i = 0; i < salient.size(); ++i) {
     const std::uint32_t* base = nullptr;
-    std::size_t n_base = 0;
-    if (found[i] != kNoList) {
-      base = post_docs.data() + post_begin[found[i]];
-      n_base = static_cast<std::size_t>(post_begin[found[i] + 1] - post_begin[found[i]]);
+    std::size_t n_base = 0, in_index = 0;
+    const std::vector<std::uint32_t>* added = nullptr;
+    if (seeded) {
+      in_index = seed->in_index[i];  // its lists are counted in seed->ranked
+    } else {
+      if (found[i] != kNoList) {
+        base = post_docs.data() + post_begin[found[i]];
+        n_base = static_cast<std::size_t>(post_begin[found[i] + 1] - post_begin[found[i]]);
+      }
+      added = postings.find(salient[i]->key);
+      in_index = n_base + (added ? added->size() : 0);
     }
-    const auto* added = postings.find(salient[i]->key);
+    if (keep) {
+      keep->keys.push_back(salient[i]->key);
+      keep->in_index.push_back(static_cast<std::uint32_t>(std::min<std::size_t>(in_index, UINT32_MAX)));
+    }
     const auto [run, n_batch] = batch_runs[i];
-    if (n_base + (added ? added->size() : 0) + n_batch > params.story.max_bucket) continue;
+    if (in_index + n_batch > max_bucket) continue;
     if (n_base) {
       prefetch(base);
       lists.emplace_back(base, n_base);
@@ -473,6 +494,9 @@ void State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t 
     rank_shared(count16, touched, params.story.min_shared, ranked);
   const std::size_t m = doc_story.size();  // batch docs (>= m) are live
   std::erase_if(ranked, [&](const auto& r) { return r.second < m && !doc_alive[r.second]; });
+  // The index's docs and the batch's are distinct docs: the seed's ranking joins the batch's.
+  // (Its cap loses nothing: a doc it dropped had `cap` index docs ranked above it.)
+  if (seeded) ranked.insert(ranked.end(), seed->ranked.begin(), seed->ranked.end());
   const auto by_shared = [](const auto& x, const auto& y) {
     return x.first != y.first ? x.first > y.first : x.second < y.second;
   };
@@ -480,6 +504,10 @@ void State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t 
   if (cap > 0 && ranked.size() > cap) {
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(cap), ranked.end(), by_shared);
     ranked.resize(cap);
+  }
+  if (keep) {
+    keep->ranked.assign(ranked.begin(), ranked.end());
+    keep->valid = true;
   }
   thread_local std::vector<std::uint32_t> docs;
   docs.clear();
@@ -514,12 +542,15 @@ void State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t 
     if (s < params.story.min_edge) continue;
     links.emplace_back(d, s);
   }
+  return seeded;
 }
 
 std::pair<std::uint32_t, double> State::best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
-                                                   std::uint64_t& compared) const {
+                                                   std::uint64_t& compared, const StorySeed* seed, StorySeed* keep,
+                                                   bool* seeded) const {
   thread_local std::vector<std::pair<std::uint32_t, double>> links;
-  story_links(t, mask, pub, nullptr, 0, links, compared);
+  const bool used = story_links(t, mask, pub, nullptr, 0, links, compared, seed, keep);
+  if (seeded) *seeded = used;
   return pick_story(
       links, [&](std::uint32_t d) { return doc_story[d]; }, t, pub);
 }
@@ -584,13 +615,17 @@ struct Prepared {
   // part (State::insert counts the batch's terms in kDfParts parts).
   std::vector<std::uint64_t> df_ids;
   std::vector<std::uint8_t> df_parts;
+  // The index's part of its story candidates, when query() weighed it (detail::StorySeed):
+  // valid only while the index is as query() saw it, which QueryMemo guarantees.
+  detail::StorySeed seed;
 };
 
 namespace detail {
 
 /// What query() keeps for an add() of the same batch (the feed's usual pattern: ask, then
-/// insert): the text analysis, signing and story terms, and the band keys, bucket members and
-/// MinHash verdicts (State::look_up), are then done once. Kept for batches of up to
+/// insert): the text analysis, signing and story terms, the band keys, bucket members and
+/// MinHash verdicts (State::look_up), and the story candidates in the index (Prepared::seed)
+/// are then found once. Kept for batches of up to
 /// kMaxArticles while the index is unchanged (every change drops it), and used only when the
 /// batch's ids, titles, texts and dates are the same in the same order (per article, XXH3-128
 /// of them).
@@ -1119,7 +1154,7 @@ std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool 
     for (std::uint32_t b = 0; b < bands.bands; ++b) tables[b].insert(keys[b], x);
   }
   // 2. Story docs for groups made only of this batch's articles: the canonical's terms.
-  const std::size_t stories_before = story_name.size();
+  const std::size_t stories_before = story_name.size(), docs_before = doc_story.size();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto x = static_cast<std::uint32_t>(first + i);
     const auto r = find_mut(x);
@@ -1150,7 +1185,11 @@ std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool 
           [](std::uint64_t) {},  // count_df above has just touched every key
           params.story_terms, mask);
     }
-    const auto [best, score] = best_story(t, mask, published[c], last.story_candidates);
+    // The seed is of the index before this call: good until the first new doc changes it.
+    bool seeded = false;
+    const auto [best, score] = best_story(t, mask, published[c], last.story_candidates,
+                                          doc_story.size() == docs_before ? &p.seed : nullptr, nullptr, &seeded);
+    last.story_from_query += seeded;
     std::uint32_t story = best;
     if (story == kNone) {
       story = static_cast<std::uint32_t>(story_name.size());
@@ -1409,9 +1448,12 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
   std::sort(bd.postings.begin(), bd.postings.end());
   std::vector<std::vector<std::pair<std::uint32_t, double>>> links(nd);
   std::vector<std::uint64_t> compared(nd, 0);
+  std::vector<std::uint8_t> seeded(nd, 0);
   tbb::parallel_for(std::size_t{0}, nd, [&](std::size_t q) {
-    story_links(nd_terms[q], nd_mask[q], nd_pub[q], &bd, static_cast<std::uint32_t>(q), links[q], compared[q]);
+    seeded[q] = story_links(nd_terms[q], nd_mask[q], nd_pub[q], &bd, static_cast<std::uint32_t>(q), links[q],
+                            compared[q], &batch[nd_canon[q] - first].seed);
   });
+  for (const auto u : seeded) last.story_from_query += u;
 
   // 6. In order: each new doc joins the story with the best average link (over the stories as
   //    the batch's earlier docs left them) or founds one.
@@ -1522,6 +1564,7 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
   std::vector<Answer> out(batch.size());
   std::vector<std::array<std::uint64_t, 3>> work(batch.size());
   const auto virt = static_cast<std::uint32_t>(s.ids.size());  // the slot add() would give
+  const bool keep_seeds = !memo->prints.empty();               // the memo will be kept
   tbb::parallel_for(std::size_t{0}, prepared.size(), [&](std::size_t i) {
     const Prepared& p = prepared[i];
     Answer& a = out[i];
@@ -1576,7 +1619,8 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
             return s.df_of(key) + 1u;  // the doc itself
           },
           [&](std::uint64_t key) { s.prefetch_df(key); }, s.params.story_terms, mask);
-      const auto [best, score] = s.best_story(t, mask, p.published, n_story);
+      const auto [best, score] =
+          s.best_story(t, mask, p.published, n_story, nullptr, keep_seeds ? &prepared[i].seed : nullptr);
       if (best == kNone) {
         a.story = p.id;
         a.story_score = 1;

@@ -70,6 +70,9 @@ struct IndexStats {
   /// add(): articles whose preparation (analysis, LSH look-up) came from the query() of the same
   /// batch just before it
   std::uint64_t from_query = 0;
+  /// add(): new story docs whose story candidates in the index came from that query() (the
+  /// lookups and counting of its salient terms; the similarities are weighed again)
+  std::uint64_t story_from_query = 0;
 };
 
 /// One article ready for the index: its signature and the term counts of its story fields.

@@ -31,6 +31,21 @@ struct Term {
   float weight;
 };
 
+/// The index's part of a doc's story candidates, as story_links found it (query() keeps it
+/// with its prepared batch for the add() of the same batch, QueryMemo): the salient keys looked
+/// up (t's body and entity terms, in t's order), how many index docs each one's lists hold, and
+/// the index docs ranked by shared terms, as (shared, doc), once the dead were dropped and the
+/// cap applied. While the index is unchanged the same keys find the same lists, and a batch's
+/// new docs are other docs than the index's, so an add() whose doc has these salient keys
+/// counts only its batch's lists and adds these; unless a batch list takes a key past the
+/// bucket limit that the index's lists alone kept under it (then it counts everything).
+struct StorySeed {
+  bool valid = false;
+  std::vector<std::uint64_t> keys;
+  std::vector<std::uint32_t> in_index;                          // per key
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;  // (shared terms, doc)
+};
+
 /// One LSH band: a sorted (key, slot) array with a directory on the keys' top bits, plus the
 /// entries added since the last flush in a hash map of per-key lists. Lookups cost a directory
 /// read and a short search; flushes (merging the lists into the array) happen when the lists
@@ -295,10 +310,13 @@ struct State {
   };
   /// The candidate story docs of a doc with terms t and their similarities (those reaching
   /// min_edge, by doc number): the index's docs and, with `batch`, the batch's new docs
-  /// numbered below `before` (created before this one).
-  void story_links(const std::vector<Term>& t, unsigned mask, std::int64_t pub, const BatchDocs* batch,
-                   std::uint32_t before, std::vector<std::pair<std::uint32_t, double>>& links,
-                   std::uint64_t& compared) const;
+  /// numbered below `before` (created before this one). `keep` (without a batch) receives what
+  /// was found in the index; `seed`, so kept against this very index, spares the index's
+  /// lookups and counting when its salient keys are t's (StorySeed).
+  /// Returns whether the seed served.
+  bool story_links(const std::vector<Term>& t, unsigned mask, std::int64_t pub, const BatchDocs* batch,
+                   std::uint32_t before, std::vector<std::pair<std::uint32_t, double>>& links, std::uint64_t& compared,
+                   const StorySeed* seed = nullptr, StorySeed* keep = nullptr) const;
   /// The story with the best average link over `links` (story_of(doc) gives a doc's story),
   /// if it reaches the story threshold; kNone otherwise.
   template <class StoryOf>
@@ -332,8 +350,11 @@ struct State {
     }
     return {best, best_score};
   }
+  /// pick_story over story_links (seed and keep as there; `seeded`, when given, is set to
+  /// whether the seed served).
   std::pair<std::uint32_t, double> best_story(const std::vector<Term>& t, unsigned mask, std::int64_t pub,
-                                              std::uint64_t& compared) const;
+                                              std::uint64_t& compared, const StorySeed* seed = nullptr,
+                                              StorySeed* keep = nullptr, bool* seeded = nullptr) const;
   std::uint32_t new_doc(std::vector<Term> t, unsigned mask, std::uint32_t slot, std::uint32_t story, float score);
   /// A new slot (the next one) for prepared article p: its id (hash id_hash), dates, length,
   /// signature and flags, a group of its own without a story doc.
