@@ -5,6 +5,9 @@
 #define XXH_INLINE_ALL  // header-only: the tests recompute the file's checksums
 #include <xxhash.h>
 
+#include <array>
+#include <bit>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -1350,19 +1353,23 @@ TEST_CASE("index: story_terms equals a plain sort-and-count reference (random te
   }
 }
 
-TEST_CASE("index: top_terms chooses as partial_sort by (weight desc, key asc) would (many tied weights)") {
-  test::SplitMix64 rng{0x7095};
-  for (int round = 0; round < 300; ++round) {
-    const std::size_t n = rng.below(round < 100 ? 60 : 3000);
+namespace {
+
+/// top_terms against partial_sort by (weight desc, key asc), on terms with distinct random keys
+/// and weights from weight(rng).
+template <class Weight>
+void check_top_terms(std::uint64_t seed, int rounds, Weight weight) {
+  test::SplitMix64 rng{seed};
+  for (int round = 0; round < rounds; ++round) {
+    const std::size_t n = rng.below(round < rounds / 3 ? 60 : 3000);
     const std::uint32_t keep = 1 + static_cast<std::uint32_t>(rng.below(round % 3 == 0 ? 5 : 80));
-    const std::size_t distinct_weights = 1 + rng.below(round % 2 ? 4 : 1000);  // few: long tie runs
     std::vector<index::detail::Term> all(n);
     std::set<std::uint64_t> used;
     for (auto& t : all) {
       do t.key = rng.next();
       while (!used.insert(t.key).second);
       t.count = static_cast<std::uint32_t>(rng.below(9));
-      t.weight = static_cast<float>(1 + rng.below(distinct_weights)) / 7.0f;
+      t.weight = weight(rng, round);
     }
     auto want = all;
     const auto by = [](const auto& x, const auto& y) {
@@ -1382,6 +1389,35 @@ TEST_CASE("index: top_terms chooses as partial_sort by (weight desc, key asc) wo
       REQUIRE(got[i].weight == want[i].weight);
     }
   }
+}
+
+}  // namespace
+
+TEST_CASE("index: top_terms chooses as partial_sort by (weight desc, key asc) would (many tied weights)") {
+  check_top_terms(0x7095, 300, [](test::SplitMix64& rng, int round) {
+    const std::size_t distinct_weights = 1 + rng.below(round % 2 ? 4 : 1000);  // few: long tie runs
+    return static_cast<float>(1 + rng.below(distinct_weights)) / 7.0f;
+  });
+}
+
+TEST_CASE("index: top_terms on weights of any sign and scale, and weights a few ulps apart") {
+  // Weights spread over many exponents, zeros of both signs (equal weights), negatives, and
+  // runs that differ only in their lowest bits.
+  check_top_terms(0x70951, 300, [](test::SplitMix64& rng, int round) {
+    switch (round % 4) {
+      case 0:  // any finite float
+        for (;;) {
+          const float f = std::bit_cast<float>(static_cast<std::uint32_t>(rng.next()));
+          if (std::isfinite(f)) return f;
+        }
+      case 1:  // zeros, negative zeros, small negatives and positives
+        return std::array<float, 5>{0.0f, -0.0f, -1e-3f, 2e-3f, -0.0f}[rng.below(5)];
+      case 2:  // one exponent, only the last 12 mantissa bits random
+        return std::bit_cast<float>(0x3E000000u | static_cast<std::uint32_t>(rng.below(4096)));
+      default:  // weights as the index makes them: in (0, 1]
+        return static_cast<float>(rng.below(1u << 20) + 1) / static_cast<float>(1u << 20);
+    }
+  });
 }
 
 namespace {
