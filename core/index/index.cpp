@@ -625,10 +625,9 @@ namespace detail {
 /// What query() keeps for an add() of the same batch (the feed's usual pattern: ask, then
 /// insert): the text analysis, signing and story terms, the band keys, bucket members and
 /// MinHash verdicts (State::look_up), and the story candidates in the index (Prepared::seed)
-/// are then found once. Kept for batches of up to
-/// kMaxArticles while the index is unchanged (every change drops it), and used only when the
-/// batch's ids, titles, texts and dates are the same in the same order (per article, XXH3-128
-/// of them).
+/// are then found once. Kept for batches of up to kMaxArticles while the index is unchanged
+/// (every change drops it), and used only when the batch's ids, titles, texts and dates are the
+/// same in the same order (per article, XXH3-128 of them).
 struct QueryMemo {
   static constexpr std::size_t kMaxArticles = 1024;
   std::vector<XXH128_hash_t> prints;
