@@ -763,6 +763,16 @@ std::string answer_text(const std::vector<index::Answer>& as) {
   return s;
 }
 
+/// Small LSH buckets and story limits: a batch's own articles cross every rule.
+index::IndexParams small_limits() {
+  index::IndexParams p;
+  p.max_bucket = 3;
+  p.story.max_bucket = 6;
+  p.story.max_candidates_per_doc = 4;
+  p.story_terms = 12;
+  return p;
+}
+
 }  // namespace
 
 TEST_CASE("index: the parallel batch insert answers and stores what the sequential one does") {
@@ -771,11 +781,7 @@ TEST_CASE("index: the parallel batch insert answers and stores what the sequenti
   // Same batches through both: every answer, every work counter and the saved bytes agree.
   // Small buckets and story limits make the batch's own articles cross every rule.
   const auto docs = generated(2400, 11);
-  index::IndexParams small;
-  small.max_bucket = 3;
-  small.story.max_bucket = 6;
-  small.story.max_candidates_per_doc = 4;
-  small.story_terms = 12;
+  const index::IndexParams small = small_limits();
   const std::size_t sizes[] = {1, 1, 2, 37, 1, 400, 3, 120, 1, 250};
   for (const auto& p : {index::IndexParams{}, small}) {
     index::Index par(p), seq(p);
@@ -835,11 +841,7 @@ TEST_CASE("index: an add after its query answers and stores what an add alone do
   // ones' changes), and small story limits that the batches' own docs cross: every answer,
   // every work counter and the saved bytes agree.
   const auto docs = generated(2400, 12);
-  index::IndexParams small;
-  small.max_bucket = 3;
-  small.story.max_bucket = 6;
-  small.story.max_candidates_per_doc = 4;
-  small.story_terms = 12;
+  const index::IndexParams small = small_limits();
   const std::size_t sizes[] = {1, 2, 37, 1, 400, 3, 120, 1, 250};
   struct Setup {
     index::IndexParams params;
