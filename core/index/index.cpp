@@ -424,6 +424,9 @@ bool State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t 
   for (std::size_t i = 0; seeded && i < salient.size(); ++i)
     seeded = seed->keys[i] == salient[i]->key &&
              (seed->in_index[i] > max_bucket || seed->in_index[i] + batch_runs[i].second <= max_bucket);
+  // Nor when one of its ranked docs has died since (a batch article joining two groups retires
+  // one's doc): the ranking's cap may then have dropped a doc that now ranks.
+  for (std::size_t i = 0; seeded && i < seed->ranked.size(); ++i) seeded = doc_alive[seed->ranked[i].second];
   if (!seeded) {
     for (const Term* term : salient) {
       prefetch_postings_dir(term->key);

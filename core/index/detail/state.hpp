@@ -38,7 +38,8 @@ struct Term {
 /// cap applied. While the index is unchanged the same keys find the same lists, and a batch's
 /// new docs are other docs than the index's, so an add() whose doc has these salient keys
 /// counts only its batch's lists and adds these; unless a batch list takes a key past the
-/// bucket limit that the index's lists alone kept under it (then it counts everything).
+/// bucket limit that the index's lists alone kept under it, or a ranked doc has died since (a
+/// batch article joining two groups retires one's doc), and then it counts everything.
 struct StorySeed {
   bool valid = false;
   std::vector<std::uint64_t> keys;
