@@ -302,7 +302,7 @@ int main(int argc, char** argv) try {
   std::vector<Single> singles;  // per article of the batch-of-1 feed: what the slow ones have in common
   std::uint64_t disagree = 0, dups = 0, new_stories = 0;
   // Articles whose add() reused the query()'s preparation, of those added right after a query.
-  std::uint64_t from_query = 0, queried_then_added = 0, story_from_query = 0;
+  std::uint64_t from_query = 0, queried_then_added = 0, story_from_query = 0, weighed_in_query = 0;
   {
     auto feed = args.single ? src.take(args.feed) : std::vector<Article>{};
     // The floor: what every call does before touching the index (one thread), measured in a
@@ -342,6 +342,7 @@ int main(int argc, char** argv) try {
       const auto work = idx.last_work();
       from_query += work.from_query;
       story_from_query += work.story_from_query;
+      weighed_in_query += work.weighed_in_query;
       ++queried_then_added;
       singles.push_back({cqa1.back(), prep[i], static_cast<double>(art.title.size() + art.text.size()),
                          static_cast<double>(work.candidates), static_cast<double>(work.story_candidates)});
@@ -394,6 +395,7 @@ int main(int argc, char** argv) try {
       const double ta = since(t) * 1e6 / 100;
       from_query += idx.last_work().from_query;
       story_from_query += idx.last_work().story_from_query;
+      weighed_in_query += idx.last_work().weighed_in_query;
       queried_then_added += 100;
       ca100.push_back((cpu_now() - c) * 1e6 / 100);
       ta100.push_back((thread_cpu_now() - th) * 1e6 / 100);
@@ -479,9 +481,9 @@ int main(int argc, char** argv) try {
               static_cast<unsigned long long>(disagree), q1.size());
   std::printf(
       "add after query: the query's preparation reused for %llu of %llu articles, its story candidates in "
-      "the index for %llu new story docs\n",
+      "the index for %llu new story docs, its weighed terms for %llu\n",
       static_cast<unsigned long long>(from_query), static_cast<unsigned long long>(queried_then_added),
-      static_cast<unsigned long long>(story_from_query));
+      static_cast<unsigned long long>(story_from_query), static_cast<unsigned long long>(weighed_in_query));
   if (log.f) {
     // The whole state after the feed (serialize is deterministic): equal when every add
     // stored the same terms, weights, groups and stories.

@@ -835,9 +835,9 @@ TEST_CASE("index: the parallel batch insert answers and stores what the sequenti
 }
 
 TEST_CASE("index: an add after its query answers and stores what an add alone does (generated feed)") {
-  // The add of a batch just queried reuses the query's preparation and its story candidates in
-  // the index (StorySeed); the twin only adds. Generated stories and re-posts, batch sizes from
-  // 1 to 400, the parallel insert and the sequential one (whose later docs see the earlier
+  // The add of a batch just queried reuses the query's preparation, its story candidates in
+  // the index (StorySeed) and, for a first new doc, its weighed terms; the twin only adds. Generated stories and
+  // re-posts, batch sizes from 1 to 400, the parallel insert and the sequential one (whose later docs see the earlier
   // ones' changes), and small story limits that the batches' own docs cross: every answer,
   // every work counter and the saved bytes agree.
   const auto docs = generated(2400, 12);
@@ -852,7 +852,7 @@ TEST_CASE("index: an add after its query answers and stores what an add alone do
     CAPTURE(sequential);
     index::Index asked(setup.params), plain(setup.params);
     index::detail::Access::state(asked).sequential_insert = sequential;
-    std::uint64_t seeded = 0, new_docs = 0;
+    std::uint64_t seeded = 0, weighed = 0, new_docs = 0;
     for (std::size_t at = 0, step = 0; at < docs.size();) {
       const std::size_t n = std::min(sizes[step++ % std::size(sizes)], docs.size() - at);
       const std::vector<Article> batch(docs.begin() + static_cast<std::ptrdiff_t>(at),
@@ -866,13 +866,17 @@ TEST_CASE("index: an add after its query answers and stores what an add alone do
       CHECK(wa.candidates == wp.candidates);
       CHECK(wa.verified_edges == wp.verified_edges);
       CHECK(wa.story_candidates == wp.story_candidates);
+      CHECK(wp.weighed_in_query == 0);
       seeded += wa.story_from_query;
+      weighed += wa.weighed_in_query;
       new_docs += static_cast<std::uint64_t>(std::count_if(a.begin(), a.end(), [](const auto& x) { return !x.dup; }));
       at += n;
     }
     CHECK(asked.serialize() == plain.serialize());
     CHECK(seeded > 0);
     CHECK(seeded <= new_docs);
+    CHECK(weighed > 0);  // batches of one, and the sequential insert's first new doc
+    CHECK(weighed <= new_docs);
   }
 }
 
@@ -899,25 +903,79 @@ TEST_CASE("index: an add counts its story candidates afresh when one the query r
       }
   };
   std::size_t tried = 0;
-  for (std::size_t i = 600; i < docs.size() && tried < 5; ++i) {
-    const std::vector<Article> one{docs[i]};
-    const auto q = asked.query(one);
+  for (std::size_t i = 600; i + 1 < docs.size() && tried < 5; i += 2) {
+    const std::vector<Article> two{docs[i], docs[i + 1]};  // the batch path, where a mate can retire a doc
+    const auto q = asked.query(two);
     if (q[0].dup || q[0].new_story) {
-      CHECK(answer_text(asked.add(one, 2)) == answer_text(plain.add(one, 2)));
+      CHECK(answer_text(asked.add(two, 2)) == answer_text(plain.add(two, 2)));
       continue;
     }
     CAPTURE(i);
     retire_story(asked, q[0].story);
     retire_story(plain, q[0].story);
-    const auto a = asked.add(one, 2);
-    CHECK(answer_text(a) == answer_text(plain.add(one, 2)));
+    const auto a = asked.add(two, 2);
+    CHECK(answer_text(a) == answer_text(plain.add(two, 2)));
     CHECK(a[0].story != q[0].story);
-    CHECK(asked.last_work().story_from_query == 0);
+    CHECK(asked.last_work().from_query == 2);
     CHECK(asked.last_work().story_candidates == plain.last_work().story_candidates);
     REQUIRE(asked.serialize() == plain.serialize());
     ++tried;
   }
   CHECK(tried == 5);
+}
+
+TEST_CASE("index: an add takes its query's weighed terms only when it counts the same frequencies") {
+  // query() weighs a new doc's terms with each term's document frequency plus one (the doc
+  // itself); bigrams count in hashed buckets, so an article with two bigrams in one bucket
+  // counts that bucket twice when added, and its add must weigh again. Articles of random
+  // words, with and without such a pair, each queried then added beside a twin that only adds.
+  const index::IndexParams params;
+  constexpr std::uint64_t kBucket = (std::uint64_t{1} << index::detail::State::kBigramDfBits) - 1;
+  test::SplitMix64 rng{5};
+  const auto text_of = [&](std::size_t words) {
+    std::string out;
+    for (std::size_t w = 0; w < words; ++w) {
+      for (std::size_t c = 5 + rng.below(4); c > 0; --c) out += static_cast<char>('a' + rng.below(26));
+      out += w % 12 == 11 ? ". " : " ";
+    }
+    return out;
+  };
+  const auto shares_bucket = [&](const std::string& body) {
+    text::AnalyzedText t;
+    text::analyze("", body, params.text, t);
+    const std::vector<std::uint8_t> bp(t.lines.size(), 0);
+    std::set<std::uint64_t> buckets;
+    const auto counts = cluster::story_terms(t, bp);
+    for (const auto& [h, c] : counts[cluster::kBigram])
+      if (!buckets.insert(h & kBucket).second) return true;
+    return false;
+  };
+  index::Index asked(params), plain(params);
+  const auto base = generated(300, 4);
+  asked.add(base, 1);
+  plain.add(base, 1);
+  std::size_t with_pair = 0, without = 0;
+  for (int i = 0; i < 40 && (with_pair < 3 || without < 3); ++i) {
+    Article a;
+    a.id = "r" + std::to_string(i);
+    a.title = "Report " + std::to_string(i);
+    a.text = text_of(i % 2 ? 150 : 4000);  // 4,000 words: about one bucket shared in two articles
+    const bool pair = shares_bucket(a.text);
+    CAPTURE(i);
+    CAPTURE(pair);
+    const std::vector<Article> one{a};
+    const auto q = asked.query(one);
+    const auto got = asked.add(one, 2);
+    CHECK(answer_text(got) == answer_text(plain.add(one, 2)));
+    CHECK(answer_text(q) == answer_text(got));
+    REQUIRE(!got[0].dup);
+    CHECK(asked.last_work().weighed_in_query == (pair ? 0u : 1u));
+    CHECK(plain.last_work().weighed_in_query == 0);
+    REQUIRE(asked.serialize() == plain.serialize());  // the same terms and weights stored
+    ++(pair ? with_pair : without);
+  }
+  CHECK(with_pair >= 3);
+  CHECK(without >= 3);
 }
 
 TEST_CASE("index: large stories are compared whole, from exact sums (pieces, paths, reload, compaction)") {

@@ -621,6 +621,18 @@ struct Prepared {
   // The index's part of its story candidates, when query() weighed it (detail::StorySeed):
   // valid only while the index is as query() saw it, which QueryMemo guarantees.
   detail::StorySeed seed;
+  // The story terms query() weighed (weighed_docs > 0), with the document count and, per term
+  // in weigh()'s order, the document frequency it weighed them with: an add() whose counting
+  // gives the same numbers takes them instead of weighing again (insert_sequential).
+  std::vector<Term> weighed;
+  unsigned weighed_mask = 0;
+  double weighed_docs = 0;
+  std::vector<std::uint32_t> weighed_df;
+  // And the story query() found for them (best_story: the story or kNone, the score, the
+  // candidates compared).
+  std::uint32_t found_story = 0;
+  double found_score = 0;
+  std::uint64_t found_compared = 0;
 };
 
 namespace detail {
@@ -933,11 +945,9 @@ std::uint32_t State::df_of(std::uint64_t key) const {
   return v ? *v : 0u;
 }
 
-void State::count_df(std::uint64_t key) {
-  if (key_field(key) == cluster::kBigram)
-    ++bigram_df[key & ((std::uint64_t{1} << kBigramDfBits) - 1)];
-  else
-    ++df[key];
+std::uint32_t State::count_df(std::uint64_t key) {
+  if (key_field(key) == cluster::kBigram) return ++bigram_df[key & ((std::uint64_t{1} << kBigramDfBits) - 1)];
+  return ++df[key];
 }
 
 std::uint32_t State::new_doc(std::vector<Term> t, unsigned mask, std::uint32_t slot, std::uint32_t story, float score) {
@@ -1142,13 +1152,24 @@ std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool 
     append_slot(p, detail::IdMap::hash(p.id));
     if (!p.include) continue;
     const std::uint32_t* sig = sigs.data() + std::size_t{x} * k;
-    for (std::uint32_t b = 0; b < bands.bands; ++b) keys[b] = band_key(sig, b);
-    dup_candidates(keys, cand);
+    // The first article meets the index as look_up() saw it (nothing of this call is in the
+    // tables yet): its candidates and verdicts stand.
+    const bool looked = i == 0 && p.looked_up;
+    if (looked) {
+      keys = p.keys;
+      cand = p.checked;
+    } else {
+      for (std::uint32_t b = 0; b < bands.bands; ++b) keys[b] = band_key(sig, b);
+      dup_candidates(keys, cand);
+    }
     last.candidates += cand.size();
-    for (auto c : cand) {
-      const double j = sketch::estimate_jaccard(std::span<const std::uint32_t>(sig, k),
-                                                std::span<const std::uint32_t>(sigs.data() + std::size_t{c} * k, k));
-      if (j < params.dup_threshold - 1e-12) continue;
+    for (std::size_t j = 0; j < cand.size(); ++j) {
+      const std::uint32_t c = cand[j];
+      if (looked ? !p.passed[j]
+                 : sketch::estimate_jaccard(std::span<const std::uint32_t>(sig, k),
+                                            std::span<const std::uint32_t>(sigs.data() + std::size_t{c} * k, k)) <
+                       params.dup_threshold - 1e-12)
+        continue;
       ++last.verified_edges;
       flags[x] |= kDup;
       unite(x, c);
@@ -1165,6 +1186,10 @@ std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool 
     Prepared& p = batch[c - first];
     std::vector<Term> t;
     unsigned mask = 0;
+    // query() weighed this doc with the counts it gets here when they are the same numbers (not
+    // when an earlier doc of this call counted, nor when two of its bigrams share a bucket):
+    // then its terms are taken as they are.
+    bool same = false;
     if (p.has_stored) {
       t = p.stored;
       mask = p.stored_mask;
@@ -1176,21 +1201,39 @@ std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool 
         df_keys.clear();
         for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
           for (const auto& [term, count] : p.counts[f]) df_keys.push_back(term_key(f, term));
+        same = p.weighed_docs == static_cast<double>(df_docs) && p.weighed_df.size() == df_keys.size();
         for (std::size_t j = 0; j < std::min(kDfAhead, df_keys.size()); ++j) prefetch_df(df_keys[j]);
         for (std::size_t j = 0; j < df_keys.size(); ++j) {
           if (j + kDfAhead < df_keys.size()) prefetch_df(df_keys[j + kDfAhead]);
-          count_df(df_keys[j]);
+          const std::uint32_t df_now = count_df(df_keys[j]);
+          if (same && df_now != p.weighed_df[j]) same = false;
         }
       }
-      t = weigh(
-          p.counts, static_cast<double>(df_docs), [&](std::size_t, std::uint64_t key) { return df_of(key); },
-          [](std::uint64_t) {},  // count_df above has just touched every key
-          params.story_terms, mask);
+      if (same) {
+        t = std::move(p.weighed);
+        mask = p.weighed_mask;
+        ++last.weighed_in_query;
+      } else {
+        t = weigh(
+            p.counts, static_cast<double>(df_docs), [&](std::size_t, std::uint64_t key) { return df_of(key); },
+            [](std::uint64_t) {},  // count_df above has just touched every key
+            params.story_terms, mask);
+      }
     }
     // The seed is of the index before this call: good until the first new doc changes it.
     bool seeded = false;
-    const auto [best, score] = best_story(t, mask, published[c], last.story_candidates,
-                                          doc_story.size() == docs_before ? &p.seed : nullptr, nullptr, &seeded);
+    std::pair<std::uint32_t, double> found;
+    if (same && batch.size() == 1) {
+      // Its query()'s terms, and the index as that query() saw it (an article joining a group
+      // takes the group's doc, so this one joined none): the story it found stands.
+      found = {p.found_story, p.found_score};
+      last.story_candidates += p.found_compared;
+      seeded = true;
+    } else {
+      found = best_story(t, mask, published[c], last.story_candidates,
+                         doc_story.size() == docs_before ? &p.seed : nullptr, nullptr, &seeded);
+    }
+    const auto [best, score] = found;
     last.story_from_query += seeded;
     std::uint32_t story = best;
     if (story == kNone) {
@@ -1567,6 +1610,8 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
   std::vector<std::array<std::uint64_t, 3>> work(batch.size());
   const auto virt = static_cast<std::uint32_t>(s.ids.size());  // the slot add() would give
   const bool keep_seeds = !memo->prints.empty();               // the memo will be kept
+  // Weighed terms serve only an add() that inserts one article at a time (insert_sequential).
+  const bool keep_weighed = keep_seeds && (prepared.size() == 1 || s.sequential_insert);
   tbb::parallel_for(std::size_t{0}, prepared.size(), [&](std::size_t i) {
     const Prepared& p = prepared[i];
     Answer& a = out[i];
@@ -1615,14 +1660,32 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
     } else {
       unsigned mask = 0;
       const double docs = static_cast<double>(s.df_docs + 1);
-      const auto t = weigh(
+      std::uint32_t* kept_df = nullptr;
+      if (keep_weighed) {
+        std::size_t n_terms = 0;
+        for (const auto& f : p.counts) n_terms += f.size();
+        prepared[i].weighed_df.resize(n_terms);
+        kept_df = prepared[i].weighed_df.data();
+      }
+      auto t = weigh(
           p.counts, docs,
-          [&](std::size_t, std::uint64_t key) {
-            return s.df_of(key) + 1u;  // the doc itself
+          [&](std::size_t j, std::uint64_t key) {
+            const std::uint32_t df = s.df_of(key) + 1u;  // the doc itself
+            if (kept_df) kept_df[j] = df;
+            return df;
           },
           [&](std::uint64_t key) { s.prefetch_df(key); }, s.params.story_terms, mask);
       const auto [best, score] =
           s.best_story(t, mask, p.published, n_story, nullptr, keep_seeds ? &prepared[i].seed : nullptr);
+      if (keep_weighed) {
+        auto& kept = prepared[i];
+        kept.weighed = std::move(t);
+        kept.weighed_mask = mask;
+        kept.weighed_docs = docs;
+        kept.found_story = best;
+        kept.found_score = score;
+        kept.found_compared = n_story;
+      }
       if (best == kNone) {
         a.story = p.id;
         a.story_score = 1;

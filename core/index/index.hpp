@@ -73,6 +73,9 @@ struct IndexStats {
   /// add(): new story docs whose story candidates in the index came from that query() (the
   /// lookups and counting of its salient terms; the similarities are weighed again)
   std::uint64_t story_from_query = 0;
+  /// add(): new story docs whose weighed story terms came from that query() (it weighed them
+  /// with the document frequencies the add counts)
+  std::uint64_t weighed_in_query = 0;
 };
 
 /// One article ready for the index: its signature and the term counts of its story fields.
