@@ -467,12 +467,12 @@ bool State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t 
     const auto [run, n_batch] = batch_runs[i];
     if (in_index + n_batch > max_bucket) continue;
     if (n_base) {
-      prefetch(base);
+      prefetch_range(base, n_base);
       lists.emplace_back(base, n_base);
       total += n_base;
     }
     if (added && !added->empty()) {
-      prefetch(added->data());
+      prefetch_range(added->data(), added->size());
       lists.emplace_back(added->data(), added->size());
       total += added->size();
     }
@@ -525,12 +525,8 @@ bool State::story_links(const std::vector<Term>& t, unsigned mask, std::int64_t 
     prefetch(doc_published.data() + d);
     prefetch(doc_story.data() + d);
   }
-  for (auto d : docs) {
-    if (d >= m) continue;
-    const char* b = reinterpret_cast<const char*>(terms.data() + doc_begin[d]);
-    const char* e = reinterpret_cast<const char*>(terms.data() + doc_begin[d + 1]);
-    for (; b < e; b += 64) prefetch(b);
-  }
+  for (auto d : docs)
+    if (d < m) prefetch_range(terms.data() + doc_begin[d], doc_begin[d + 1] - doc_begin[d]);
   links.clear();
   for (auto d : docs) {
     double s;

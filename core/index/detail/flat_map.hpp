@@ -21,6 +21,14 @@ inline void prefetch(const void* p) noexcept {
 #endif
 }
 
+/// Cache hints for every line of `n` values from `p`.
+template <class T>
+void prefetch_range(const T* p, std::size_t n) noexcept {
+  const char* b = reinterpret_cast<const char*>(p);
+  const char* const e = reinterpret_cast<const char*>(p + n);
+  for (b -= reinterpret_cast<std::uintptr_t>(b) % 64; b < e; b += 64) prefetch(b);
+}
+
 template <class V>
 class FlatMap {
  public:
