@@ -71,10 +71,12 @@ struct IndexStats {
   /// batch just before it
   std::uint64_t from_query = 0;
   /// add(): new story docs whose story candidates in the index came from that query() (the
-  /// lookups and counting of its salient terms; the similarities are weighed again)
+  /// lookups and counting of its salient terms; the similarities are weighed again, unless
+  /// the story itself came from it: see weighed_in_query)
   std::uint64_t story_from_query = 0;
-  /// add(): new story docs whose weighed story terms came from that query() (it weighed them
-  /// with the document frequencies the add counts)
+  /// add() of articles one at a time (a batch of one): new story docs whose weighed story terms
+  /// came from that query() (it weighed them with the document frequencies the add counts),
+  /// and with them, for a batch of one, the story it found
   std::uint64_t weighed_in_query = 0;
 };
 
