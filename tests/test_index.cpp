@@ -978,6 +978,53 @@ TEST_CASE("index: an add takes its query's weighed terms only when it counts the
   CHECK(without >= 3);
 }
 
+TEST_CASE("index: a query weighs a doc whose bigrams share a counter as its add counts it") {
+  // Bigram document frequencies are hashed into 2^22 counters, and an add counts a counter once
+  // per bigram of the doc in it. Two lines whose bigrams share a counter, found by search, are
+  // added to an article that joins a story of the index; query() must give the answer add()
+  // then gives, story score included (the bigram field's weights depend on both counts).
+  const index::IndexParams params;
+  constexpr std::uint64_t kBucket = (std::uint64_t{1} << index::detail::State::kBigramDfBits) - 1;
+  const auto bigram_of = [&](const std::string& line) {
+    text::AnalyzedText t;
+    text::analyze("", line, params.text, t);
+    const std::vector<std::uint8_t> bp(t.lines.size(), 0);
+    const auto counts = cluster::story_terms(t, bp);
+    REQUIRE(counts[cluster::kBigram].size() == 1);
+    return counts[cluster::kBigram][0].term();
+  };
+  test::SplitMix64 rng{9};
+  const auto word = [&] {
+    std::string w;
+    for (std::size_t c = 6 + rng.below(3); c > 0; --c) w += static_cast<char>('a' + rng.below(26));
+    return w;
+  };
+  std::map<std::uint64_t, std::string> by_bucket;
+  std::string first, second;
+  for (int i = 0; i < 20000 && second.empty(); ++i) {
+    const std::string line = word() + " " + word();
+    const std::uint64_t h = bigram_of(line);
+    const auto [it, fresh] = by_bucket.emplace(h & kBucket, line);
+    if (!fresh && bigram_of(it->second) != h) first = it->second, second = line;
+  }
+  REQUIRE(!second.empty());
+  const auto docs = generated(800, 21);
+  index::Index idx(params);
+  idx.add(std::vector<Article>(docs.begin(), docs.begin() + 600), 1);
+  std::size_t joined = 0;
+  for (std::size_t i = 600; i < docs.size() && joined < 5; ++i) {
+    Article a = docs[i];
+    a.text += "\n" + first + "\n" + second + "\n";
+    const std::vector<Article> one{a};
+    const auto q = idx.query(one);
+    CAPTURE(i);
+    const auto got = idx.add(one, 2);
+    CHECK(answer_text(q) == answer_text(got));
+    joined += !got[0].dup && !got[0].new_story;
+  }
+  CHECK(joined == 5);
+}
+
 TEST_CASE("index: large stories are compared whole, from exact sums (pieces, paths, reload, compaction)") {
   // Two blocks of 1,000 generated articles, each with one event reported by 120 outlets.
   gen::GenOptions g;

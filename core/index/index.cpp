@@ -797,6 +797,25 @@ std::vector<Prepared> prepare_batch(std::vector<Article>& batch, const detail::S
   return out;
 }
 
+/// The bigram buckets (of the 2^kBigramDfBits document-frequency counters) that more than one of
+/// `bigrams` falls in, sorted, each once per bigram beyond the first: an add() counts a bucket
+/// once per bigram of the doc in it, so a query() weighing the doc as added counts these too.
+void shared_buckets(const tfidf::TermCounts& bigrams, std::vector<std::uint32_t>& extra) {
+  constexpr std::uint64_t kMask = (std::uint64_t{1} << State::kBigramDfBits) - 1;
+  thread_local std::vector<std::uint64_t> seen(std::size_t{1} << (State::kBigramDfBits - 6), 0);
+  extra.clear();
+  for (const auto& [term, count] : bigrams) {
+    const std::uint64_t b = term & kMask, bit = std::uint64_t{1} << (b & 63);
+    std::uint64_t& word = seen[b >> 6];
+    if (word & bit)
+      extra.push_back(static_cast<std::uint32_t>(b));
+    else
+      word |= bit;
+  }
+  for (const auto& [term, count] : bigrams) seen[(term & kMask) >> 6] = 0;
+  std::sort(extra.begin(), extra.end());
+}
+
 /// How many keys ahead of its lookup a df cache hint is issued: enough to overlap the misses,
 /// few enough that the hinted lines are still in L1 when looked up (a long article has a
 /// thousand terms or more; hinting them all first overflowed the miss buffers and L1).
@@ -1663,10 +1682,17 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
         prepared[i].weighed_df.resize(n_terms);
         kept_df = prepared[i].weighed_df.data();
       }
+      thread_local std::vector<std::uint32_t> extra;
+      shared_buckets(p.counts[cluster::kBigram], extra);
       auto t = weigh(
           p.counts, docs,
           [&](std::size_t j, std::uint64_t key) {
-            const std::uint32_t df = s.df_of(key) + 1u;  // the doc itself
+            std::uint32_t df = s.df_of(key) + 1u;  // the doc itself
+            if (!extra.empty() && key_field(key) == cluster::kBigram) {
+              const auto b = static_cast<std::uint32_t>(key & ((std::uint64_t{1} << State::kBigramDfBits) - 1));
+              const auto [lo, hi] = std::equal_range(extra.begin(), extra.end(), b);
+              df += static_cast<std::uint32_t>(hi - lo);
+            }
             if (kept_df) kept_df[j] = df;
             return df;
           },
