@@ -836,10 +836,11 @@ TEST_CASE("index: the parallel batch insert answers and stores what the sequenti
 
 TEST_CASE("index: an add after its query answers and stores what an add alone does (generated feed)") {
   // The add of a batch just queried reuses the query's preparation, its story candidates in
-  // the index (StorySeed) and, for a first new doc, its weighed terms; the twin only adds. Generated stories and
-  // re-posts, batch sizes from 1 to 400, the parallel insert and the sequential one (whose later docs see the earlier
-  // ones' changes), and small story limits that the batches' own docs cross: every answer,
-  // every work counter and the saved bytes agree.
+  // the index (StorySeed) and, for a first new doc inserted alone, its weighed terms; the twin
+  // only adds. Generated stories and re-posts, batch sizes from 1 to 400, the parallel insert
+  // and the sequential one (whose later docs see the earlier ones' changes), and small story
+  // limits that the batches' own docs cross: every answer, every work counter and the saved
+  // bytes agree.
   const auto docs = generated(2400, 12);
   const index::IndexParams small = small_limits();
   const std::size_t sizes[] = {1, 2, 37, 1, 400, 3, 120, 1, 250};
@@ -925,9 +926,10 @@ TEST_CASE("index: an add counts its story candidates afresh when one the query r
 }
 
 TEST_CASE("index: an add takes its query's weighed terms only when it counts the same frequencies") {
-  // query() weighs a new doc's terms with each term's document frequency plus one (the doc
-  // itself); bigrams count in hashed buckets, so an article with two bigrams in one bucket
-  // counts that bucket twice when added, and its add must weigh again. Articles of random
+  // query() weighs a new doc's terms with the document frequencies its add will count; the add
+  // takes those terms when each count it makes is the one query() used. Bigrams count in
+  // hashed buckets: for an article with two bigrams in one bucket, the add's running count at
+  // the first is one short of the total query() used, and it weighs again. Articles of random
   // words, with and without such a pair, each queried then added beside a twin that only adds.
   const index::IndexParams params;
   constexpr std::uint64_t kBucket = (std::uint64_t{1} << index::detail::State::kBigramDfBits) - 1;
@@ -959,7 +961,7 @@ TEST_CASE("index: an add takes its query's weighed terms only when it counts the
     Article a;
     a.id = "r" + std::to_string(i);
     a.title = "Report " + std::to_string(i);
-    a.text = text_of(i % 2 ? 150 : 4000);  // 4,000 words: about one bucket shared in two articles
+    a.text = text_of(i % 2 ? 150 : 4000);  // 4,000 words: their bigrams often share a bucket
     const bool pair = shares_bucket(a.text);
     CAPTURE(i);
     CAPTURE(pair);
@@ -999,13 +1001,13 @@ TEST_CASE("index: a query weighs a doc whose bigrams share a counter as its add 
     for (std::size_t c = 6 + rng.below(3); c > 0; --c) w += static_cast<char>('a' + rng.below(26));
     return w;
   };
-  std::map<std::uint64_t, std::string> by_bucket;
+  std::map<std::uint64_t, std::pair<std::uint64_t, std::string>> by_bucket;  // bucket -> (bigram, line)
   std::string first, second;
   for (int i = 0; i < 20000 && second.empty(); ++i) {
-    const std::string line = word() + " " + word();
+    std::string line = word() + " " + word();
     const std::uint64_t h = bigram_of(line);
-    const auto [it, fresh] = by_bucket.emplace(h & kBucket, line);
-    if (!fresh && bigram_of(it->second) != h) first = it->second, second = line;
+    const auto [it, fresh] = by_bucket.try_emplace(h & kBucket, h, line);
+    if (!fresh && it->second.first != h) first = it->second.second, second = std::move(line);
   }
   REQUIRE(!second.empty());
   const auto docs = generated(800, 21);
