@@ -617,13 +617,13 @@ struct Prepared {
   // The index's part of its story candidates, when query() weighed it (detail::StorySeed):
   // valid only while the index is as query() saw it, which QueryMemo guarantees.
   detail::StorySeed seed;
-  // The story terms query() weighed (weighed_docs > 0), with the document count and, per term
-  // in weigh()'s order, the document frequency it weighed them with: an add() whose counting
-  // gives the same numbers takes them instead of weighing again (insert_sequential).
+  // The story terms query() weighed (weighed_docs > 0: the document count it weighed them
+  // with). The counts change only as docs are counted, one at a time, so an add() whose first
+  // new doc this is, with the same document count, takes them instead of weighing again
+  // (insert_sequential).
   std::vector<Term> weighed;
   unsigned weighed_mask = 0;
   double weighed_docs = 0;
-  std::vector<std::uint32_t> weighed_df;
   // And the story query() found for them (best_story: the story or kNone, the score, the
   // candidates compared).
   std::uint32_t found_story = 0;
@@ -797,24 +797,46 @@ std::vector<Prepared> prepare_batch(std::vector<Article>& batch, const detail::S
   return out;
 }
 
-/// The bigram buckets (of the 2^kBigramDfBits document-frequency counters) that more than one of
-/// `bigrams` falls in, sorted, each once per bigram beyond the first: an add() counts a bucket
-/// once per bigram of the doc in it, so a query() weighing the doc as added counts these too.
-void shared_buckets(const tfidf::TermCounts& bigrams, std::vector<std::uint32_t>& extra) {
-  constexpr std::uint64_t kMask = (std::uint64_t{1} << State::kBigramDfBits) - 1;
-  thread_local std::vector<std::uint64_t> seen(std::size_t{1} << (State::kBigramDfBits - 6), 0);
-  extra.clear();
-  for (const auto& [term, count] : bigrams) {
-    const std::uint64_t b = term & kMask, bit = std::uint64_t{1} << (b & 63);
-    std::uint64_t& word = seen[b >> 6];
-    if (word & bit)
-      extra.push_back(static_cast<std::uint32_t>(b));
-    else
-      word |= bit;
+/// A doc counts a bigram counter (one of 2^kBigramDfBits buckets) once, however many of its
+/// bigrams fall in it, as it counts a term once: after start(n) for a doc of n bigrams,
+/// first(key) is true for the first of its bigrams in each bucket. A small per-thread set,
+/// emptied by a new stamp per doc.
+class BucketsSeen {
+ public:
+  static BucketsSeen& mine() {
+    thread_local BucketsSeen seen;
+    return seen;
   }
-  for (const auto& [term, count] : bigrams) seen[(term & kMask) >> 6] = 0;
-  std::sort(extra.begin(), extra.end());
-}
+  void start(std::size_t n) {
+    bits_ = 6;
+    while ((std::size_t{1} << bits_) < 2 * n) ++bits_;
+    if (slots_.size() < (std::size_t{1} << bits_)) slots_.assign(std::size_t{1} << bits_, Slot{});
+    if (++stamp_ == 0) {  // wrapped: no slot may keep a current stamp
+      for (auto& slot : slots_) slot.stamp = 0;
+      stamp_ = 1;
+    }
+  }
+  bool first(std::uint64_t key) {
+    const auto bucket = static_cast<std::uint32_t>(key & ((std::uint64_t{1} << State::kBigramDfBits) - 1));
+    const std::size_t mask = (std::size_t{1} << bits_) - 1;
+    for (std::size_t i = (bucket * 0x9E3779B1u) >> (32 - bits_);; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.stamp != stamp_) {
+        slot = {bucket, stamp_};
+        return true;
+      }
+      if (slot.bucket == bucket) return false;
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint32_t bucket = 0, stamp = 0;
+  };
+  std::vector<Slot> slots_;
+  unsigned bits_ = 6;
+  std::uint32_t stamp_ = 0;
+};
 
 /// How many keys ahead of its lookup a df cache hint is issued: enough to overlap the misses,
 /// few enough that the hinted lines are still in L1 when looked up (a long article has a
@@ -960,9 +982,11 @@ std::uint32_t State::df_of(std::uint64_t key) const {
   return v ? *v : 0u;
 }
 
-std::uint32_t State::count_df(std::uint64_t key) {
-  if (key_field(key) == cluster::kBigram) return ++bigram_df[key & ((std::uint64_t{1} << kBigramDfBits) - 1)];
-  return ++df[key];
+void State::count_df(std::uint64_t key) {
+  if (key_field(key) == cluster::kBigram)
+    ++bigram_df[key & ((std::uint64_t{1} << kBigramDfBits) - 1)];
+  else
+    ++df[key];
 }
 
 std::uint32_t State::new_doc(std::vector<Term> t, unsigned mask, std::uint32_t slot, std::uint32_t story, float score) {
@@ -1201,9 +1225,8 @@ std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool 
     Prepared& p = batch[c - first];
     std::vector<Term> t;
     unsigned mask = 0;
-    // query() weighed this doc with the counts it gets here when they are the same numbers (not
-    // when an earlier doc of this call counted, nor when two of its bigrams share a bucket):
-    // then its terms are taken as they are.
+    // query() weighed this doc with the counts it gets here when no doc was counted between (the
+    // document count tells): then its terms are taken as they are.
     bool same = false;
     if (p.has_stored) {
       t = p.stored;
@@ -1216,12 +1239,13 @@ std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool 
         df_keys.clear();
         for (std::size_t f = 0; f < cluster::kStoryFields; ++f)
           for (const auto& [term, count] : p.counts[f]) df_keys.push_back(term_key(f, term));
-        same = p.weighed_docs == static_cast<double>(df_docs) && p.weighed_df.size() == df_keys.size();
+        same = p.weighed_docs == static_cast<double>(df_docs);
+        auto& seen = BucketsSeen::mine();
+        seen.start(p.counts[cluster::kBigram].size());
         for (std::size_t j = 0; j < std::min(kDfAhead, df_keys.size()); ++j) prefetch_df(df_keys[j]);
         for (std::size_t j = 0; j < df_keys.size(); ++j) {
           if (j + kDfAhead < df_keys.size()) prefetch_df(df_keys[j + kDfAhead]);
-          const std::uint32_t df_now = count_df(df_keys[j]);
-          if (same && df_now != p.weighed_df[j]) same = false;
+          if (key_field(df_keys[j]) != cluster::kBigram || seen.first(df_keys[j])) count_df(df_keys[j]);
         }
       }
       if (same) {
@@ -1401,6 +1425,7 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
   struct DfEntry {
     std::uint64_t id;
     std::uint32_t total;
+    std::uint32_t last_doc;  // + 1: a doc counts an id once (two of its bigrams may share a bucket)
   };
   std::vector<std::vector<DfEntry>> df_new(kDfParts);  // per part, the terms the index lacks
   std::vector<std::uint32_t> df_entry(n_terms);        // a position's entry in its part
@@ -1438,10 +1463,11 @@ std::vector<Answer> State::insert(std::vector<Prepared>& batch, bool update_df) 
         const std::uint32_t j = part_pos[a];
         std::uint32_t& e = local[df_ids[j]];
         if (e == 0) {
-          entries.push_back({df_ids[j], 0u});
+          entries.push_back({df_ids[j], 0u, 0u});
           e = static_cast<std::uint32_t>(entries.size());
         }
-        if (update_df) ++entries[e - 1].total;
+        DfEntry& entry = entries[e - 1];
+        if (update_df && entry.last_doc != q + 1) ++entry.total, entry.last_doc = static_cast<std::uint32_t>(q + 1);
         df_entry[j] = e - 1;
       }
       for (std::uint32_t a = ends[q]; a < ends[q + 1]; ++a) dfv[part_pos[a]] = entries[df_entry[part_pos[a]]].total;
@@ -1675,26 +1701,10 @@ std::vector<Answer> Index::query(std::vector<Article> batch) const {
     } else {
       unsigned mask = 0;
       const double docs = static_cast<double>(s.df_docs + 1);
-      std::uint32_t* kept_df = nullptr;
-      if (keep_weighed) {
-        std::size_t n_terms = 0;
-        for (const auto& f : p.counts) n_terms += f.size();
-        prepared[i].weighed_df.resize(n_terms);
-        kept_df = prepared[i].weighed_df.data();
-      }
-      thread_local std::vector<std::uint32_t> extra;
-      shared_buckets(p.counts[cluster::kBigram], extra);
       auto t = weigh(
           p.counts, docs,
-          [&](std::size_t j, std::uint64_t key) {
-            std::uint32_t df = s.df_of(key) + 1u;  // the doc itself
-            if (!extra.empty() && key_field(key) == cluster::kBigram) {
-              const auto b = static_cast<std::uint32_t>(key & ((std::uint64_t{1} << State::kBigramDfBits) - 1));
-              const auto [lo, hi] = std::equal_range(extra.begin(), extra.end(), b);
-              df += static_cast<std::uint32_t>(hi - lo);
-            }
-            if (kept_df) kept_df[j] = df;
-            return df;
+          [&](std::size_t, std::uint64_t key) {
+            return s.df_of(key) + 1u;  // the doc itself (once, bigram counters included)
           },
           [&](std::uint64_t key) { s.prefetch_df(key); }, s.params.story_terms, mask);
       const auto [best, score] =

@@ -280,7 +280,7 @@ struct State {
 
   void init_tables();
   std::uint32_t df_of(std::uint64_t key) const;
-  std::uint32_t count_df(std::uint64_t key);  ///< the count after
+  void count_df(std::uint64_t key);
   std::uint64_t band_key(const std::uint32_t* sig, std::uint32_t b) const;
   std::uint32_t find(std::uint32_t x) const;
   std::uint32_t find_mut(std::uint32_t x);
