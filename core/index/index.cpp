@@ -291,9 +291,9 @@ void State::bucket_members(const std::uint64_t* keys, std::vector<std::uint32_t>
   }
 }
 
-void State::dup_candidates(const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& out) const {
-  thread_local std::vector<std::uint32_t> members, bounds;
-  bucket_members(keys.data(), members, bounds);
+void State::dup_candidates(const std::uint64_t* keys, std::vector<std::uint32_t>& members,
+                           std::vector<std::uint32_t>& bounds, std::vector<std::uint32_t>& out) const {
+  bucket_members(keys, members, bounds);
   out.clear();
   for (std::uint32_t b = 0; b < bands.bands; ++b) {
     const std::uint32_t lo = bounds[b], hi = bounds[b + 1];
@@ -700,21 +700,8 @@ void State::look_up(Prepared& p) const {
   }
   p.keys.resize(nb);
   for (std::uint32_t b = 0; b < nb; ++b) p.keys[b] = band_key(p.sig.data(), b);
-  bucket_members(p.keys.data(), p.members, p.bounds);
-  auto& c = p.checked;
-  c.clear();
-  for (std::uint32_t b = 0; b < nb; ++b) {
-    const std::uint32_t lo = p.bounds[b], hi = p.bounds[b + 1];
-    if (lo == hi) continue;
-    if (hi - lo + 1 <= params.max_bucket) {
-      c.insert(c.end(), p.members.begin() + lo, p.members.begin() + hi);
-    } else {
-      c.push_back(p.members[lo]);
-      c.push_back(p.members[hi - 1]);
-    }
-  }
-  std::sort(c.begin(), c.end());
-  c.erase(std::unique(c.begin(), c.end()), c.end());
+  dup_candidates(p.keys.data(), p.members, p.bounds, p.checked);
+  const auto& c = p.checked;
   p.passed.resize(c.size());
   for (std::size_t j = 0; j < c.size(); ++j)
     p.passed[j] = !(sketch::estimate_jaccard(p.sig, std::span<const std::uint32_t>(sigs.data() + std::size_t{c[j]} * k,
@@ -1199,7 +1186,8 @@ std::vector<Answer> State::insert_sequential(std::vector<Prepared>& batch, bool 
       cand = p.checked;
     } else {
       for (std::uint32_t b = 0; b < bands.bands; ++b) keys[b] = band_key(sig, b);
-      dup_candidates(keys, cand);
+      thread_local std::vector<std::uint32_t> members, bounds;
+      dup_candidates(keys.data(), members, bounds, cand);
     }
     last.candidates += cand.size();
     for (std::size_t j = 0; j < cand.size(); ++j) {

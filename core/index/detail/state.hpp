@@ -292,7 +292,10 @@ struct State {
   /// slot order: band b's are members[bounds[b] .. bounds[b + 1]).
   void bucket_members(const std::uint64_t* keys, std::vector<std::uint32_t>& members,
                       std::vector<std::uint32_t>& bounds) const;
-  void dup_candidates(const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& out) const;
+  /// The slots those buckets pair a new doc with (lsh::bucket_pairs' rule), ascending, from
+  /// bucket_members(keys, members, bounds).
+  void dup_candidates(const std::uint64_t* keys, std::vector<std::uint32_t>& members,
+                      std::vector<std::uint32_t>& bounds, std::vector<std::uint32_t>& out) const;
   /// Fills p's lookups against the index as it stands (see Prepared).
   void look_up(Prepared& p) const;
   /// The story similarity of terms a (fields `mask_a`, date `pub_a`) and b.
