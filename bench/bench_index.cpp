@@ -303,6 +303,11 @@ int main(int argc, char** argv) try {
   std::uint64_t disagree = 0, dups = 0, new_stories = 0;
   // Articles whose add() reused the query()'s preparation, of those added right after a query.
   std::uint64_t from_query = 0, queried_then_added = 0, story_from_query = 0, weighed_in_query = 0;
+  const auto tally_reuse = [&](const index::IndexStats& work) {
+    from_query += work.from_query;
+    story_from_query += work.story_from_query;
+    weighed_in_query += work.weighed_in_query;
+  };
   {
     auto feed = args.single ? src.take(args.feed) : std::vector<Article>{};
     // The floor: what every call does before touching the index (one thread), measured in a
@@ -343,9 +348,7 @@ int main(int argc, char** argv) try {
       ca1.push_back((cpu_now() - c) * 1e6);
       cqa1.push_back(cq1.back() + ca1.back());
       const auto work = idx.last_work();
-      from_query += work.from_query;
-      story_from_query += work.story_from_query;
-      weighed_in_query += work.weighed_in_query;
+      tally_reuse(work);
       ++queried_then_added;
       singles.push_back({cqa1.back(), prep[i], static_cast<double>(art.title.size() + art.text.size()), n_terms[i],
                          static_cast<double>(work.candidates), static_cast<double>(work.story_candidates)});
@@ -396,9 +399,7 @@ int main(int argc, char** argv) try {
       t = Clock::now();
       const auto a = idx.add(std::move(batch), 1767225600);
       const double ta = since(t) * 1e6 / 100;
-      from_query += idx.last_work().from_query;
-      story_from_query += idx.last_work().story_from_query;
-      weighed_in_query += idx.last_work().weighed_in_query;
+      tally_reuse(idx.last_work());
       queried_then_added += 100;
       ca100.push_back((cpu_now() - c) * 1e6 / 100);
       ta100.push_back((thread_cpu_now() - th) * 1e6 / 100);
